@@ -1,0 +1,1 @@
+"""Pure funding rules: no Excel, no files, no pandas I/O."""

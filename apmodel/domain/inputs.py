@@ -1,0 +1,310 @@
+"""Validated inputs of the model: one pydantic model per input table row, plus Settings.
+
+These are built by ``apmodel.workbook.parse`` from the workbook's tables after every cell
+has been coerced (bad cells become findings, not exceptions). ``extra="forbid"`` on every
+model: a misspelled key is a bug to catch, never a value to drop silently. Each row keeps
+``row``, its sheet row number, so any later finding can point at the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def normalise(header: object) -> str:
+    """Header text as matched: case, spacing and non-breaking spaces ignored."""
+    return re.sub(r"\s+", " ", str(header if header is not None else "")).strip().casefold()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class FundingModel(StrEnum):
+    DELEGATED = "Delegated"
+    DEVOLVED = "Devolved"
+    HYBRID = "Hybrid"
+
+
+class SchoolType(StrEnum):
+    MAINTAINED = "Maintained"
+    ACADEMY = "Academy"
+
+
+class Method(StrEnum):
+    WEIGHT = "Weight"
+    UNIT_RATE = "Unit Rate"
+
+
+class DeductionMethod(StrEnum):
+    PER_UNIT = "Per unit above threshold"
+    PERCENT = "Percent of allocation"
+
+
+class ChargeBasis(StrEnum):
+    DAILY = "Daily"
+    WEEKLY = "Weekly"
+    PERCENT_AWPU = "Percent of AWPU"
+    NONE = "None"
+
+
+class RedressDestination(StrEnum):
+    DISTRICT_SCHOOLS = "District schools"
+    LEAD_PRU = "Lead PRU"
+
+
+class Reason(StrEnum):
+    PERMANENT_EXCLUSION = "Permanent exclusion"
+    AT_RISK = "At risk of exclusion"
+    MEDICAL = "Medical"
+    AWAITING_EHCP = "Awaiting EHCP"
+    OTHER = "Other"
+
+
+class FinancialYear(Strict):
+    """A funding period: 1 April of ``start_year`` to 31 March of the next year."""
+
+    start_year: int = Field(ge=1990, le=2100)
+
+    @property
+    def start(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        """As typed in Settings and used in invoice numbers: ``2025-26``."""
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class Settings(Strict):
+    la_name: str = "Local Authority"
+    financial_year: FinancialYear
+    ap_budget: Decimal
+    centrally_retained: Decimal = Decimal("0")
+    place_funding_rate: Decimal = Decimal("10000")
+    #: The end of the school year that falls inside the financial year (default 31 July).
+    school_year_end: date
+    phase_change_year_groups: tuple[int, ...] = (6, 11)
+    recoup_pupil_premium: bool = True
+    admitting_school_credit: bool = True
+    redress_destination: RedressDestination = RedressDestination.DISTRICT_SCHOOLS
+    #: As fractions: -0.02 for "no district below 98% of its previous allocation".
+    protection_floor: Decimal | None = None
+    protection_cap: Decimal | None = None
+    invoice_prefix: str = "AP"
+    payment_terms_days: int = 30
+    vat_rate: Decimal = Decimal("0")
+    contact_name: str = ""
+    contact_email: str = ""
+    remittance_address: str = ""
+    publish_school_totals: bool = False
+
+
+class District(Strict):
+    row: int
+    name: str
+    area: str = ""
+    funding_model: FundingModel
+    #: Fraction of the allocation devolved to schools (Hybrid only).
+    devolved_share: Decimal | None = None
+    lead_pru: str | None = None
+    previous_allocation: Decimal | None = None
+    lump_sum: Decimal = Decimal("0")
+
+
+class School(Strict):
+    row: int
+    urn: int
+    name: str
+    district: str
+    phase: str
+    type: SchoolType
+    trust: str = ""
+    ap_agreement: bool = False
+    cost_centre: str = ""
+    po_number: str = ""
+    #: Numeric columns named by factors and redress rules, keyed by normalised header.
+    values: dict[str, Decimal] = Field(default_factory=dict)
+
+    def value(self, column: str) -> Decimal:
+        return self.values.get(normalise(column), Decimal("0"))
+
+
+class DistrictFactor(Strict):
+    row: int
+    factor: str
+    source_column: str
+    phase: str | None = None
+    #: As a fraction (0.25 for 25%).
+    weight: Decimal
+
+
+class SchoolFactor(Strict):
+    row: int
+    factor: str
+    source_column: str
+    method: Method
+    #: A fraction of the district pot (Weight) or pounds per unit (Unit Rate).
+    value: Decimal
+    phase: str | None = None
+
+
+class RedressRule(Strict):
+    row: int
+    rule: str
+    measure: str
+    per_1000_of: str | None = None
+    threshold: Decimal
+    method: DeductionMethod
+    #: Pounds per unit of excess (Per unit) or a fraction of the allocation (Percent).
+    rate: Decimal
+
+
+class Provider(Strict):
+    row: int
+    provider_id: str
+    name: str
+    type: str = ""
+    district: str | None = None
+    commissioned_places: int = 0
+    top_up_per_place: Decimal | None = None
+    charge_basis: ChargeBasis = ChargeBasis.NONE
+    charge_rate: Decimal | None = None
+    charge_medical: bool = False
+
+
+class PupilRate(Strict):
+    row: int
+    key_stage: str
+    basic_entitlement: Decimal
+    fsm6: Decimal = Decimal("0")
+    idaci: Decimal = Decimal("0")
+    eal: Decimal = Decimal("0")
+    lpa: Decimal = Decimal("0")
+    pupil_premium: Decimal = Decimal("0")
+
+
+class Term(Strict):
+    row: int
+    name: str
+    start: date
+    end: date
+
+
+class ClosureDay(Strict):
+    row: int
+    start: date
+    end: date
+    reason: str = ""
+
+
+class Placement(Strict):
+    row: int
+    placement_id: str
+    pupil_ref: str
+    home_urn: int
+    provider_id: str
+    tier: int
+    registration: str = "Dual"
+    reason: Reason
+    start: date
+    end: date | None = None
+    days_per_week: Decimal = Decimal("5")
+    year_group: int | None = None
+    charge_basis: ChargeBasis | None = None
+    charge_rate: Decimal | None = None
+    planned_weeks: Decimal | None = None
+    outcome: str = ""
+    ehcp: bool = False
+    sen_support: bool = False
+    fsm6: bool = False
+    sex: str = ""
+    ethnicity: str = ""
+
+
+class Exclusion(Strict):
+    row: int
+    exclusion_id: str
+    pupil_ref: str
+    excluding_urn: int
+    exclusion_date: date
+    #: None when the cell is blank: the rules then use the exclusion date, with a Warning.
+    relevant_date: date | None = None
+    year_group: int
+    fsm6: bool = False
+    idaci: bool = False
+    eal: bool = False
+    lpa: bool = False
+    pupil_led_amount: Decimal | None = None
+    pupil_premium: Decimal | None = None
+    adjustment_order: Decimal | None = None
+    admitting_urn: int | None = None
+    admission_date: date | None = None
+    reinstated_date: date | None = None
+
+
+class ScenarioRow(Strict):
+    row: int
+    scenario: str
+    target: str
+    key: str
+    value: str
+
+
+class RegisterEntry(Strict):
+    """A row of ``InvoiceRegister``: every invoice number ever used, never deleted."""
+
+    row: int
+    number: str
+    key: str
+    kind: str
+    urn: int | None = None
+    period: str = ""
+    net: Decimal = Decimal("0")
+    vat: Decimal = Decimal("0")
+    gross: Decimal = Decimal("0")
+    status: str = "Draft"
+    issued_on: date | None = None
+    supersedes: str = ""
+
+
+class ModelInputs(Strict):
+    """Everything a run computes from. Rows that failed validation are already left out."""
+
+    settings: Settings | None
+    districts: tuple[District, ...] = ()
+    schools: tuple[School, ...] = ()
+    district_factors: tuple[DistrictFactor, ...] = ()
+    school_factors: tuple[SchoolFactor, ...] = ()
+    redress_rules: tuple[RedressRule, ...] = ()
+    providers: tuple[Provider, ...] = ()
+    pupil_rates: tuple[PupilRate, ...] = ()
+    terms: tuple[Term, ...] = ()
+    closure_days: tuple[ClosureDay, ...] = ()
+    placements: tuple[Placement, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    scenarios: tuple[ScenarioRow, ...] = ()
+    invoice_register: tuple[RegisterEntry, ...] = ()
+
+
+def key_stage(year_group: int) -> str:
+    """The key stage of a National Curriculum year group (Reception counts as KS1)."""
+    if year_group <= 2:
+        return "KS1"
+    if year_group <= 6:
+        return "KS2"
+    if year_group <= 9:
+        return "KS3"
+    return "KS4"

@@ -1,0 +1,1 @@
+"""Packs, invoices and Forum outputs built from results."""

@@ -1,0 +1,1 @@
+"""The Forum workbook contract and the adapters that read and write it."""

@@ -1,0 +1,106 @@
+"""The one small interface both adapters implement: read tables, write tables.
+
+The openpyxl adapter works on files, the xlwings adapter on a live book; the service layer
+and everything above it only ever see a ``WorkbookStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from apmodel.domain.inputs import normalise
+from apmodel.workbook.contract import Kind
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 1-based column number (1 -> A, 28 -> AB)."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_sheet(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+@dataclass
+class RawTable:
+    """An Excel table as read: its header texts and raw cell values, with where it lives.
+
+    Values are what the engine gives: str, int, float, bool, datetime/date, None, or an
+    error text such as ``#REF!``. ``header_row`` is the sheet row of the header and
+    ``first_column`` the 1-based sheet column of the table's first column, so any data row
+    ``i`` (0-based) sits on sheet row ``header_row + 1 + i``.
+    """
+
+    name: str
+    sheet: str
+    header: list[str]
+    rows: list[list[Any]]
+    header_row: int = 1
+    first_column: int = 1
+    #: Sheet rows hidden by the user (reported, still read).
+    hidden_rows: set[int] = field(default_factory=set)
+
+    def index(self, column: str) -> int | None:
+        key = normalise(column)
+        for i, text in enumerate(self.header):
+            if normalise(text) == key:
+                return i
+        return None
+
+    def sheet_row(self, data_index: int) -> int:
+        return self.header_row + 1 + data_index
+
+    def cell_ref(self, sheet_row: int | None, column: str | None) -> str:
+        """``'Sheet'!C7`` for a finding's hyperlink (the header cell when no row is known)."""
+        col = self.index(column) if column else None
+        letter = column_letter(self.first_column + (col if col is not None else 0))
+        return f"{quote_sheet(self.sheet)}!{letter}{sheet_row or self.header_row}"
+
+
+@dataclass(frozen=True)
+class OutColumn:
+    name: str
+    kind: Kind = Kind.TEXT
+    #: Column width in characters (None: fitted to the content by the writer).
+    width: float | None = None
+
+
+@dataclass
+class OutputTable:
+    """An output table: replaced whole on every run, on a sheet of the same name by default.
+
+    Cells hold plain Python values: str, int, Decimal (money is Decimal to the penny), date,
+    bool or None. A column named ``Link`` holds an internal hyperlink target such as
+    ``'Schools'!C7``; writers show it as a clickable "Go to cell".
+    """
+
+    name: str
+    columns: list[OutColumn]
+    rows: list[list[Any]]
+    title: str = ""
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+class WorkbookStore(Protocol):
+    """What the service layer needs from a workbook, whichever engine holds it."""
+
+    def read_tables(self) -> dict[str, RawTable]:
+        """Every Excel table in the workbook, by table name (as the user spelled it)."""
+        ...
+
+    def write_tables(self, tables: Sequence[OutputTable]) -> None:
+        """Replace each named output table whole (create it on its own sheet if new)."""
+        ...
+
+    def status(self, message: str) -> None:
+        """Tell the user what is happening (Excel's status bar; a log line headless)."""
+        ...
