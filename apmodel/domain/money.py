@@ -46,7 +46,7 @@ def share_pot(pot: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     with localcontext(_WIDE):
         quotas = [Decimal(total_pence) * w / total_weight for w in weights]
         floors = [int(q.to_integral_value(rounding=ROUND_FLOOR)) for q in quotas]
-        remainders = [q - f for q, f in zip(quotas, floors)]
+        remainders = [q - f for q, f in zip(quotas, floors, strict=True)]
     left_over = total_pence - sum(floors)
     # Largest remainder first; Python's sort is stable so ties keep the earlier item first.
     order = sorted(range(len(weights)), key=lambda i: remainders[i], reverse=True)

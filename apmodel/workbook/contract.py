@@ -75,7 +75,7 @@ KEY_STAGES = ("KS1", "KS2", "KS3", "KS4")
 SCENARIO_TARGETS = ("Setting", "District", "DistrictFactor", "SchoolFactor", "RedressRule")
 PROVIDER_TYPES = ("PRU", "AP Academy", "Independent", "Hospital School", "Other")
 
-T, I, N, M, P, D, Y = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DATE, Kind.YES_NO
+T, INT, N, M, P, D, Y = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DATE, Kind.YES_NO
 
 
 def _c(name: str, kind: Kind = T, required: bool = False, choices: tuple[str, ...] = ()) -> Column:
@@ -103,7 +103,7 @@ DISTRICTS = TableSpec(
 SCHOOLS = TableSpec(
     "Schools",
     (
-        _c("URN", I, required=True),
+        _c("URN", INT, required=True),
         _c("School Name", required=True),
         _c("District", required=True),
         _c("Phase", required=True, choices=PHASES),
@@ -167,7 +167,7 @@ PROVIDERS = TableSpec(
         _c("Provider Name", required=True),
         _c("Type", choices=PROVIDER_TYPES),
         _c("District"),
-        _c("Commissioned Places", I),
+        _c("Commissioned Places", INT),
         _c("Top-up per Place", M),
         _c("Charge Basis", choices=CHARGE_BASES),
         _c("Charge Rate", N),
@@ -204,15 +204,15 @@ PLACEMENTS = TableSpec(
     (
         _c("Placement ID", required=True),
         _c("Pupil Ref", required=True),
-        _c("Home URN", I, required=True),
+        _c("Home URN", INT, required=True),
         _c("Provider ID", required=True),
-        _c("Tier", I, required=True, choices=TIERS),
+        _c("Tier", INT, required=True, choices=TIERS),
         _c("Registration", choices=REGISTRATIONS),
         _c("Reason", required=True, choices=REASONS),
         _c("Start Date", D, required=True),
         _c("End Date", D),
         _c("Days per Week", N),
-        _c("Year Group", I),
+        _c("Year Group", INT),
         _c("Charge Basis", choices=CHARGE_BASES),
         _c("Charge Rate", N),
         _c("Planned Weeks", N),
@@ -231,10 +231,10 @@ EXCLUSIONS = TableSpec(
     (
         _c("Exclusion ID", required=True),
         _c("Pupil Ref", required=True),
-        _c("Excluding URN", I, required=True),
+        _c("Excluding URN", INT, required=True),
         _c("Exclusion Date", D, required=True),
         _c("Relevant Date", D),
-        _c("Year Group", I, required=True),
+        _c("Year Group", INT, required=True),
         _c("FSM6", Y, choices=YES_NO),
         _c("IDACI", Y, choices=YES_NO),
         _c("EAL", Y, choices=YES_NO),
@@ -242,7 +242,7 @@ EXCLUSIONS = TableSpec(
         _c("Pupil-led Amount", M),
         _c("Pupil Premium", M),
         _c("Adjustment Order", M),
-        _c("Admitting URN", I),
+        _c("Admitting URN", INT),
         _c("Admission Date", D),
         _c("Reinstated Date", D),
     ),
@@ -283,7 +283,7 @@ INVOICE_REGISTER = TableSpec(
         _c("Number", required=True),
         _c("Key", required=True),
         _c("Kind", required=True),
-        _c("URN", I),
+        _c("URN", INT),
         _c("Period"),
         _c("Net", M),
         _c("VAT", M),

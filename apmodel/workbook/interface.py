@@ -7,7 +7,7 @@ and everything above it only ever see a ``WorkbookStore``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from apmodel.domain.inputs import normalise
@@ -27,6 +27,17 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+class CellError(str):
+    """A cell that holds an Excel error (``#REF!``) or a formula Excel never calculated."""
+
+    uncalculated: bool
+
+    def __new__(cls, text: str, *, uncalculated: bool = False) -> CellError:
+        marker = super().__new__(cls, text)
+        marker.uncalculated = uncalculated
+        return marker
+
+
 @dataclass
 class RawTable:
     """An Excel table as read: its header texts and raw cell values, with where it lives.
@@ -43,8 +54,6 @@ class RawTable:
     rows: list[list[Any]]
     header_row: int = 1
     first_column: int = 1
-    #: Sheet rows hidden by the user (reported, still read).
-    hidden_rows: set[int] = field(default_factory=set)
 
     def index(self, column: str) -> int | None:
         key = normalise(column)
@@ -76,7 +85,8 @@ class OutputTable:
     """An output table: replaced whole on every run, on a sheet of the same name by default.
 
     Cells hold plain Python values: str, int, Decimal (money is Decimal to the penny), date,
-    bool or None. A column named ``Link`` holds an internal hyperlink target such as
+    bool or None. In a TEXT column (Summary's Value, say) a Decimal is money and is written
+    as a £ number. A column named ``Link`` holds an internal hyperlink target such as
     ``'Schools'!C7``; writers show it as a clickable "Go to cell".
     """
 

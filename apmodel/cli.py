@@ -1,0 +1,257 @@
+"""Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | new | demo | addin``.
+
+Thin by design: parse arguments, bind a file to the service layer, print one line.
+
+Exit codes (documented in the README):
+  0  done, no Errors
+  1  done, but the inputs have Errors (see the Warnings table / the printed list)
+  2  the command line is wrong
+  3  a file cannot be read or written (missing, empty, locked, not .xlsx, password-protected)
+  4  an unexpected internal error (details in the log file named on screen)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from apmodel import __version__
+from apmodel.domain.findings import Findings, Severity
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlsx_reader import WorkbookUnreadable
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+console = Console(stderr=True, highlight=False)
+
+
+def _progress(quiet: bool) -> tuple[Callable[[str], None], AbstractContextManager[object]]:
+    """A spinner with the current step on a terminal; nothing when quiet or piped."""
+    if quiet or not console.is_terminal:
+        return (lambda _message: None), nullcontext()
+    status = console.status("Starting")
+    return (lambda message: status.update(message)), status
+
+
+def _output_target(args: argparse.Namespace) -> tuple[Path, bool]:
+    if args.in_place:
+        return Path(args.workbook), True
+    if args.output is None:
+        raise SystemExit("apmodel: give -o OUT.xlsx or --in-place")
+    return Path(args.output), False
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _print_findings(findings: Findings, limit: int = 200) -> None:
+    for finding in findings.sorted()[:limit]:
+        where = (
+            finding.table
+            + (f" row {finding.row}" if finding.row else "")
+            + (f" [{finding.column}]" if finding.column else "")
+        )
+        print(f"{finding.severity.value:7} {finding.code:28} {where}: {finding.message}")
+    if len(findings.items) > limit:
+        print(f"... and {len(findings.items) - limit} more (run the model to see them all in the Warnings table)")
+
+
+def _counts(findings: Findings) -> str:
+    return (
+        f"{findings.count(Severity.ERROR)} Error(s), {findings.count(Severity.WARNING)} Warning(s), "
+        f"{findings.count(Severity.INFO)} Info"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from apmodel.service import run_workbook
+
+    target, in_place = _output_target(args)
+    step, spinner = _progress(args.quiet)
+    with spinner:
+        book = FileWorkbook(Path(args.workbook))
+        report = run_workbook(book, today=_date(args.date), progress=step)
+        step("Saving")
+        backup = book.save(target, backup=in_place)
+    print(f"Wrote {target}: {_counts(report.findings)}.")
+    if backup:
+        print(f"The original was kept as {backup}.")
+    return EXIT_ERRORS if report.findings.has_errors() else EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from apmodel.service import validate_workbook
+
+    findings = validate_workbook(FileWorkbook(Path(args.workbook)), write=False)
+    _print_findings(findings)
+    print(f"{args.workbook}: {_counts(findings)}.")
+    return EXIT_ERRORS if findings.has_errors() else EXIT_OK
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    from apmodel.service import issue_invoices
+
+    target, in_place = _output_target(args)
+    book = FileWorkbook(Path(args.workbook))
+    result = issue_invoices(book, args.period, today=_date(args.date))
+    backup = book.save(target, backup=in_place)
+    print(f"Issued {len(result.issued)} document(s) for {args.period}; wrote {target}.")
+    if backup:
+        print(f"The original was kept as {backup}.")
+    return EXIT_ERRORS if result.run.findings.has_errors() else EXIT_OK
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    from apmodel.service import write_packs
+
+    step, spinner = _progress(args.quiet)
+    with spinner:
+        paths = write_packs(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date), progress=step)
+    print(f"Wrote {len(paths)} school pack(s) to {args.output}.")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from apmodel.service import compare_scenarios
+
+    target, in_place = _output_target(args)
+    book = FileWorkbook(Path(args.workbook))
+    names = compare_scenarios(book, today=_date(args.date))
+    backup = book.save(target, backup=in_place)
+    print(f"Compared {len(names)} scenario(s) with the baseline; wrote {target}.")
+    if backup:
+        print(f"The original was kept as {backup}.")
+    return EXIT_OK
+
+
+def cmd_forum_copy(args: argparse.Namespace) -> int:
+    from apmodel.service import forum_copy
+
+    path = forum_copy(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date))
+    print(f"Wrote the Forum copy {path} (aggregated figures only, safe to publish).")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from apmodel.workbook.template import new_workbook
+
+    new_workbook(Path(args.output))
+    print(f"Wrote a blank Forum workbook to {args.output}.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from apmodel.workbook.example import generate_county
+
+    generate_county(Path(args.output), seed=args.seed, scale=args.scale)
+    print(f"Wrote the example county to {args.output}. Next: apmodel run {args.output} -o OUT.xlsx")
+    return EXIT_OK
+
+
+def cmd_addin(args: argparse.Namespace) -> int:
+    from apmodel.addin import build, install
+
+    if args.action == "build":
+        path = build.build_addin(Path(args.output))
+        print(f"Built {path}.")
+    elif args.action == "install":
+        print(install.install_addin())
+    else:
+        print(install.uninstall_addin())
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apmodel", description="Alternative Provision funding from the Forum workbook."
+    )
+    parser.add_argument("--version", action="version", version=f"apmodel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    def writes_workbook(p: argparse.ArgumentParser) -> None:
+        p.add_argument("workbook", help="the Forum workbook (.xlsx)")
+        group = p.add_mutually_exclusive_group(required=True)
+        group.add_argument("-o", "--output", help="write the result to this file (the input is left as it is)")
+        group.add_argument(
+            "--in-place", action="store_true", help="update the workbook itself, keeping a timestamped backup"
+        )
+        p.add_argument("--date", help="the run date for invoices, YYYY-MM-DD (default: today)")
+
+    p = command("run", cmd_run, "Run the model and write every output table.")
+    writes_workbook(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p = command("validate", cmd_validate, "Check the inputs and print every problem (exit 1 if any Error).")
+    p.add_argument("workbook")
+    p = command("issue", cmd_issue, "Mark a period's Draft invoices and budget adjustments Issued.")
+    writes_workbook(p)
+    p.add_argument("--period", required=True, help='the term, as in the Terms table, e.g. "Autumn 2025"')
+    p = command("packs", cmd_packs, "Write one workbook per school for its headteacher.")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", required=True, help="the folder for the packs")
+    p.add_argument("--date", help="the run date for invoices, YYYY-MM-DD (default: today)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p = command("compare", cmd_compare, "Compute each scenario beside the baseline (ScenarioComparison).")
+    writes_workbook(p)
+    p = command("forum-copy", cmd_forum_copy, "Write a copy safe to publish with Forum papers.")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--date", help="the run date, YYYY-MM-DD (default: today)")
+    p = command("new", cmd_new, "Write a blank Forum workbook.")
+    p.add_argument("output")
+    p = command("demo", cmd_demo, "Write the example county workbook.")
+    p.add_argument("output")
+    p.add_argument("--scale", type=int, default=1, help="1 = a county like Kent; 10 = ten times larger")
+    p.add_argument("--seed", type=int, default=2025)
+    p = command("addin", cmd_addin, "Build, install or uninstall the Excel add-in.")
+    p.add_argument("action", choices=("build", "install", "uninstall"))
+    p.add_argument("-o", "--output", default=".", help="folder for the built apmodel.xlam (build)")
+    return parser
+
+
+def _log_crash() -> Path:
+    log_dir = Path(tempfile.gettempdir()) / "apmodel-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / f"apmodel-{date.today().isoformat()}.log"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"apmodel {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except WorkbookUnreadable as exc:
+        print(f"apmodel: {exc}", file=sys.stderr)
+        return EXIT_FILE
+    except (PermissionError, IsADirectoryError, FileNotFoundError) as exc:
+        print(f"apmodel: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FILE
+    except KeyboardInterrupt:
+        print("apmodel: stopped", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:
+        log = _log_crash()
+        print(f"apmodel: unexpected error ({type(exc).__name__}: {exc}). Details: {log}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""The service layer: every entry point (CLI, ribbon button, test) calls these functions.
+
+Each takes a ``WorkbookStore`` (a file through openpyxl, or a live book through xlwings),
+so a ribbon click and ``apmodel run`` run identical code: read tables, validate, run the
+model, build output tables, write them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from apmodel import CONTRACT_VERSION, __version__
+from apmodel.domain.findings import Finding, Findings, Severity
+from apmodel.domain.inputs import ModelInputs
+from apmodel.domain.model import Results, run_model
+from apmodel.domain.money import ZERO
+from apmodel.domain.register import issue
+from apmodel.reports.allocation_tables import (
+    district_allocations_table,
+    provider_funding_table,
+    school_allocations_table,
+)
+from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
+from apmodel.reports.recoupment_tables import invoice_register_table, invoices_table, recoupment_table
+from apmodel.workbook.contract import INPUT_TABLES
+from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore
+from apmodel.workbook.parse import parse_inputs
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Loaded:
+    """A workbook's tables as read, and the validated inputs built from them."""
+
+    tables: dict[str, RawTable]
+    inputs: ModelInputs
+    findings: Findings
+
+    def locate(self, finding: Finding) -> str | None:
+        """The cell a finding points at, as an internal hyperlink target."""
+        for name, table in self.tables.items():
+            if name.casefold() == finding.table.casefold():
+                return table.cell_ref(finding.row, finding.column)
+        return None
+
+
+@dataclass
+class RunReport:
+    loaded: Loaded
+    results: Results
+    tables: list[OutputTable] = field(default_factory=list)
+    summary: list[SummaryItem] = field(default_factory=list)
+
+    @property
+    def findings(self) -> Findings:
+        return self.loaded.findings
+
+
+def load(store: WorkbookStore) -> Loaded:
+    tables = store.read_tables()
+    findings = Findings()
+    inputs = parse_inputs(tables, findings)
+    return Loaded(tables, inputs, findings)
+
+
+def fingerprint(tables: dict[str, RawTable]) -> str:
+    """A short hash of every input table's cells: two runs with the same fingerprint had the same inputs."""
+    digest = hashlib.sha256()
+    by_name = {name.casefold(): table for name, table in tables.items()}
+    for spec in INPUT_TABLES:
+        table = by_name.get(spec.name.casefold())
+        if table is None:
+            continue
+        digest.update(spec.name.encode())
+        digest.update(repr(table.header).encode())
+        for row in table.rows:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
+
+
+def compute(store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None) -> RunReport:
+    """Read, validate and compute; write nothing."""
+    say = progress or store.status
+    started = time.perf_counter()
+    say("Reading the workbook")
+    loaded = load(store)
+    say("Running the model")
+    results = run_model(loaded.inputs, loaded.findings, today or date.today())
+    report = RunReport(loaded, results)
+    report.tables = output_tables(report)
+    report.summary = summary_items(report, time.perf_counter() - started)
+    report.tables.insert(0, summary_table(report.summary))
+    return report
+
+
+def run_workbook(store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None) -> RunReport:
+    """The main job: compute everything and replace every output table."""
+    report = compute(store, today=today, progress=progress)
+    (progress or store.status)("Writing the results")
+    store.write_tables(report.tables)
+    store.status(_status_line(report.findings))
+    return report
+
+
+def validate_workbook(store: WorkbookStore, *, write: bool = True) -> Findings:
+    """Check every input; with ``write`` replace only the Warnings table."""
+    loaded = load(store)
+    run_model(loaded.inputs, loaded.findings, date.today())
+    if write:
+        store.write_tables([warnings_table(loaded.findings.sorted(), loaded.locate)])
+        store.status(_status_line(loaded.findings))
+    return loaded.findings
+
+
+@dataclass
+class IssueReport:
+    period: str
+    issued: list[str]
+    run: RunReport
+
+
+def issue_invoices(store: WorkbookStore, period: str, *, today: date | None = None) -> IssueReport:
+    """Run, then mark that period's Draft documents Issued (dated today) in the register."""
+    day = today or date.today()
+    report = compute(store, today=day)
+    settlement = report.results.settlement
+    if settlement is None:
+        store.write_tables(report.tables)
+        return IssueReport(period, [], report)
+    register = issue(settlement.register, period, day)
+    issued = [
+        entry.number
+        for before, entry in zip(settlement.register, register, strict=True)
+        if before.status != entry.status
+    ]
+    report.tables = [invoice_register_table(register) if t.name == "InvoiceRegister" else t for t in report.tables]
+    store.write_tables(report.tables)
+    store.status(f"Issued {len(issued)} document(s) for {period}")
+    return IssueReport(period, issued, report)
+
+
+def output_tables(report: RunReport) -> list[OutputTable]:
+    results = report.results
+    loaded = report.loaded
+    tables: list[OutputTable] = []
+    if results.allocation is not None:
+        tables += [
+            district_allocations_table(results.allocation),
+            school_allocations_table(results.allocation),
+            provider_funding_table(results.allocation),
+        ]
+    if results.recoupment is not None:
+        tables.append(recoupment_table(results.recoupment))
+    if results.settlement is not None:
+        tables += [invoices_table(results.settlement), invoice_register_table(results.settlement.register)]
+    tables.append(warnings_table(loaded.findings.sorted(), loaded.locate))
+    tables.append(trace_table(results.trace))
+    return tables
+
+
+def summary_items(report: RunReport, seconds: float) -> list[SummaryItem]:
+    inputs = report.loaded.inputs
+    findings = report.findings
+    settings = inputs.settings
+    results = report.results
+    items: list[SummaryItem] = []
+    errors = findings.count(Severity.ERROR)
+    items.append(("Status", "Complete" if errors == 0 else f"Complete with {errors} Error(s): see Warnings"))
+    if settings is not None:
+        allocated = results.allocation.total_allocated if results.allocation is not None else ZERO
+        total = allocated + settings.centrally_retained
+        items += [
+            ("LA", settings.la_name),
+            ("Financial year", settings.financial_year.label),
+            ("AP budget", settings.ap_budget),
+            ("Centrally retained", settings.centrally_retained),
+            ("Allocated to districts", allocated),
+            ("Total allocated", total),
+            ("Difference", settings.ap_budget - total),
+        ]
+    else:
+        items.append(("Financial year", "Not set: see Warnings"))
+    items += [
+        ("Errors", errors),
+        ("Warnings", findings.count(Severity.WARNING)),
+        ("Info", findings.count(Severity.INFO)),
+    ]
+    if results.recoupment is not None:
+        recoverable = [line for line in results.recoupment.lines if line.legal_basis != "Not recoverable"]
+        recouped = sum((line.amount for line in recoverable if line.amount > 0), Decimal("0.00"))
+        credited = sum((line.amount for line in recoverable if line.amount < 0), Decimal("0.00"))
+        items += [
+            ("Total recouped", recouped),
+            ("Total credited", credited),
+            ("Net recoupment", recouped + credited),
+        ]
+    items += [
+        ("Run at", datetime.now().replace(microsecond=0).isoformat(sep=" ")),
+        ("Run time (seconds)", f"{seconds:.2f}"),
+        ("Model version", __version__),
+        ("Contract version", CONTRACT_VERSION),
+        ("Input fingerprint", fingerprint(report.loaded.tables)),
+    ]
+    return items
+
+
+def _status_line(findings: Findings) -> str:
+    return (
+        f"AP model: done. {findings.count(Severity.ERROR)} Error(s), "
+        f"{findings.count(Severity.WARNING)} Warning(s), {findings.count(Severity.INFO)} Info."
+    )

@@ -1,0 +1,914 @@
+"""From the workbook's raw tables to validated ``ModelInputs``, collecting every problem.
+
+Lazy validation (pandera style, see style.md): every table, row and cell is checked and
+every problem becomes one finding with table, sheet row, column, the value seen and a plain
+message; nothing stops at the first. A row whose required cell is unusable is left out of
+the model (an Error); an optional cell that is unusable is treated as blank (a Warning).
+Cross-table checks that need the rules (unknown district, unknown provider, overlapping
+placements...) are made by the rule modules in ``apmodel.domain``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from apmodel.domain import inputs as m
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import normalise
+from apmodel.workbook import contract as c
+from apmodel.workbook.cells import (
+    CellProblem,
+    as_date,
+    as_decimal,
+    as_int,
+    as_text,
+    as_yes_no,
+    is_blank,
+)
+from apmodel.workbook.interface import RawTable
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+#: Counts above this are almost certainly a typing slip (a URN in a pupil column, say).
+_IMPLAUSIBLE_COUNT = Decimal(1_000_000)
+#: No single AP money figure of an English LA comes near £10bn.
+_IMPLAUSIBLE_MONEY = Decimal(10_000_000_000)
+
+
+@dataclass
+class Row:
+    """One data row of an input table, its cells already read as their column's type."""
+
+    sheet_row: int
+    values: dict[str, Any]
+
+    def get(self, column: str, default: Any = None) -> Any:
+        value = self.values.get(column)
+        return default if value is None else value
+
+
+def _coerce(column: c.Column, value: object) -> Any:
+    kind = column.kind
+    if kind is c.Kind.TEXT:
+        text = as_text(value)
+        if column.choices:
+            return _choice(column, text)
+        return text
+    if kind is c.Kind.INT:
+        number = as_int(value)
+        if column.choices and str(number) not in column.choices:
+            raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {number}.")
+        return number
+    if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
+        return as_decimal(value)
+    if kind is c.Kind.DATE:
+        return as_date(value)
+    if kind is c.Kind.YES_NO:
+        return as_yes_no(value)
+    raise AssertionError(kind)
+
+
+def _choice(column: c.Column, text: str) -> str:
+    for choice in column.choices:
+        if normalise(choice) == normalise(text):
+            return choice
+    raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {text!r}.")
+
+
+def read_rows(spec: c.TableSpec, raw: RawTable | None, findings: Findings) -> list[Row]:
+    """The table's non-blank rows with each contract column read as its type.
+
+    A missing required column makes the whole table unusable (an Error); a missing optional
+    column is blank on every row.
+    """
+    if raw is None:
+        if spec.required:
+            findings.error(
+                "MISSING_TABLE",
+                spec.name,
+                None,
+                None,
+                "",
+                f"The workbook has no Excel table named {spec.name}. Add it (see the template).",
+            )
+        return []
+    positions: dict[str, int] = {}
+    usable = True
+    for column in spec.columns:
+        index = raw.index(column.name)
+        if index is None:
+            if column.required:
+                usable = False
+                findings.error(
+                    "MISSING_COLUMN",
+                    spec.name,
+                    raw.header_row,
+                    column.name,
+                    "",
+                    f"Table {spec.name} has no column headed {column.name!r}; its rows cannot be used.",
+                )
+            continue
+        positions[column.name] = index
+    seen_headers: dict[str, str] = {}
+    for header in raw.header:
+        key = normalise(header)
+        if key in seen_headers and key:
+            findings.warning(
+                "DUPLICATE_COLUMN",
+                spec.name,
+                raw.header_row,
+                header,
+                header,
+                f"Two columns are headed {header!r}; the first is used.",
+            )
+        seen_headers.setdefault(key, header)
+    if not usable:
+        return []
+    rows: list[Row] = []
+    for data_index, cells in enumerate(raw.rows):
+        sheet_row = raw.sheet_row(data_index)
+        if all(is_blank(v) for v in cells):
+            continue
+        values: dict[str, Any] = {}
+        keep = True
+        for column in spec.columns:
+            index = positions.get(column.name)
+            value = cells[index] if index is not None and index < len(cells) else None
+            if is_blank(value):
+                if column.required:
+                    keep = False
+                    findings.error(
+                        "REQUIRED_VALUE",
+                        spec.name,
+                        sheet_row,
+                        column.name,
+                        "",
+                        f"{column.name} is required; this row is left out.",
+                    )
+                values[column.name] = None
+                continue
+            try:
+                values[column.name] = _coerce(column, value)
+            except CellProblem as problem:
+                values[column.name] = None
+                if column.required:
+                    keep = False
+                    findings.error(
+                        problem.code,
+                        spec.name,
+                        sheet_row,
+                        column.name,
+                        value,
+                        problem.message + " This row is left out.",
+                    )
+                else:
+                    findings.warning(
+                        problem.code,
+                        spec.name,
+                        sheet_row,
+                        column.name,
+                        value,
+                        problem.message + " It is treated as blank.",
+                    )
+        if keep:
+            rows.append(Row(sheet_row, values))
+    return rows
+
+
+def _non_negative(rows: list[Row], table: str, columns: Iterable[str], findings: Findings) -> None:
+    """Counts and money cannot be negative: report and treat as blank."""
+    for row in rows:
+        for column in columns:
+            value = row.values.get(column)
+            if isinstance(value, Decimal | int) and not isinstance(value, bool) and value < 0:
+                findings.error(
+                    "NEGATIVE_VALUE",
+                    table,
+                    row.sheet_row,
+                    column,
+                    value,
+                    f"{column} cannot be negative; it is treated as blank.",
+                )
+                row.values[column] = None
+
+
+def _unique(
+    rows: list[Row], table: str, column: str, findings: Findings, key: Callable[[Any], Any] = lambda v: normalise(v)
+) -> list[Row]:
+    """Keep the first row of each ID; later duplicates are Errors and left out."""
+    seen: dict[Any, int] = {}
+    kept: list[Row] = []
+    for row in rows:
+        value = row.values.get(column)
+        k = key(value)
+        if k in seen:
+            findings.error(
+                "DUPLICATE_ID",
+                table,
+                row.sheet_row,
+                column,
+                value,
+                f"{column} {value} already appears on row {seen[k]}; this row is left out.",
+            )
+            continue
+        seen[k] = row.sheet_row
+        kept.append(row)
+    return kept
+
+
+def _build(model: type[ModelT], table: str, row: Row, findings: Findings, **fields: Any) -> ModelT | None:
+    try:
+        return model(row=row.sheet_row, **{k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        for error in exc.errors():
+            column = ".".join(str(p) for p in error["loc"])
+            findings.error(
+                "INVALID_VALUE",
+                table,
+                row.sheet_row,
+                column,
+                error.get("input", ""),
+                f"{error['msg']}; this row is left out.",
+            )
+        return None
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+_SETTING_FIELDS: dict[str, str] = {
+    "LA name": "la_name",
+    "Financial year": "financial_year",
+    "AP budget": "ap_budget",
+    "Centrally retained": "centrally_retained",
+    "Place funding rate": "place_funding_rate",
+    "School year end": "school_year_end",
+    "Phase change year groups": "phase_change_year_groups",
+    "Recoup pupil premium": "recoup_pupil_premium",
+    "Admitting school credit": "admitting_school_credit",
+    "Redress destination": "redress_destination",
+    "Protection floor": "protection_floor",
+    "Protection cap": "protection_cap",
+    "Invoice prefix": "invoice_prefix",
+    "Payment terms (days)": "payment_terms_days",
+    "VAT rate": "vat_rate",
+    "Contact name": "contact_name",
+    "Contact email": "contact_email",
+    "Remittance address": "remittance_address",
+    "Publish school totals": "publish_school_totals",
+}
+_MONEY_SETTINGS = {"ap_budget", "centrally_retained", "place_funding_rate"}
+_PERCENT_SETTINGS = {"protection_floor", "protection_cap", "vat_rate"}
+_YES_NO_SETTINGS = {"recoup_pupil_premium", "admitting_school_credit", "publish_school_totals"}
+
+
+def parse_financial_year(value: object) -> m.FinancialYear:
+    """``2025-26``, ``2025/26``, ``2025-2026``, ``FY2025-26`` or plain 2025."""
+    text = as_text(value).upper().removeprefix("FY").strip()
+    match = re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?", text)
+    if not match:
+        raise CellProblem("NOT_A_FINANCIAL_YEAR", f"Expected a financial year such as 2025-26, found {text!r}.")
+    start = int(match.group(1))
+    if match.group(2) and int(match.group(2)) % 100 != (start + 1) % 100:
+        raise CellProblem("NOT_A_FINANCIAL_YEAR", f"{text} is not a financial year (the years must be consecutive).")
+    if not 1990 <= start <= 2100:
+        raise CellProblem("NOT_A_FINANCIAL_YEAR", f"{text} is not a plausible financial year.")
+    return m.FinancialYear(start_year=start)
+
+
+def _school_year_end(value: object, year: m.FinancialYear) -> date:
+    """ "31 July" (the end of the school year inside the financial year) or a real date."""
+    if isinstance(value, str) and not any(ch.isdigit() for ch in value[-4:]):
+        return as_date(f"{value} {year.start_year}")
+    return as_date(value)
+
+
+def _phase_years(value: object) -> tuple[int, ...]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (as_int(value),)
+    parts = [p for p in as_text(value).replace(";", ",").replace(" and ", ",").split(",") if p.strip()]
+    years = tuple(as_int(p.strip().upper().removeprefix("Y").removeprefix("EAR").strip()) for p in parts)
+    if any(not 0 <= y <= 14 for y in years):
+        raise CellProblem("NOT_ALLOWED", "Year groups run from 0 (Reception) to 14.")
+    return years
+
+
+def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | None:
+    """Settings from the Setting/Value table; None (with Errors) when a required one is unusable."""
+    rows = read_rows(c.SETTINGS, raw, findings)
+    labels = {normalise(label): label for label in _SETTING_FIELDS}
+    given: dict[str, tuple[int, object]] = {}
+    for row in rows:
+        label = labels.get(normalise(row.values["Setting"]))
+        if label is None:
+            findings.warning(
+                "UNKNOWN_SETTING",
+                "Settings",
+                row.sheet_row,
+                "Setting",
+                row.values["Setting"],
+                "This setting is not one the model uses (check its spelling); it is ignored.",
+            )
+            continue
+        if label in given:
+            findings.error(
+                "DUPLICATE_ID",
+                "Settings",
+                row.sheet_row,
+                "Setting",
+                label,
+                f"{label} is set twice; the first (row {given[label][0]}) is used.",
+            )
+            continue
+        given[label] = (row.sheet_row, raw_value(raw, row.sheet_row, "Value"))
+    fields: dict[str, Any] = {}
+    year: m.FinancialYear | None = None
+    if "Financial year" in given:
+        try:
+            year = parse_financial_year(given["Financial year"][1])
+        except CellProblem as problem:
+            findings.error(
+                problem.code,
+                "Settings",
+                given["Financial year"][0],
+                "Value",
+                given["Financial year"][1],
+                problem.message,
+            )
+    for label, field in _SETTING_FIELDS.items():
+        if label not in given:
+            continue
+        sheet_row, value = given[label]
+        if is_blank(value):
+            continue
+        try:
+            if field == "financial_year":
+                continue
+            if field in _MONEY_SETTINGS:
+                fields[field] = as_decimal(value)
+                if fields[field] < 0 or fields[field] > _IMPLAUSIBLE_MONEY:
+                    raise CellProblem("OUT_OF_RANGE", f"{label} must be between 0 and 10,000,000,000.")
+            elif field in _PERCENT_SETTINGS:
+                fields[field] = _fraction(as_decimal(value), value, label, sheet_row, findings)
+            elif field in _YES_NO_SETTINGS:
+                fields[field] = as_yes_no(value)
+            elif field == "payment_terms_days":
+                fields[field] = as_int(value)
+                if not 0 <= fields[field] <= 365:
+                    raise CellProblem("OUT_OF_RANGE", "Payment terms must be between 0 and 365 days.")
+            elif field == "phase_change_year_groups":
+                fields[field] = _phase_years(value)
+            elif field == "school_year_end":
+                if year is not None:
+                    fields[field] = _school_year_end(value, year)
+            elif field == "redress_destination":
+                fields[field] = m.RedressDestination(
+                    _choice(c.Column(label, choices=c.REDRESS_DESTINATIONS), as_text(value))
+                )
+            else:
+                fields[field] = as_text(value)
+        except CellProblem as problem:
+            fields.pop(field, None)
+            findings.error(problem.code, "Settings", sheet_row, "Value", value, f"{label}: {problem.message}")
+    for label in ("Financial year", "AP budget"):
+        if label not in given or is_blank(given[label][1]):
+            findings.error(
+                "MISSING_SETTING",
+                "Settings",
+                given[label][0] if label in given else None,
+                "Value",
+                "",
+                f"The setting {label!r} is required; nothing can be allocated without it.",
+            )
+    if year is None or "ap_budget" not in fields:
+        return None
+    fields["financial_year"] = year
+    fields.setdefault("school_year_end", date(year.start_year, 7, 31))
+    if not year.contains(fields["school_year_end"]):
+        findings.warning(
+            "DATE_OUTSIDE_YEAR",
+            "Settings",
+            given.get("School year end", (None,))[0],
+            "Value",
+            fields["school_year_end"],
+            f"School year end is outside the financial year {year.label}; 31 July {year.start_year} is used.",
+        )
+        fields["school_year_end"] = date(year.start_year, 7, 31)
+    if fields.get("centrally_retained", Decimal(0)) > fields["ap_budget"]:
+        findings.error(
+            "OUT_OF_RANGE",
+            "Settings",
+            given["Centrally retained"][0],
+            "Value",
+            fields["centrally_retained"],
+            "Centrally retained is more than the AP budget.",
+        )
+    try:
+        return m.Settings(**fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            findings.error("INVALID_SETTING", "Settings", None, "Value", error.get("input", ""), error["msg"])
+        return None
+
+
+def _fraction(number: Decimal, value: object, label: str, sheet_row: int, findings: Findings) -> Decimal:
+    """Percent settings: -2% or -0.02 mean the same; a bare -2 is read as -2% with a note."""
+    if abs(number) >= 1 and not (isinstance(value, str) and value.strip().endswith("%")):
+        findings.info(
+            "PERCENT_READ_AS_WHOLE", "Settings", sheet_row, "Value", value, f"{label} {value} is read as {value}%."
+        )
+        return number / 100
+    return number
+
+
+def raw_value(raw: RawTable | None, sheet_row: int, column: str) -> object:
+    """The raw cell of a row (Settings values are typed per setting, not per column)."""
+    if raw is None:
+        return None
+    index = raw.index(column)
+    data_index = sheet_row - raw.header_row - 1
+    if index is None or not 0 <= data_index < len(raw.rows):
+        return None
+    return raw.rows[data_index][index]
+
+
+# --- The other tables -------------------------------------------------------------------------
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _table(tables: dict[str, RawTable], name: str) -> RawTable | None:
+    """Tables are found by name; Excel compares table names case-insensitively."""
+    if name in tables:
+        return tables[name]
+    for key, table in tables.items():
+        if key.casefold() == name.casefold():
+            return table
+    return None
+
+
+def _numeric_school_columns(
+    raw: RawTable | None,
+    factors: Iterable[m.DistrictFactor | m.SchoolFactor],
+    rules: Iterable[m.RedressRule],
+    findings: Findings,
+) -> list[str]:
+    """The Schools columns the model reads as numbers: every column a factor or rule names."""
+    wanted: dict[str, tuple[str, int, str]] = {}
+    for factor in factors:
+        table = "DistrictFactors" if isinstance(factor, m.DistrictFactor) else "SchoolFactors"
+        wanted.setdefault(normalise(factor.source_column), (table, factor.row, factor.source_column))
+    for rule in rules:
+        wanted.setdefault(normalise(rule.measure), ("RedressRules", rule.row, rule.measure))
+        if rule.per_1000_of:
+            wanted.setdefault(normalise(rule.per_1000_of), ("RedressRules", rule.row, rule.per_1000_of))
+    if raw is None:
+        return []
+    columns: list[str] = []
+    for table, row, name in wanted.values():
+        index = raw.index(name)
+        if index is None:
+            column = "Source Column" if table != "RedressRules" else "Measure"
+            findings.error(
+                "UNKNOWN_COLUMN",
+                table,
+                row,
+                column,
+                name,
+                f"The Schools table has no column headed {name!r}; this factor counts as zero.",
+            )
+            continue
+        columns.append(raw.header[index])
+    return columns
+
+
+def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInputs:
+    """Read every input table; every problem goes to ``findings``; bad rows are left out."""
+    settings = parse_settings(_table(tables, "Settings"), findings)
+
+    district_factors = _district_factors(_table(tables, "DistrictFactors"), findings)
+    school_factors = _school_factors(_table(tables, "SchoolFactors"), findings)
+    redress_rules = _redress_rules(_table(tables, "RedressRules"), findings)
+    schools = _schools(_table(tables, "Schools"), [*district_factors, *school_factors], redress_rules, findings)
+
+    return m.ModelInputs(
+        settings=settings,
+        districts=tuple(_districts(_table(tables, "Districts"), findings)),
+        schools=tuple(schools),
+        district_factors=tuple(district_factors),
+        school_factors=tuple(school_factors),
+        redress_rules=tuple(redress_rules),
+        providers=tuple(_providers(_table(tables, "Providers"), findings)),
+        pupil_rates=tuple(_pupil_rates(_table(tables, "PupilRates"), findings)),
+        terms=tuple(_terms(_table(tables, "Terms"), findings)),
+        closure_days=tuple(_closure_days(_table(tables, "ClosureDays"), findings)),
+        placements=tuple(_placements(_table(tables, "Placements"), findings)),
+        exclusions=tuple(_exclusions(_table(tables, "Exclusions"), findings)),
+        scenarios=tuple(_scenarios(_table(tables, "Scenarios"), findings)),
+        invoice_register=tuple(_register(_table(tables, "InvoiceRegister"), findings)),
+    )
+
+
+def _districts(raw: RawTable | None, findings: Findings) -> list[m.District]:
+    rows = _unique(read_rows(c.DISTRICTS, raw, findings), "Districts", "District", findings)
+    _non_negative(rows, "Districts", ("Previous Allocation", "Lump Sum"), findings)
+    result = []
+    for row in rows:
+        share = row.get("Devolved Share")
+        model = m.FundingModel(row.values["Funding Model"])
+        if share is not None and not Decimal(0) <= share <= Decimal(1):
+            findings.error(
+                "OUT_OF_RANGE",
+                "Districts",
+                row.sheet_row,
+                "Devolved Share",
+                share,
+                "Devolved Share must be between 0% and 100%; it is treated as blank.",
+            )
+            share = None
+        if model is m.FundingModel.HYBRID and share is None:
+            findings.error(
+                "REQUIRED_VALUE",
+                "Districts",
+                row.sheet_row,
+                "Devolved Share",
+                "",
+                "A Hybrid district needs a Devolved Share; 50% is assumed.",
+            )
+            share = Decimal("0.5")
+        district = _build(
+            m.District,
+            "Districts",
+            row,
+            findings,
+            name=row.values["District"],
+            area=row.get("Area", ""),
+            funding_model=model,
+            devolved_share=share,
+            lead_pru=_text_or_none(row.get("Lead PRU")),
+            previous_allocation=row.get("Previous Allocation"),
+            lump_sum=row.get("Lump Sum", Decimal(0)),
+        )
+        if district is not None:
+            result.append(district)
+    return result
+
+
+def _schools(
+    raw: RawTable | None,
+    factors: list[m.DistrictFactor | m.SchoolFactor],
+    rules: list[m.RedressRule],
+    findings: Findings,
+) -> list[m.School]:
+    rows = _unique(read_rows(c.SCHOOLS, raw, findings), "Schools", "URN", findings, key=lambda v: v)
+    numeric = _numeric_school_columns(raw, factors, rules, findings)
+    result = []
+    for row in rows:
+        values: dict[str, Decimal] = {}
+        for column in numeric:
+            cell = raw_value(raw, row.sheet_row, column)
+            if is_blank(cell):
+                continue
+            try:
+                number = as_decimal(cell)
+            except CellProblem as problem:
+                findings.error(
+                    problem.code, "Schools", row.sheet_row, column, cell, problem.message + " It counts as zero."
+                )
+                continue
+            if number < 0:
+                findings.error(
+                    "NEGATIVE_VALUE",
+                    "Schools",
+                    row.sheet_row,
+                    column,
+                    cell,
+                    f"{column} cannot be negative; it counts as zero.",
+                )
+                continue
+            if number > _IMPLAUSIBLE_COUNT:
+                findings.warning(
+                    "IMPLAUSIBLE_VALUE",
+                    "Schools",
+                    row.sheet_row,
+                    column,
+                    cell,
+                    f"{column} is over a million: check it is not a URN or a total pasted in.",
+                )
+            values[normalise(column)] = number
+        urn = row.values["URN"]
+        if not 100000 <= urn <= 999999:
+            findings.warning(
+                "UNUSUAL_URN", "Schools", row.sheet_row, "URN", urn, "URNs are six-digit numbers; check this one."
+            )
+        school = _build(
+            m.School,
+            "Schools",
+            row,
+            findings,
+            urn=urn,
+            name=row.values["School Name"],
+            district=row.values["District"],
+            phase=row.values["Phase"],
+            type=m.SchoolType(row.values["Type"]),
+            trust=row.get("Trust", ""),
+            ap_agreement=row.get("AP Agreement", False),
+            cost_centre=row.get("Cost Centre", ""),
+            po_number=row.get("PO Number", ""),
+            values=values,
+        )
+        if school is not None:
+            result.append(school)
+    return result
+
+
+def _district_factors(raw: RawTable | None, findings: Findings) -> list[m.DistrictFactor]:
+    rows = _unique(read_rows(c.DISTRICT_FACTORS, raw, findings), "DistrictFactors", "Factor", findings)
+    _non_negative(rows, "DistrictFactors", ("Weight",), findings)
+    return [
+        f
+        for row in rows
+        if row.values["Weight"] is not None
+        and (
+            f := _build(
+                m.DistrictFactor,
+                "DistrictFactors",
+                row,
+                findings,
+                factor=row.values["Factor"],
+                source_column=row.values["Source Column"],
+                phase=_text_or_none(row.get("Phase")),
+                weight=row.values["Weight"],
+            )
+        )
+        is not None
+    ]
+
+
+def _school_factors(raw: RawTable | None, findings: Findings) -> list[m.SchoolFactor]:
+    rows = _unique(read_rows(c.SCHOOL_FACTORS, raw, findings), "SchoolFactors", "Factor", findings)
+    _non_negative(rows, "SchoolFactors", ("Value",), findings)
+    return [
+        f
+        for row in rows
+        if row.values["Value"] is not None
+        and (
+            f := _build(
+                m.SchoolFactor,
+                "SchoolFactors",
+                row,
+                findings,
+                factor=row.values["Factor"],
+                source_column=row.values["Source Column"],
+                method=m.Method(row.values["Method"]),
+                value=row.values["Value"],
+                phase=_text_or_none(row.get("Phase")),
+            )
+        )
+        is not None
+    ]
+
+
+def _redress_rules(raw: RawTable | None, findings: Findings) -> list[m.RedressRule]:
+    rows = _unique(read_rows(c.REDRESS_RULES, raw, findings), "RedressRules", "Rule", findings)
+    _non_negative(rows, "RedressRules", ("Threshold", "Rate"), findings)
+    return [
+        r
+        for row in rows
+        if None not in (row.values["Threshold"], row.values["Rate"])
+        and (
+            r := _build(
+                m.RedressRule,
+                "RedressRules",
+                row,
+                findings,
+                rule=row.values["Rule"],
+                measure=row.values["Measure"],
+                per_1000_of=_text_or_none(row.get("Per 1000 Of")),
+                threshold=row.values["Threshold"],
+                method=m.DeductionMethod(row.values["Deduction Method"]),
+                rate=row.values["Rate"],
+            )
+        )
+        is not None
+    ]
+
+
+def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
+    rows = _unique(read_rows(c.PROVIDERS, raw, findings), "Providers", "Provider ID", findings)
+    _non_negative(rows, "Providers", ("Commissioned Places", "Top-up per Place", "Charge Rate"), findings)
+    result = []
+    for row in rows:
+        basis = row.get("Charge Basis")
+        provider = _build(
+            m.Provider,
+            "Providers",
+            row,
+            findings,
+            provider_id=row.values["Provider ID"],
+            name=row.values["Provider Name"],
+            type=row.get("Type", ""),
+            district=_text_or_none(row.get("District")),
+            commissioned_places=row.get("Commissioned Places", 0),
+            top_up_per_place=row.get("Top-up per Place"),
+            charge_basis=m.ChargeBasis(basis) if basis else m.ChargeBasis.NONE,
+            charge_rate=row.get("Charge Rate"),
+            charge_medical=row.get("Charge Medical", False),
+        )
+        if provider is not None:
+            result.append(provider)
+    return result
+
+
+def _pupil_rates(raw: RawTable | None, findings: Findings) -> list[m.PupilRate]:
+    rows = _unique(read_rows(c.PUPIL_RATES, raw, findings), "PupilRates", "Key Stage", findings)
+    money_columns = ("Basic Entitlement", "FSM6", "IDACI", "EAL", "LPA", "Pupil Premium")
+    _non_negative(rows, "PupilRates", money_columns, findings)
+    return [
+        r
+        for row in rows
+        if row.values["Basic Entitlement"] is not None
+        and (
+            r := _build(
+                m.PupilRate,
+                "PupilRates",
+                row,
+                findings,
+                key_stage=row.values["Key Stage"],
+                basic_entitlement=row.values["Basic Entitlement"],
+                fsm6=row.get("FSM6"),
+                idaci=row.get("IDACI"),
+                eal=row.get("EAL"),
+                lpa=row.get("LPA"),
+                pupil_premium=row.get("Pupil Premium"),
+            )
+        )
+        is not None
+    ]
+
+
+def _terms(raw: RawTable | None, findings: Findings) -> list[m.Term]:
+    rows = _unique(read_rows(c.TERMS, raw, findings), "Terms", "Term", findings)
+    result = []
+    for row in rows:
+        if row.values["End"] < row.values["Start"]:
+            findings.error(
+                "END_BEFORE_START",
+                "Terms",
+                row.sheet_row,
+                "End",
+                row.values["End"],
+                "The term ends before it starts; this row is left out.",
+            )
+            continue
+        term = _build(
+            m.Term, "Terms", row, findings, name=row.values["Term"], start=row.values["Start"], end=row.values["End"]
+        )
+        if term is not None:
+            result.append(term)
+    return result
+
+
+def _closure_days(raw: RawTable | None, findings: Findings) -> list[m.ClosureDay]:
+    result = []
+    for row in read_rows(c.CLOSURE_DAYS, raw, findings):
+        end = row.get("To", row.values["From"])
+        if end < row.values["From"]:
+            findings.error(
+                "END_BEFORE_START",
+                "ClosureDays",
+                row.sheet_row,
+                "To",
+                end,
+                "The closure ends before it starts; this row is left out.",
+            )
+            continue
+        day = _build(
+            m.ClosureDay, "ClosureDays", row, findings, start=row.values["From"], end=end, reason=row.get("Reason", "")
+        )
+        if day is not None:
+            result.append(day)
+    return result
+
+
+def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
+    rows = _unique(read_rows(c.PLACEMENTS, raw, findings), "Placements", "Placement ID", findings)
+    _non_negative(rows, "Placements", ("Days per Week", "Charge Rate", "Planned Weeks"), findings)
+    result = []
+    for row in rows:
+        basis = row.get("Charge Basis")
+        placement = _build(
+            m.Placement,
+            "Placements",
+            row,
+            findings,
+            placement_id=row.values["Placement ID"],
+            pupil_ref=row.values["Pupil Ref"],
+            home_urn=row.values["Home URN"],
+            provider_id=row.values["Provider ID"],
+            tier=row.values["Tier"],
+            registration=row.get("Registration", "Dual"),
+            reason=m.Reason(row.values["Reason"]),
+            start=row.values["Start Date"],
+            end=row.get("End Date"),
+            days_per_week=row.get("Days per Week"),
+            year_group=row.get("Year Group"),
+            charge_basis=m.ChargeBasis(basis) if basis else None,
+            charge_rate=row.get("Charge Rate"),
+            planned_weeks=row.get("Planned Weeks"),
+            outcome=row.get("Outcome", ""),
+            ehcp=row.get("EHCP", False),
+            sen_support=row.get("SEN Support", False),
+            fsm6=row.get("FSM6", False),
+            sex=row.get("Sex", ""),
+            ethnicity=row.get("Ethnicity", ""),
+        )
+        if placement is not None:
+            result.append(placement)
+    return result
+
+
+def _exclusions(raw: RawTable | None, findings: Findings) -> list[m.Exclusion]:
+    rows = _unique(read_rows(c.EXCLUSIONS, raw, findings), "Exclusions", "Exclusion ID", findings)
+    _non_negative(rows, "Exclusions", ("Pupil-led Amount", "Pupil Premium", "Adjustment Order"), findings)
+    result = []
+    for row in rows:
+        exclusion = _build(
+            m.Exclusion,
+            "Exclusions",
+            row,
+            findings,
+            exclusion_id=row.values["Exclusion ID"],
+            pupil_ref=row.values["Pupil Ref"],
+            excluding_urn=row.values["Excluding URN"],
+            exclusion_date=row.values["Exclusion Date"],
+            relevant_date=row.get("Relevant Date"),
+            year_group=row.values["Year Group"],
+            fsm6=row.get("FSM6", False),
+            idaci=row.get("IDACI", False),
+            eal=row.get("EAL", False),
+            lpa=row.get("LPA", False),
+            pupil_led_amount=row.get("Pupil-led Amount"),
+            pupil_premium=row.get("Pupil Premium"),
+            adjustment_order=row.get("Adjustment Order"),
+            admitting_urn=row.get("Admitting URN"),
+            admission_date=row.get("Admission Date"),
+            reinstated_date=row.get("Reinstated Date"),
+        )
+        if exclusion is not None:
+            result.append(exclusion)
+    return result
+
+
+def _scenarios(raw: RawTable | None, findings: Findings) -> list[m.ScenarioRow]:
+    result = []
+    for row in read_rows(c.SCENARIOS, raw, findings):
+        scenario = _build(
+            m.ScenarioRow,
+            "Scenarios",
+            row,
+            findings,
+            scenario=row.values["Scenario"],
+            target=row.values["Target"],
+            key=row.values["Key"],
+            value=as_text(raw_value(raw, row.sheet_row, "Value")),
+        )
+        if scenario is not None:
+            result.append(scenario)
+    return result
+
+
+def _register(raw: RawTable | None, findings: Findings) -> list[m.RegisterEntry]:
+    rows = _unique(read_rows(c.INVOICE_REGISTER, raw, findings), "InvoiceRegister", "Number", findings)
+    return [
+        e
+        for row in rows
+        if (
+            e := _build(
+                m.RegisterEntry,
+                "InvoiceRegister",
+                row,
+                findings,
+                number=row.values["Number"],
+                key=row.values["Key"],
+                kind=row.values["Kind"],
+                urn=row.get("URN"),
+                period=row.get("Period", ""),
+                net=row.get("Net"),
+                vat=row.get("VAT"),
+                gross=row.get("Gross"),
+                status=row.values["Status"],
+                issued_on=row.get("Issued On"),
+                supersedes=row.get("Supersedes", ""),
+            )
+        )
+        is not None
+    ]
