@@ -150,8 +150,9 @@ class FileWorkbook:
 
 def find_table(book: Workbook, name: str) -> tuple[Worksheet, Table] | None:
     for sheet in book.worksheets:
-        for table_name, table in sheet.tables.items():
-            if table_name.casefold() == name.casefold():
+        # TableList.items() yields (name, ref) pairs, so go through values().
+        for table in sheet.tables.values():
+            if table.displayName.casefold() == name.casefold():
                 return sheet, table
     return None
 

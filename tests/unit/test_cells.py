@@ -1,0 +1,90 @@
+"""Cell reading rules of forum-workbook.md ("Binding rules")."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from apmodel.workbook.cells import CellProblem, as_date, as_decimal, as_int, as_text, as_yes_no
+from apmodel.workbook.interface import CellError
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (1234.56, Decimal("1234.56")),
+        (0.1, Decimal("0.1")),  # repr round-trips: no binary noise
+        (7, Decimal(7)),
+        ("£1,234.56", Decimal("1234.56")),
+        (" £ 1,234.56 ", Decimal("1234.56")),
+        ("(250.00)", Decimal("-250.00")),
+        ("-£3.50", Decimal("-3.50")),
+        ("12.5%", Decimal("0.125")),
+        ("1e3", Decimal("1000")),
+    ],
+)
+def test_amounts_accept_numbers_and_pound_text(cell: object, expected: Decimal) -> None:
+    assert as_decimal(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["abc", "12..5", True, date(2025, 1, 1), float("nan"), "£"])
+def test_text_in_a_numeric_cell_is_a_problem_not_a_crash(cell: object) -> None:
+    with pytest.raises(CellProblem) as problem:
+        as_decimal(cell)
+    assert problem.value.code == "NOT_A_NUMBER"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (date(2025, 11, 3), date(2025, 11, 3)),
+        (datetime(2025, 11, 3, 0, 0), date(2025, 11, 3)),
+        ("2025-11-03", date(2025, 11, 3)),
+        ("03/11/2025", date(2025, 11, 3)),  # UK order: day first
+        ("3.11.2025", date(2025, 11, 3)),
+        ("3 Nov 2025", date(2025, 11, 3)),
+        ("Monday 3 November 2025", date(2025, 11, 3)),
+        ("3-Nov-25", date(2025, 11, 3)),
+        (45964, date(2025, 11, 3)),  # Excel serial number: days since 30 Dec 1899
+    ],
+)
+def test_dates_accept_excel_dates_and_iso_or_uk_text(cell: object, expected: date) -> None:
+    assert as_date(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["31/02/2025", "next Tuesday", "2025-13-01", True, -5])
+def test_impossible_dates_are_problems(cell: object) -> None:
+    with pytest.raises(CellProblem) as problem:
+        as_date(cell)
+    assert problem.value.code == "NOT_A_DATE"
+
+
+@pytest.mark.parametrize(("cell", "expected"), [("Yes", True), ("y", True), ("TRUE", True), (True, True),
+                                                ("No", False), ("N", False), ("false", False), (0, False)])
+def test_yes_no_cells_accept_yes_no_y_n_true_false(cell: object, expected: bool) -> None:
+    assert as_yes_no(cell) is expected
+
+
+def test_maybe_is_not_yes_or_no() -> None:
+    with pytest.raises(CellProblem) as problem:
+        as_yes_no("Maybe")
+    assert problem.value.code == "NOT_YES_NO"
+
+
+def test_whole_numbers_reject_fractions() -> None:
+    assert as_int(118234.0) == 118234
+    with pytest.raises(CellProblem):
+        as_int(2.5)
+
+
+def test_excel_errors_and_uncalculated_formulas_are_reported_as_such() -> None:
+    with pytest.raises(CellProblem) as error:
+        as_decimal(CellError("#REF!"))
+    assert error.value.code == "CELL_ERROR"
+    with pytest.raises(CellProblem) as formula:
+        as_text(CellError("=SUM(A1:A3)", uncalculated=True))
+    assert formula.value.code == "FORMULA_NOT_CALCULATED"
+
+
+def test_text_of_a_whole_float_has_no_trailing_point_zero() -> None:
+    assert as_text(118234.0) == "118234"

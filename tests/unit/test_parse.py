@@ -1,0 +1,153 @@
+"""Lazy validation of the input tables: every problem is a finding, nothing raises."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from apmodel.domain.findings import Findings, Severity
+from apmodel.domain.inputs import FundingModel, RedressDestination
+from apmodel.workbook.interface import CellError, RawTable
+from apmodel.workbook.parse import parse_inputs, parse_settings
+
+
+def table(name: str, header: list[str], rows: list[list[Any]], header_row: int = 3) -> RawTable:
+    return RawTable(name, name, header, rows, header_row=header_row, first_column=1)
+
+
+def settings_table(**overrides: object) -> RawTable:
+    values: dict[str, object] = {"Financial year": "2025-26", "AP budget": 20_000_000, "LA name": "Kent"}
+    values.update({k.replace("_", " "): v for k, v in overrides.items()})
+    return table("Settings", ["Setting", "Value", "Notes"], [[k, v, ""] for k, v in values.items()])
+
+
+def codes(findings: Findings) -> list[str]:
+    return [f.code for f in findings.items]
+
+
+def test_settings_read_percent_text_and_fractions_alike() -> None:
+    findings = Findings()
+    raw = settings_table(**{"Protection floor": "-2%", "Protection cap": 0.05, "VAT rate": 0})
+    settings = parse_settings(raw, findings)
+    assert settings is not None
+    assert settings.protection_floor == Decimal("-0.02")
+    assert settings.protection_cap == Decimal("0.05")
+    assert settings.financial_year.label == "2025-26"
+    # School year end defaults to 31 July inside the financial year.
+    assert settings.school_year_end == date(2025, 7, 31)
+    assert settings.redress_destination is RedressDestination.DISTRICT_SCHOOLS
+    assert findings.items == []
+
+
+def test_financial_year_accepts_common_spellings() -> None:
+    for spelling in ("2025/26", "FY2025-26", "2025-2026", 2025):
+        settings = parse_settings(settings_table(**{"Financial year": spelling}), Findings())
+        assert settings is not None and settings.financial_year.start_year == 2025
+
+
+def test_a_misspelled_setting_is_a_warning_not_silently_used() -> None:
+    findings = Findings()
+    settings = parse_settings(settings_table(**{"Protection flor": "-2%"}), findings)
+    assert settings is not None and settings.protection_floor is None
+    [finding] = findings.items
+    assert (finding.severity, finding.code, finding.table, finding.column) == (
+        Severity.WARNING, "UNKNOWN_SETTING", "Settings", "Setting")
+    assert finding.row == 7  # header on row 3; fourth data row
+
+
+def test_budget_typed_as_text_is_an_error_and_blocks_allocation() -> None:
+    findings = Findings()
+    assert parse_settings(settings_table(**{"AP budget": "twenty million"}), findings) is None
+    # One problem, one row: the text error, not a second "missing" one.
+    assert codes(findings) == ["NOT_A_NUMBER"]
+    assert findings.has_errors()
+
+
+def test_missing_required_tables_are_errors_each_reported_once() -> None:
+    findings = Findings()
+    inputs = parse_inputs({}, findings)
+    missing = {f.table for f in findings.items if f.code == "MISSING_TABLE"}
+    assert {"Settings", "Districts", "Schools", "DistrictFactors", "SchoolFactors", "Providers",
+            "PupilRates", "Terms"} <= missing
+    # Optional tables (placements, exclusions, scenarios...) are simply empty.
+    assert "Placements" not in missing and inputs.placements == ()
+
+
+def test_columns_are_found_by_header_text_in_any_order_and_case() -> None:
+    findings = Findings()
+    districts = table("Districts", ["lump  SUM", "funding model", "DISTRICT", "My notes"],
+                      [[100000, "devolved", "Swale", "keep me"]])
+    inputs = parse_inputs({"Districts": districts, "Settings": settings_table()}, findings)
+    [district] = inputs.districts
+    assert district.name == "Swale"
+    assert district.funding_model is FundingModel.DEVOLVED
+    assert district.lump_sum == Decimal(100000)
+
+
+def test_missing_required_column_makes_the_table_unusable_with_one_error() -> None:
+    findings = Findings()
+    districts = table("Districts", ["District", "Area"], [["Swale", "North"]])
+    inputs = parse_inputs({"Districts": districts}, findings)
+    assert inputs.districts == ()
+    [missing] = [f for f in findings.items if f.code == "MISSING_COLUMN"]
+    assert (missing.table, missing.column, missing.row) == ("Districts", "Funding Model", 3)
+
+
+def test_duplicate_ids_keep_the_first_row() -> None:
+    findings = Findings()
+    districts = table("Districts", ["District", "Funding Model"],
+                      [["Swale", "Devolved"], ["swale ", "Delegated"]])
+    inputs = parse_inputs({"Districts": districts}, findings)
+    assert [d.funding_model for d in inputs.districts] == [FundingModel.DEVOLVED]
+    [dup] = [f for f in findings.items if f.code == "DUPLICATE_ID"]
+    assert dup.row == 5 and dup.severity is Severity.ERROR
+
+
+SCHOOL_HEADER = ["URN", "School Name", "District", "Phase", "Type", "KS3 Pupils", "IDACI Pupils"]
+
+
+def test_school_numbers_named_by_factors_are_read_and_bad_ones_reported() -> None:
+    findings = Findings()
+    schools = table("Schools", SCHOOL_HEADER, [
+        [118001, "Oak", "Swale", "Secondary", "Academy", 600, "12O"],
+        [118002, "Ash", "Swale", "Secondary", "Maintained", -4, 30],
+        [None, None, None, None, None, None, None],  # a blank row inside the table is skipped
+        [118003, "Elm", "Swale", "Secondary", "Maintained", CellError("#DIV/0!"), 10],
+    ])
+    factors = table("DistrictFactors", ["Factor", "Source Column", "Weight"],
+                    [["KS3", "KS3 Pupils", 0.6], ["Deprivation", "IDACI Pupils", "40%"], ["LAC", "Looked After", 0]])
+    inputs = parse_inputs({"Schools": schools, "DistrictFactors": factors}, findings)
+    oak, ash, elm = inputs.schools
+    assert oak.value("KS3 Pupils") == Decimal(600)
+    assert oak.value("IDACI Pupils") == Decimal(0)  # text "12O" counts as zero...
+    assert ash.value("KS3 Pupils") == Decimal(0)  # ...and so does a negative count
+    assert elm.value("IDACI Pupils") == Decimal(10)
+    found = {(f.code, f.table, f.row, f.column) for f in findings.items}
+    assert ("NOT_A_NUMBER", "Schools", 4, "IDACI Pupils") in found
+    assert ("NEGATIVE_VALUE", "Schools", 5, "KS3 Pupils") in found
+    assert ("CELL_ERROR", "Schools", 7, "KS3 Pupils") in found
+    assert ("UNKNOWN_COLUMN", "DistrictFactors", 6, "Source Column") in found
+    assert [f.weight for f in inputs.district_factors] == [Decimal("0.6"), Decimal("0.4"), Decimal(0)]
+
+
+def test_bad_optional_cell_is_a_warning_and_the_row_is_kept() -> None:
+    findings = Findings()
+    exclusions = table(
+        "Exclusions",
+        ["Exclusion ID", "Pupil Ref", "Excluding URN", "Exclusion Date", "Relevant Date", "Year Group", "FSM6"],
+        [["EX-1", "P-1", 118001, "2025-10-06", "soon", 9, "Maybe"]],
+    )
+    inputs = parse_inputs({"Exclusions": exclusions}, findings)
+    [exclusion] = inputs.exclusions
+    assert exclusion.relevant_date is None and exclusion.fsm6 is False
+    bad = {(f.severity, f.code, f.column) for f in findings.items if f.table == "Exclusions"}
+    assert bad == {(Severity.WARNING, "NOT_A_DATE", "Relevant Date"), (Severity.WARNING, "NOT_YES_NO", "FSM6")}
+
+
+def test_required_blank_cell_drops_the_row_with_an_error() -> None:
+    findings = Findings()
+    terms = table("Terms", ["Term", "Start", "End"],
+                  [["Autumn 2025", date(2025, 9, 3), None], ["Spring 2026", "2026-03-31", "2026-01-05"]])
+    inputs = parse_inputs({"Terms": terms}, findings)
+    assert inputs.terms == ()
+    assert {(f.code, f.row) for f in findings.items if f.table == "Terms"} == {
+        ("REQUIRED_VALUE", 4), ("END_BEFORE_START", 5)}
