@@ -12,14 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from apmodel import CONTRACT_VERSION, __version__
 from apmodel.domain.findings import Finding, Findings, Severity
 from apmodel.domain.inputs import ModelInputs
 from apmodel.domain.model import Results, run_model
 from apmodel.domain.money import ZERO
-from apmodel.domain.register import issue
+from apmodel.domain.settlement import issue_period
 from apmodel.reports.allocation_tables import (
     district_allocations_table,
     provider_funding_table,
@@ -133,13 +132,14 @@ def issue_invoices(store: WorkbookStore, period: str, *, today: date | None = No
     if settlement is None:
         store.write_tables(report.tables)
         return IssueReport(period, [], report)
-    register = issue(settlement.register, period, day)
+    after = issue_period(settlement, report.loaded.inputs, period, day)
     issued = [
         entry.number
-        for before, entry in zip(settlement.register, register, strict=True)
+        for before, entry in zip(settlement.register, after.register, strict=True)
         if before.status != entry.status
     ]
-    report.tables = [invoice_register_table(register) if t.name == "InvoiceRegister" else t for t in report.tables]
+    replaced = {"Invoices": invoices_table(after), "InvoiceRegister": invoice_register_table(after.register)}
+    report.tables = [replaced.get(t.name, t) for t in report.tables]
     store.write_tables(report.tables)
     store.status(f"Issued {len(issued)} document(s) for {period}")
     return IssueReport(period, issued, report)
@@ -192,9 +192,8 @@ def summary_items(report: RunReport, seconds: float) -> list[SummaryItem]:
         ("Info", findings.count(Severity.INFO)),
     ]
     if results.recoupment is not None:
-        recoverable = [line for line in results.recoupment.lines if line.legal_basis != "Not recoverable"]
-        recouped = sum((line.amount for line in recoverable if line.amount > 0), Decimal("0.00"))
-        credited = sum((line.amount for line in recoverable if line.amount < 0), Decimal("0.00"))
+        recouped = results.recoupment.total_charged
+        credited = results.recoupment.total_credited
         items += [
             ("Total recouped", recouped),
             ("Total credited", credited),

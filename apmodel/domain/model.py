@@ -33,6 +33,8 @@ class Results:
             lines.extend(self.allocation.trace)
         if self.recoupment is not None:
             lines.extend(self.recoupment.trace)
+        if self.settlement is not None:
+            lines.extend(self.settlement.trace)
         return lines
 
 
@@ -46,5 +48,5 @@ def run_model(inputs: ModelInputs, findings: Findings, today: date) -> Results:
         return Results(inputs, None, None, None)
     allocation = allocate(inputs, findings)
     recoupment = recoup(inputs, findings)
-    settlement = settle(recoupment.lines, inputs, today)
+    settlement = settle(recoupment.lines, inputs, today, findings)
     return Results(inputs, allocation, recoupment, settlement)

@@ -84,7 +84,7 @@ def _c(name: str, kind: Kind = T, required: bool = False, choices: tuple[str, ..
 
 SETTINGS = TableSpec(
     "Settings",
-    (_c("Setting", required=True), _c("Value", required=True), _c("Notes")),
+    (_c("Setting", required=True), _c("Value"), _c("Notes")),
     note="One row per setting. Percentages may be typed as -2% or -0.02.",
 )
 DISTRICTS = TableSpec(

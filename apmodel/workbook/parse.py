@@ -329,7 +329,7 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
         given[label] = (row.sheet_row, raw_value(raw, row.sheet_row, "Value"))
     fields: dict[str, Any] = {}
     year: m.FinancialYear | None = None
-    if "Financial year" in given:
+    if "Financial year" in given and not is_blank(given["Financial year"][1]):
         try:
             year = parse_financial_year(given["Financial year"][1])
         except CellProblem as problem:

@@ -1,0 +1,485 @@
+"""The statutory adjustment on permanent exclusion: ``deduction = A x B / 52 + C``.
+
+Source: School and Early Years Finance (England) Regulations, reg 39 of the 2024 amending
+regulations (reg 37 in 2023, reg 27 in 2018); funding-rules.md, "Recoupment 1".
+
+- **A** is what the schools formula gives a pupil of that age and circumstances for a full
+  year: the ``PupilRates`` row of the pupil's key stage, basic entitlement plus the rates of
+  the pupil's flags (FSM6, IDACI, EAL, LPA), unless the row gives ``Pupil-led Amount``.
+- **B** is the complete weeks from the relevant date to 31 March, both days included:
+  ``floor(days / 7)``. Phase change: a pupil in a year group of ``Phase change year
+  groups`` (the last year before a change of phase) whose relevant date falls between
+  1 April and ``School year end`` would have left at the end of the school year anyway, so
+  B counts only to ``School year end``. A relevant date after the school year end counts to
+  31 March as usual (the pupil would have stayed past the year end).
+- **C** is the amount of a financial adjustment order (``Adjustment Order``).
+- **Pupil premium** follows the pupil (``Recoup pupil premium`` = Yes and FSM6, or the row
+  gives its own amount): a separate line ``Pupil Premium x B / 52``.
+- **Admitting school** (``Admitting school credit`` = Yes): credited ``D x E / F``, D the
+  deduction before C, E the complete weeks from the admission date to the end of the period,
+  F = B. An admission dated before the relevant date is a Warning and counts from the
+  relevant date, so the credit never exceeds D.
+- **Reinstatement**: the excluding school is repaid ``D x (complete weeks from the
+  reinstatement, or the relevant date if later, to the end of the period) / B``.
+
+Who can be charged ("Limits on charging"): maintained mainstream schools by statute;
+academies only with ``AP Agreement`` = Yes, otherwise the line is shown "Not recoverable"
+with a Warning; exclusions from Special schools and PRUs are outside the regulation (Info,
+no line). A credit to an admitting academy likewise needs its agreement.
+
+Each line is rounded half up to the penny at the end (``money``); credits are negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from apmodel.domain.calendar import SchoolCalendar, complete_weeks, days_inclusive
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import Exclusion, ModelInputs, PupilRate, School, SchoolType, Settings, key_stage, normalise
+from apmodel.domain.money import ZERO, exact, money
+from apmodel.domain.recoupment_lines import (
+    LegalBasis,
+    LineStatus,
+    LineType,
+    RecoupmentLine,
+    SettlementKind,
+    is_mainstream,
+    settlement_kind,
+)
+from apmodel.domain.trace import TraceLine, fmt_money
+
+TABLE = "Exclusions"
+WEEKS_IN_YEAR = Decimal(52)
+
+
+@dataclass(frozen=True)
+class WeeksRemaining:
+    """B and how it was counted."""
+
+    relevant_date: date
+    #: 31 March, or ``School year end`` under the phase-change exception.
+    period_end: date
+    days: int
+    weeks: int
+    phase_change: bool
+
+
+def weeks_remaining(relevant_date: date, year_group: int, settings: Settings) -> WeeksRemaining:
+    """B: complete weeks from the relevant date to the end of the period (reg 39)."""
+    year = settings.financial_year
+    phase_change = (
+        year_group in settings.phase_change_year_groups and year.start <= relevant_date <= settings.school_year_end
+    )
+    end = settings.school_year_end if phase_change else year.end
+    return WeeksRemaining(
+        relevant_date, end, days_inclusive(relevant_date, end), complete_weeks(relevant_date, end), phase_change
+    )
+
+
+def statutory_share(amount: Decimal, weeks: int) -> Decimal:
+    """``amount x weeks / 52``, unrounded (the caller rounds at the last step)."""
+    return exact(amount * weeks / WEEKS_IN_YEAR)
+
+
+def credit(amount: Decimal) -> Decimal:
+    """A credit to a school: the amount rounded to the penny, negated (never ``-0.00``)."""
+    return ZERO - money(amount)
+
+
+@dataclass(frozen=True)
+class PupilLedAmount:
+    """A and where it came from, for the trace."""
+
+    amount: Decimal
+    explanation: str
+
+
+def pupil_led_amount(exclusion: Exclusion, rate: PupilRate | None) -> PupilLedAmount | None:
+    """A: the row's ``Pupil-led Amount``, else the key stage's basic entitlement plus its flags' rates."""
+    if exclusion.pupil_led_amount is not None:
+        return PupilLedAmount(exclusion.pupil_led_amount, f"Pupil-led Amount {fmt_money(exclusion.pupil_led_amount)}")
+    if rate is None:
+        return None
+    parts = [("basic entitlement", rate.basic_entitlement)]
+    for flag, given, value in (
+        ("FSM6", exclusion.fsm6, rate.fsm6),
+        ("IDACI", exclusion.idaci, rate.idaci),
+        ("EAL", exclusion.eal, rate.eal),
+        ("LPA", exclusion.lpa, rate.lpa),
+    ):
+        if given:
+            parts.append((flag, value))
+    total = sum((value for _, value in parts), Decimal(0))
+    shown = " + ".join(f"{name} {fmt_money(value)}" for name, value in parts)
+    return PupilLedAmount(total, f"{rate.key_stage}: {shown}")
+
+
+@dataclass(frozen=True)
+class _Basis:
+    legal_basis: LegalBasis
+    status: LineStatus
+
+
+def _basis_for(school: School, exclusion: Exclusion, column: str, blocked: bool, findings: Findings) -> _Basis:
+    """Statutory for maintained schools; academies only under an AP Agreement (else a Warning)."""
+    if school.type is SchoolType.MAINTAINED:
+        basis = LegalBasis.STATUTORY
+    elif school.ap_agreement:
+        basis = LegalBasis.LOCAL_AGREEMENT
+    else:
+        findings.warning(
+            "NO_AP_AGREEMENT",
+            TABLE,
+            exclusion.row,
+            column,
+            school.urn,
+            f"{school.name} is an academy without an AP Agreement: the exclusion adjustment cannot be recovered "
+            "from it or credited to it, so the line is shown as Not recoverable and no invoice is raised.",
+        )
+        return _Basis(LegalBasis.NOT_RECOVERABLE, LineStatus.NOT_RECOVERABLE)
+    return _Basis(basis, LineStatus.BLOCKED if blocked else LineStatus.RECOVERABLE)
+
+
+@dataclass(frozen=True)
+class ExclusionResult:
+    lines: list[RecoupmentLine]
+    trace: list[TraceLine]
+
+
+class _Builder:
+    """Works through the Exclusions rows in sheet order, collecting lines, trace and findings."""
+
+    def __init__(self, inputs: ModelInputs, settings: Settings, calendar: SchoolCalendar, findings: Findings) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self.findings = findings
+        self.schools = {school.urn: school for school in inputs.schools}
+        self.rates = {normalise(rate.key_stage): rate for rate in inputs.pupil_rates}
+        self.lines: list[RecoupmentLine] = []
+        self.trace: list[TraceLine] = []
+
+    def period_of(self, day: date) -> str:
+        period = self.calendar.billing_period_for(day)
+        return period.name if period is not None else self.settings.financial_year.label
+
+    def line(
+        self, exclusion: Exclusion, school: School, suffix: str, kind: LineType, basis: _Basis, period: str
+    ) -> RecoupmentLine:
+        """A line of this exclusion for ``school``; the caller fills in the letters and the amount."""
+        return RecoupmentLine(
+            line_id=f"{exclusion.exclusion_id}/{suffix}",
+            urn=school.urn,
+            school=school.name,
+            type=kind,
+            legal_basis=basis.legal_basis,
+            settlement=settlement_kind(school) if basis.status is LineStatus.RECOVERABLE else SettlementKind.NONE,
+            pupil_ref=exclusion.pupil_ref,
+            source_id=exclusion.exclusion_id,
+            period=period,
+            status=basis.status,
+        )
+
+    def add(self, line: RecoupmentLine, formula: str, inputs: str) -> None:
+        self.lines.append(line)
+        self.trace.append(TraceLine(str(line.type), f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
+
+    def run(self, exclusions: Sequence[Exclusion]) -> ExclusionResult:
+        first_row_of_pupil: dict[str, int] = {}
+        for exclusion in exclusions:
+            pupil = normalise(exclusion.pupil_ref)
+            if pupil in first_row_of_pupil:
+                self.findings.warning(
+                    "PUPIL_EXCLUDED_TWICE",
+                    TABLE,
+                    exclusion.row,
+                    "Pupil Ref",
+                    exclusion.pupil_ref,
+                    f"Pupil {exclusion.pupil_ref} is already excluded on row {first_row_of_pupil[pupil]}; "
+                    "check this is a second exclusion and not a duplicate (both are charged).",
+                )
+            else:
+                first_row_of_pupil[pupil] = exclusion.row
+            self.exclusion(exclusion)
+        return ExclusionResult(self.lines, self.trace)
+
+    def exclusion(self, exclusion: Exclusion) -> None:
+        findings = self.findings
+        school = self.schools.get(exclusion.excluding_urn)
+        if school is None:
+            findings.error(
+                "UNKNOWN_URN",
+                TABLE,
+                exclusion.row,
+                "Excluding URN",
+                exclusion.excluding_urn,
+                "No school in the Schools table has this URN; the exclusion cannot be charged.",
+            )
+            return
+        if not is_mainstream(school):
+            findings.info(
+                "EXCLUSION_NOT_MAINSTREAM",
+                TABLE,
+                exclusion.row,
+                "Excluding URN",
+                exclusion.excluding_urn,
+                f"{school.name} is a {school.phase} school: the statutory adjustment applies only to mainstream "
+                "schools, so there is no charge.",
+            )
+            return
+        blocked = False
+        relevant = exclusion.relevant_date
+        if relevant is None:
+            relevant = exclusion.exclusion_date
+            findings.warning(
+                "RELEVANT_DATE_MISSING",
+                TABLE,
+                exclusion.row,
+                "Relevant Date",
+                "",
+                f"No Relevant Date: the Exclusion Date {relevant:%d %b %Y} is used. Enter the date the exclusion "
+                "takes effect for funding (after any review) for an exact charge.",
+            )
+        elif relevant < exclusion.exclusion_date:
+            blocked = True
+            findings.error(
+                "RELEVANT_DATE_BEFORE_EXCLUSION",
+                TABLE,
+                exclusion.row,
+                "Relevant Date",
+                relevant,
+                f"The Relevant Date is before the Exclusion Date ({exclusion.exclusion_date:%d %b %Y}); the line is "
+                "computed but held back from settlement until the dates are corrected.",
+            )
+        rate = self.rates.get(normalise(key_stage(exclusion.year_group)))
+        a = pupil_led_amount(exclusion, rate)
+        if a is None:
+            findings.error(
+                "PUPIL_RATE_MISSING",
+                TABLE,
+                exclusion.row,
+                "Year Group",
+                exclusion.year_group,
+                f"PupilRates has no {key_stage(exclusion.year_group)} row and the exclusion gives no Pupil-led "
+                "Amount, so A cannot be worked out; there is no charge.",
+            )
+            return
+        basis = _basis_for(school, exclusion, "Excluding URN", blocked, findings)
+        year = self.settings.financial_year
+        adjustment_order = exclusion.adjustment_order or ZERO
+        if not year.contains(relevant):
+            findings.info(
+                "EXCLUSION_OUTSIDE_YEAR",
+                TABLE,
+                exclusion.row,
+                "Relevant Date",
+                relevant,
+                f"The relevant date is outside the financial year {year.label}: no charge this year.",
+            )
+            line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, "")
+            self.add(
+                replace(
+                    line,
+                    settlement=SettlementKind.NONE,
+                    a=money(a.amount),
+                    c=money(adjustment_order),
+                    status=LineStatus.OUT_OF_YEAR,
+                ),
+                "no charge: relevant date outside the financial year",
+                f"relevant date = {relevant:%d %b %Y}; year = {year.label}",
+            )
+            return
+
+        weeks = weeks_remaining(relevant, exclusion.year_group, self.settings)
+        d_exact = statutory_share(a.amount, weeks.weeks)
+        weeks_text = (
+            f"B = {weeks.weeks} ({weeks.days} days from {relevant:%d %b %Y} to {weeks.period_end:%d %b %Y}"
+            + (", phase change: counted to the school year end" if weeks.phase_change else "")
+            + ")"
+        )
+        line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, self.period_of(relevant))
+        self.add(
+            replace(
+                line,
+                a=money(a.amount),
+                b=weeks.weeks,
+                c=money(adjustment_order),
+                d=money(d_exact),
+                days=weeks.days,
+                amount=money(d_exact + adjustment_order),
+            ),
+            "A x B / 52 + C",
+            f"A = {fmt_money(a.amount)} ({a.explanation}); {weeks_text}; C = {fmt_money(adjustment_order)}",
+        )
+        self.pupil_premium(exclusion, school, rate, weeks, basis)
+        self.admitting_credit(exclusion, weeks, d_exact, blocked)
+        self.reinstatement(exclusion, school, weeks, d_exact, basis)
+
+    def pupil_premium(
+        self, exclusion: Exclusion, school: School, rate: PupilRate | None, weeks: WeeksRemaining, basis: _Basis
+    ) -> None:
+        if not self.settings.recoup_pupil_premium:
+            return
+        if exclusion.pupil_premium is not None:
+            premium, source = exclusion.pupil_premium, "the row's Pupil Premium"
+        elif exclusion.fsm6 and rate is not None:
+            premium, source = rate.pupil_premium, f"PupilRates {rate.key_stage}"
+        elif exclusion.fsm6:
+            self.findings.warning(
+                "PUPIL_RATE_MISSING",
+                TABLE,
+                exclusion.row,
+                "Year Group",
+                exclusion.year_group,
+                f"PupilRates has no {key_stage(exclusion.year_group)} row, so the pupil premium cannot be recouped.",
+            )
+            return
+        else:
+            return
+        if premium == 0:
+            return
+        line = self.line(exclusion, school, "PP", LineType.PUPIL_PREMIUM, basis, self.period_of(weeks.relevant_date))
+        self.add(
+            replace(
+                line,
+                a=money(premium),
+                b=weeks.weeks,
+                days=weeks.days,
+                amount=money(statutory_share(premium, weeks.weeks)),
+            ),
+            "Pupil Premium x B / 52",
+            f"Pupil Premium = {fmt_money(premium)} ({source}); B = {weeks.weeks}",
+        )
+
+    def admitting_credit(self, exclusion: Exclusion, weeks: WeeksRemaining, d_exact: Decimal, blocked: bool) -> None:
+        if not self.settings.admitting_school_credit:
+            return
+        if exclusion.admitting_urn is None and exclusion.admission_date is None:
+            return
+        findings = self.findings
+        if exclusion.admitting_urn is None:
+            findings.warning(
+                "ADMITTING_URN_MISSING",
+                TABLE,
+                exclusion.row,
+                "Admitting URN",
+                "",
+                "An Admission Date is given without an Admitting URN; no school can be credited.",
+            )
+            return
+        if exclusion.admission_date is None:
+            findings.warning(
+                "ADMISSION_DATE_MISSING",
+                TABLE,
+                exclusion.row,
+                "Admission Date",
+                "",
+                "An Admitting URN is given without an Admission Date; the admitting school cannot be credited.",
+            )
+            return
+        school = self.schools.get(exclusion.admitting_urn)
+        if school is None:
+            findings.error(
+                "UNKNOWN_URN",
+                TABLE,
+                exclusion.row,
+                "Admitting URN",
+                exclusion.admitting_urn,
+                "No school in the Schools table has this URN; the admitting school cannot be credited.",
+            )
+            return
+        if not is_mainstream(school):
+            findings.info(
+                "ADMITTING_SCHOOL_NOT_MAINSTREAM",
+                TABLE,
+                exclusion.row,
+                "Admitting URN",
+                exclusion.admitting_urn,
+                f"{school.name} is a {school.phase} school: the admitting school credit applies only to mainstream "
+                "schools.",
+            )
+            return
+        admitted = exclusion.admission_date
+        if admitted < weeks.relevant_date:
+            findings.warning(
+                "ADMISSION_BEFORE_RELEVANT_DATE",
+                TABLE,
+                exclusion.row,
+                "Admission Date",
+                admitted,
+                f"The Admission Date is before the relevant date ({weeks.relevant_date:%d %b %Y}); the credit is "
+                "counted from the relevant date.",
+            )
+        start = max(admitted, weeks.relevant_date)
+        e = complete_weeks(start, weeks.period_end)
+        if e == 0 or weeks.weeks == 0:
+            if not self.settings.financial_year.contains(admitted):
+                findings.info(
+                    "ADMISSION_OUTSIDE_YEAR",
+                    TABLE,
+                    exclusion.row,
+                    "Admission Date",
+                    admitted,
+                    f"The admission is outside the financial year {self.settings.financial_year.label}: no credit "
+                    "this year.",
+                )
+            return
+        basis = _basis_for(school, exclusion, "Admitting URN", blocked, findings)
+        line = self.line(exclusion, school, "AC", LineType.ADMITTING_CREDIT, basis, self.period_of(start))
+        self.add(
+            replace(
+                line,
+                d=money(d_exact),
+                e=e,
+                f=weeks.weeks,
+                days=days_inclusive(start, weeks.period_end),
+                amount=credit(exact(d_exact * e / weeks.weeks)),
+            ),
+            "-(D x E / F)",
+            f"D = {fmt_money(d_exact)} (A x B / 52, before C); E = {e} (complete weeks from {start:%d %b %Y} "
+            f"to {weeks.period_end:%d %b %Y}); F = B = {weeks.weeks}",
+        )
+
+    def reinstatement(
+        self, exclusion: Exclusion, school: School, weeks: WeeksRemaining, d_exact: Decimal, basis: _Basis
+    ) -> None:
+        if exclusion.reinstated_date is None or weeks.weeks == 0:
+            return
+        start = max(exclusion.reinstated_date, weeks.relevant_date)
+        e = complete_weeks(start, weeks.period_end)
+        if e == 0:
+            if not self.settings.financial_year.contains(exclusion.reinstated_date):
+                self.findings.info(
+                    "REINSTATEMENT_OUTSIDE_YEAR",
+                    TABLE,
+                    exclusion.row,
+                    "Reinstated Date",
+                    exclusion.reinstated_date,
+                    f"The reinstatement is outside the financial year {self.settings.financial_year.label}: "
+                    "no repayment this year.",
+                )
+            return
+        line = self.line(exclusion, school, "RR", LineType.REINSTATEMENT_REPAYMENT, basis, self.period_of(start))
+        self.add(
+            replace(
+                line,
+                d=money(d_exact),
+                e=e,
+                f=weeks.weeks,
+                days=days_inclusive(start, weeks.period_end),
+                amount=credit(exact(d_exact * e / weeks.weeks)),
+            ),
+            "-(D x weeks from reinstatement / B)",
+            f"D = {fmt_money(d_exact)}; weeks = {e} (from {start:%d %b %Y} to {weeks.period_end:%d %b %Y}); "
+            f"B = {weeks.weeks}",
+        )
+
+
+def exclusion_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> ExclusionResult:
+    """Every exclusion's adjustment, pupil premium, admitting credit and reinstatement lines, in row order."""
+    if inputs.settings is None:
+        return ExclusionResult([], [])
+    return _Builder(inputs, inputs.settings, calendar, findings).run(inputs.exclusions)

@@ -1,0 +1,99 @@
+"""One line of the ``Recoupment`` table: a charge to, or a credit for, one school.
+
+Contract: forum-workbook.md ("Recoupment") and funding-rules.md ("Recoupment 1",
+"Recoupment 2", "Limits on charging"). Signs: a charge to a school is positive and a
+credit to a school (admitting credit, reinstatement repayment) negative. Every line carries
+its legal basis, so the model never shows a charge without one: ``Statutory (reg 39)``,
+``Local agreement`` or ``Not recoverable``. Only lines with status ``Recoverable`` are
+settled (budget adjustments, invoices, credit notes).
+
+The statutory adjustment (``exclusions``) and placement charges (``charges``) both build
+these lines; ``recoupment`` puts them together and ``settlement`` settles them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from apmodel.domain.inputs import School, SchoolType
+
+
+class LineType(StrEnum):
+    EXCLUSION_ADJUSTMENT = "Exclusion adjustment"
+    PUPIL_PREMIUM = "Pupil premium"
+    ADMITTING_CREDIT = "Admitting credit"
+    REINSTATEMENT_REPAYMENT = "Reinstatement repayment"
+    PLACEMENT_CHARGE = "Placement charge"
+
+
+class LegalBasis(StrEnum):
+    STATUTORY = "Statutory (reg 39)"
+    LOCAL_AGREEMENT = "Local agreement"
+    NOT_RECOVERABLE = "Not recoverable"
+
+
+class SettlementKind(StrEnum):
+    """How a line is settled: the kind of document it ends up on."""
+
+    BUDGET_ADJUSTMENT = "Budget adjustment"
+    INVOICE = "Invoice"
+    #: Lines that are not settled (not recoverable, out of year or blocked by an Error).
+    NONE = "None"
+
+
+class LineStatus(StrEnum):
+    RECOVERABLE = "Recoverable"
+    NOT_RECOVERABLE = "Not recoverable"
+    #: The dates fall outside the financial year: shown with amount 0.00, never settled.
+    OUT_OF_YEAR = "Out of year"
+    #: Computed, but an Error on its input row holds it back from settlement.
+    BLOCKED = "Blocked"
+
+
+@dataclass(frozen=True)
+class RecoupmentLine:
+    """A row of ``Recoupment``. ``a`` to ``f`` are the regulation's letters (blank where unused)."""
+
+    #: Stable and deterministic: ``<Exclusion ID>/A``, ``<Placement ID>/<term>``.
+    line_id: str
+    urn: int
+    school: str
+    type: LineType
+    legal_basis: LegalBasis
+    settlement: SettlementKind
+    pupil_ref: str
+    #: The Exclusion ID or Placement ID the line comes from.
+    source_id: str
+    #: The billing period (term name); blank for lines outside the year.
+    period: str
+    a: Decimal | None = None
+    b: int | None = None
+    c: Decimal | None = None
+    d: Decimal | None = None
+    e: int | None = None
+    f: int | None = None
+    rate: Decimal | None = None
+    days: int | None = None
+    tier: int | None = None
+    #: Rounded to the penny; positive is a charge to the school, negative a credit.
+    amount: Decimal = Decimal("0.00")
+    status: LineStatus = LineStatus.RECOVERABLE
+
+    @property
+    def settled(self) -> bool:
+        return self.status is LineStatus.RECOVERABLE
+
+
+def settlement_kind(school: School) -> SettlementKind:
+    """Maintained schools settle by budget adjustment, academies by invoice to the trust."""
+    return SettlementKind.BUDGET_ADJUSTMENT if school.type is SchoolType.MAINTAINED else SettlementKind.INVOICE
+
+
+#: Phases the statutory adjustment never applies to (funding-rules.md, "Recoupment 1").
+NOT_MAINSTREAM_PHASES = frozenset({"special", "pru"})
+
+
+def is_mainstream(school: School) -> bool:
+    return school.phase.strip().casefold() not in NOT_MAINSTREAM_PHASES

@@ -1,0 +1,180 @@
+"""Settlement: recoverable recoupment lines become budget adjustments, invoices and credit notes.
+
+Rule: funding-rules.md, "Settlement". Only lines with status Recoverable are settled (never a
+line that is not recoverable, out of year or blocked by an Error). They are grouped per
+school per billing period (term), charges and credits netting together:
+
+- a maintained school gets one **Budget adjustment** per term: a journal against its budget
+  share. A net credit is an adjustment that adds to the budget (a negative Net here);
+- an academy gets one **Invoice** to its trust per term, or a **Credit note** when the term
+  nets to a credit;
+- a school and term netting to exactly 0.00 needs no document.
+
+Net is the sum of the (already rounded) lines, ``VAT = Net x VAT rate`` rounded half up to
+the penny (the rate defaults to 0: recharges for statutory education functions), ``Gross =
+Net + VAT``. Signs follow the Recoupment table: positive is owed by the school. A document's
+Date is the run date while it is a Draft and its Issued On date once issued; the Due date
+(``Date + Payment terms (days)``) is shown for invoices only: budget adjustments and credit
+notes are not paid by the school.
+
+Numbering, and what happens to documents already issued, is ``register``'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import ModelInputs, RegisterEntry, School, SchoolType
+from apmodel.domain.money import ZERO, money
+from apmodel.domain.recoupment_lines import RecoupmentLine
+from apmodel.domain.register import (
+    DocumentKind,
+    RegisterStatus,
+    WantedDocument,
+    is_nil,
+    issue,
+    reconcile,
+    sequence_of,
+    series,
+)
+from apmodel.domain.trace import TraceLine, fmt_money, fmt_percent
+
+
+@dataclass(frozen=True)
+class Document:
+    """A row of ``Invoices``: one invoice, credit note or budget adjustment."""
+
+    number: str
+    kind: str
+    urn: int | None
+    school: str
+    trust: str
+    period: str
+    date: dt.date
+    due: dt.date | None
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    status: str
+    key: str
+    supersedes: str
+
+
+@dataclass(frozen=True)
+class SettlementResult:
+    #: This year's documents in number order (nil Drafts left out: there is nothing to send).
+    documents: list[Document] = field(default_factory=list)
+    #: The full new register: the old rows first in their original order, then the new ones.
+    register: list[RegisterEntry] = field(default_factory=list)
+    trace: list[TraceLine] = field(default_factory=list)
+
+
+def document_key(school_type: SchoolType, urn: int, period: str) -> str:
+    return f"{'BA' if school_type is SchoolType.MAINTAINED else 'INV'}|{urn}|{period}"
+
+
+def _period_order(inputs: ModelInputs) -> dict[str, int]:
+    ordered = sorted(inputs.terms, key=lambda t: (t.start, t.row))
+    return {term.name: i for i, term in enumerate(ordered)}
+
+
+def wanted_documents(
+    lines: Sequence[RecoupmentLine], inputs: ModelInputs
+) -> tuple[list[WantedDocument], list[TraceLine]]:
+    """One document per school per period from the Recoverable lines, in term then URN order."""
+    settings = inputs.settings
+    vat_rate = settings.vat_rate if settings is not None else ZERO
+    schools = {school.urn: school for school in inputs.schools}
+    groups: dict[tuple[int, str], list[RecoupmentLine]] = {}
+    for line in lines:
+        if line.settled and line.urn in schools:
+            groups.setdefault((line.urn, line.period), []).append(line)
+    order = _period_order(inputs)
+    wanted: list[WantedDocument] = []
+    trace: list[TraceLine] = []
+    for (urn, period), group in sorted(groups.items(), key=lambda kv: (order.get(kv[0][1], len(order)), kv[0])):
+        school = schools[urn]
+        net = sum((line.amount for line in group), ZERO)
+        if net == 0:
+            continue
+        vat = money(net * vat_rate)
+        kind = _kind(school, net)
+        wanted.append(WantedDocument(document_key(school.type, urn, period), kind, urn, period, net, vat, net + vat))
+        trace.append(
+            TraceLine(
+                f"{kind} net",
+                f"URN {urn} {school.name}, {period}",
+                "sum of the school's recoverable lines in the period; VAT = Net x VAT rate",
+                f"lines = {', '.join(f'{line.line_id} {fmt_money(line.amount)}' for line in group)}; "
+                f"VAT rate = {fmt_percent(vat_rate)}",
+                net,
+            )
+        )
+    return wanted, trace
+
+
+def _kind(school: School, net: Decimal) -> DocumentKind:
+    if school.type is SchoolType.MAINTAINED:
+        return DocumentKind.BUDGET_ADJUSTMENT
+    return DocumentKind.INVOICE if net > 0 else DocumentKind.CREDIT_NOTE
+
+
+def documents(register: Sequence[RegisterEntry], inputs: ModelInputs, today: dt.date) -> list[Document]:
+    """The ``Invoices`` rows of this year's series in ``register`` (use after ``issue`` too)."""
+    settings = inputs.settings
+    if settings is None:
+        return []
+    start = series(settings.invoice_prefix, settings.financial_year.label)
+    schools = {school.urn: school for school in inputs.schools}
+    result: list[Document] = []
+    for entry in sorted(register, key=lambda e: sequence_of(e.number, start) or 0):
+        if sequence_of(entry.number, start) is None:
+            continue
+        if entry.status == RegisterStatus.DRAFT and is_nil(entry):
+            continue
+        school = schools.get(entry.urn) if entry.urn is not None else None
+        dated = entry.issued_on or today
+        due = dated + dt.timedelta(days=settings.payment_terms_days) if entry.kind == DocumentKind.INVOICE else None
+        result.append(
+            Document(
+                number=entry.number,
+                kind=entry.kind,
+                urn=entry.urn,
+                school=school.name if school is not None else "",
+                trust=school.trust if school is not None else "",
+                period=entry.period,
+                date=dated,
+                due=due,
+                net=entry.net,
+                vat=entry.vat,
+                gross=entry.gross,
+                status=entry.status,
+                key=entry.key,
+                supersedes=entry.supersedes,
+            )
+        )
+    return result
+
+
+def settle(
+    lines: Sequence[RecoupmentLine], inputs: ModelInputs, today: dt.date, findings: Findings | None = None
+) -> SettlementResult:
+    """Documents for the recoverable lines, numbered through the register (see ``register``)."""
+    settings = inputs.settings
+    if settings is None:
+        return SettlementResult([], list(inputs.invoice_register), [])
+    wanted, trace = wanted_documents(lines, inputs)
+    register = reconcile(
+        inputs.invoice_register, wanted, settings.invoice_prefix, settings.financial_year.label, findings
+    )
+    return SettlementResult(documents(register, inputs, today), register, trace)
+
+
+def issue_period(settlement: SettlementResult, inputs: ModelInputs, period: str, today: dt.date) -> SettlementResult:
+    """The settlement after issuing ``period``: its Drafts Issued (see ``register.issue``), documents rebuilt."""
+    register = issue(settlement.register, period, today)
+    return SettlementResult(documents(register, inputs, today), register, settlement.trace)

@@ -1,0 +1,503 @@
+"""Stage 1: sharing the AP budget between districts, with optional protection.
+
+Rule (funding-rules.md, "Stage 1: allocating the AP budget between districts"):
+
+    pot = AP budget - Centrally retained - sum of district Lump Sums
+    factor_value[d, f] = sum of the Schools column of f over the schools of d
+                         (only schools whose Phase matches f's Phase, when it has one)
+    formula[d] = sum over f of weight[f] x pot x factor_value[d, f] / sum over d' of factor_value[d', f]
+    allocation[d] = Lump Sum[d] + formula[d]
+
+Money (funding-rules.md, "Money"): the pot is first shared between the factors pro rata to
+their weights and each factor's pot is then shared between the districts pro rata to their
+values, both with ``money.share_pot`` (largest remainder, ties to the earlier factor row /
+the earlier district in the Districts table). So every factor column adds up to its pot and
+the district allocations add up to ``AP budget - Centrally retained`` to the penny.
+
+Bad data never stops the run: duplicate district names, schools naming an unknown
+district, weights not adding up to 100% and factors whose column totals zero are findings.
+Weights are used as typed, and the pot of a factor whose total is zero cannot be shared, so
+in those cases the allocations do not add up to the budget and the Summary's difference
+shows by how much.
+
+Protection (like the schools formula's minimum funding guarantee) is budget neutral. Only
+districts with a ``Previous Allocation`` take part: the others are outside protection
+altogether (neither protected nor asked to pay for it) and keep their formula allocation.
+For a protected district ``floor = P x (1 + Protection floor)`` and
+``cap = P x (1 + Protection cap)``, each rounded to the penny. Starting from the
+unprotected allocations, in whole pence, repeat until nothing changes (at most
+``MAX_PROTECTION_ROUNDS`` rounds; it settles within one round per district plus two):
+
+1. Cap: every protected district above its cap is brought down to it; the savings are
+   shared with ``share_pot`` between the protected districts below their cap, pro rata to
+   their formula amounts (the factor-driven part, without the lump sum).
+2. Floor: every protected district below its floor is raised to it; the cost is shared with
+   ``share_pot`` between the protected districts above their floor, pro rata to their gains
+   above the floor (``allocation - floor``). No payer is taken below its own floor, because
+   each pays at most its share of a cost no bigger than the gains. If the gains are smaller
+   than the cost, every payer goes to its floor and the districts below the floor share what
+   that raises pro rata to their shortfalls (an Error: the floor cannot be afforded).
+
+Each step moves whole pence between districts, so the total never changes. After a floor
+step nobody is below the floor again (the cap step only raises districts or brings them down
+to a cap above their floor), and each later cap step caps at least one more district, so the
+rounds are bounded. The protection adjustment published per district is
+``final allocation - unprotected allocation``; the adjustments add up to zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
+
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import District, DistrictFactor, ModelInputs, School, Settings, normalise
+from apmodel.domain.money import ZERO, money, share_pot
+from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
+
+#: Protection settles in at most (number of districts + 2) rounds; this is a safety bound.
+MAX_PROTECTION_ROUNDS = 1000
+_WIDE = Context(prec=50)
+_ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class DistrictStage1:
+    """One district's stage 1 figures (money to the penny)."""
+
+    district: District
+    #: Factor name -> the district's factor value (a count, not money).
+    factor_values: dict[str, Decimal]
+    #: Factor name -> the district's share of that factor's pot.
+    factor_amounts: dict[str, Decimal]
+    lump_sum: Decimal
+    formula_amount: Decimal
+    unprotected: Decimal
+    protection_adjustment: Decimal
+    final_allocation: Decimal
+    #: Whether the district took part in protection (it has a Previous Allocation and a floor or cap is set).
+    protected: bool
+
+
+@dataclass(frozen=True)
+class Stage1Result:
+    pot: Decimal
+    #: Factor name -> the factor's share of the pot.
+    factor_pots: dict[str, Decimal]
+    districts: tuple[DistrictStage1, ...]
+    #: The schools that count, by normalised district name, ordered by URN.
+    schools_by_district: dict[str, tuple[School, ...]]
+    trace: tuple[TraceLine, ...]
+
+    @property
+    def total_allocated(self) -> Decimal:
+        return sum((d.final_allocation for d in self.districts), ZERO)
+
+
+@dataclass(frozen=True)
+class ProtectionCase:
+    """What protection needs to know of one district."""
+
+    name: str
+    unprotected: Decimal
+    formula_amount: Decimal
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProtectionOutcome:
+    #: Final allocations, in the order of the cases given.
+    allocations: tuple[Decimal, ...]
+    #: The floor and cap of each case (None where it has none).
+    floors: tuple[Decimal | None, ...]
+    caps: tuple[Decimal | None, ...]
+    rounds: int
+
+
+def district_key(name: str) -> str:
+    """District names are matched like headers: case and spacing ignored."""
+    return normalise(name)
+
+
+def phase_matches(school: School, phase: str | None) -> bool:
+    return phase is None or normalise(school.phase) == normalise(phase)
+
+
+def factor_value(schools: Sequence[School], column: str, phase: str | None) -> Decimal:
+    """The sum of a Schools column over the schools of the given phase (all schools when none)."""
+    return sum((s.value(column) for s in schools if phase_matches(s, phase)), Decimal(0))
+
+
+def unique_districts(districts: Sequence[District], findings: Findings) -> list[District]:
+    """The districts in table order, a repeated name kept once (the first row) with an Error."""
+    seen: dict[str, District] = {}
+    for district in districts:
+        key = district_key(district.name)
+        if key in seen:
+            findings.error(
+                "DUPLICATE_DISTRICT",
+                "Districts",
+                district.row,
+                "District",
+                district.name,
+                f"District {district.name!r} appears twice (first on row {seen[key].row}); "
+                "this row is ignored, so its lump sum and schools count only once.",
+            )
+            continue
+        seen[key] = district
+    return list(seen.values())
+
+
+def schools_by_district(
+    districts: Sequence[District], schools: Sequence[School], findings: Findings
+) -> dict[str, tuple[School, ...]]:
+    """Each known district's schools ordered by URN; a school naming no known district is an Error."""
+    grouped: dict[str, list[School]] = {district_key(d.name): [] for d in districts}
+    for school in schools:
+        key = district_key(school.district)
+        if key not in grouped:
+            findings.error(
+                "UNKNOWN_DISTRICT",
+                "Schools",
+                school.row,
+                "District",
+                school.district,
+                f"School {school.urn} {school.name} names district {school.district!r}, which is not in "
+                "the Districts table; the school is left out of the allocation.",
+            )
+            continue
+        grouped[key].append(school)
+    return {key: tuple(sorted(group, key=lambda s: s.urn)) for key, group in grouped.items()}
+
+
+def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findings) -> Stage1Result:
+    """Stage 1 for the whole county: factor values, lump sums, formula and protection."""
+    trace: list[TraceLine] = []
+    districts = unique_districts(inputs.districts, findings)
+    if not districts:
+        findings.error(
+            "NO_DISTRICTS", "Districts", None, None, "", "There are no districts, so nothing can be allocated."
+        )
+    by_district = schools_by_district(districts, inputs.schools, findings)
+    factors = list(inputs.district_factors)
+
+    lumps = [money(d.lump_sum) for d in districts]
+    budget = money(settings.ap_budget)
+    retained = money(settings.centrally_retained)
+    pot = budget - retained - sum(lumps, ZERO)
+    trace.append(
+        TraceLine(
+            "Stage 1 pot",
+            settings.la_name,
+            "AP budget - Centrally retained - sum of district Lump Sums",
+            f"AP budget = {fmt_money(budget)}; Centrally retained = {fmt_money(retained)}; "
+            f"Lump Sums = {fmt_money(sum(lumps, ZERO))}",
+            pot,
+        )
+    )
+    if pot < 0:
+        findings.error(
+            "NEGATIVE_POT",
+            "Districts",
+            None,
+            "Lump Sum",
+            fmt_money(pot),
+            "The district lump sums and the centrally retained amount come to more than the AP budget, "
+            "so the formula shares out a negative pot.",
+        )
+
+    factor_pots = _factor_pots(pot, factors, findings, trace)
+    values: dict[str, list[Decimal]] = {}
+    amounts: dict[str, list[Decimal]] = {}
+    for factor in factors:
+        column = [
+            factor_value(by_district[district_key(d.name)], factor.source_column, factor.phase) for d in districts
+        ]
+        total = sum(column, Decimal(0))
+        factor_pot = factor_pots[factor.factor]
+        if total == 0:
+            findings.error(
+                "FACTOR_TOTAL_ZERO",
+                "DistrictFactors",
+                factor.row,
+                "Source Column",
+                factor.source_column,
+                f"Factor {factor.factor!r}: {_column_label(factor.source_column, factor.phase)} totals zero over "
+                f"all districts, so its share of the pot ({fmt_money(factor_pot)}) cannot be allocated; the "
+                "district allocations fall short of the budget by that much.",
+            )
+        shares = share_pot(factor_pot, column) if total != 0 else [ZERO for _ in districts]
+        values[factor.factor] = column
+        amounts[factor.factor] = shares
+        for district, value, share in zip(districts, column, shares, strict=True):
+            trace.append(
+                TraceLine(
+                    "District factor amount",
+                    f"{district.name}: {factor.factor}",
+                    "factor pot x district value / total value (pennies by largest remainder)",
+                    f"factor pot = {fmt_money(factor_pot)}; value = {fmt_number(value)}; "
+                    f"total value = {fmt_number(total)}",
+                    share,
+                )
+            )
+
+    formula = [sum((amounts[f.factor][i] for f in factors), ZERO) for i in range(len(districts))]
+    unprotected = [lump + amount for lump, amount in zip(lumps, formula, strict=True)]
+    for district, lump, amount, total in zip(districts, lumps, formula, unprotected, strict=True):
+        trace.append(
+            TraceLine(
+                "Unprotected allocation",
+                district.name,
+                "Lump Sum + sum of factor amounts",
+                f"Lump Sum = {fmt_money(lump)}; formula = {fmt_money(amount)}",
+                total,
+            )
+        )
+
+    cases = [
+        ProtectionCase(d.name, u, f, None if d.previous_allocation is None else money(d.previous_allocation))
+        for d, u, f in zip(districts, unprotected, formula, strict=True)
+    ]
+    protecting = settings.protection_floor is not None or settings.protection_cap is not None
+    if protecting:
+        for district in districts:
+            if district.previous_allocation is None:
+                findings.info(
+                    "UNPROTECTED_DISTRICT",
+                    "Districts",
+                    district.row,
+                    "Previous Allocation",
+                    "",
+                    f"District {district.name} has no Previous Allocation, so protection does not apply to it: "
+                    "it is neither protected by the floor or cap nor asked to pay for them.",
+                )
+        outcome = protect(cases, settings.protection_floor, settings.protection_cap, findings)
+    else:
+        outcome = ProtectionOutcome(tuple(unprotected), tuple(None for _ in cases), tuple(None for _ in cases), 0)
+
+    rows: list[DistrictStage1] = []
+    for i, district in enumerate(districts):
+        final = outcome.allocations[i]
+        adjustment = final - unprotected[i]
+        is_protected = protecting and district.previous_allocation is not None
+        if is_protected:
+            trace.append(
+                TraceLine(
+                    "Protection adjustment",
+                    district.name,
+                    "final allocation - unprotected allocation (budget-neutral floor and cap)",
+                    _protection_inputs(cases[i], outcome.floors[i], outcome.caps[i], settings),
+                    adjustment,
+                )
+            )
+        trace.append(
+            TraceLine(
+                "District allocation",
+                district.name,
+                "unprotected allocation + protection adjustment",
+                f"unprotected = {fmt_money(unprotected[i])}; protection adjustment = {fmt_money(adjustment)}",
+                final,
+            )
+        )
+        rows.append(
+            DistrictStage1(
+                district=district,
+                factor_values={f.factor: values[f.factor][i] for f in factors},
+                factor_amounts={f.factor: amounts[f.factor][i] for f in factors},
+                lump_sum=lumps[i],
+                formula_amount=formula[i],
+                unprotected=unprotected[i],
+                protection_adjustment=adjustment,
+                final_allocation=final,
+                protected=is_protected,
+            )
+        )
+    return Stage1Result(pot, factor_pots, tuple(rows), by_district, tuple(trace))
+
+
+def _factor_pots(
+    pot: Decimal, factors: Sequence[DistrictFactor], findings: Findings, trace: list[TraceLine]
+) -> dict[str, Decimal]:
+    """Each factor's share of the pot; with weights of 100% the shares add up to the pot exactly."""
+    if not factors:
+        findings.error(
+            "NO_DISTRICT_FACTORS",
+            "DistrictFactors",
+            None,
+            None,
+            "",
+            "There are no district factors, so the pot after lump sums cannot be allocated.",
+        )
+        return {}
+    weights = [f.weight for f in factors]
+    total_weight = sum(weights, Decimal(0))
+    if total_weight != 1:
+        findings.error(
+            "WEIGHTS_NOT_100",
+            "DistrictFactors",
+            None,
+            "Weight",
+            fmt_percent(total_weight),
+            f"The district factor weights add up to {fmt_percent(total_weight)}, not 100%. They are used as "
+            "typed, so the district allocations do not add up to the budget (see the Summary's difference).",
+        )
+    # Weights as typed: a total of 100% shares exactly the pot; anything else shares pot x total weight.
+    with localcontext(_WIDE):
+        shared = money(pot * total_weight)
+    shares = share_pot(shared, weights) if total_weight != 0 else [ZERO for _ in factors]
+    result: dict[str, Decimal] = {}
+    for factor, share in zip(factors, shares, strict=True):
+        result[factor.factor] = share
+        trace.append(
+            TraceLine(
+                "District factor pot",
+                factor.factor,
+                "weight x pot (pennies by largest remainder)",
+                f"weight = {fmt_percent(factor.weight)}; pot = {fmt_money(pot)}; "
+                f"column = {_column_label(factor.source_column, factor.phase)}",
+                share,
+            )
+        )
+    return result
+
+
+def _column_label(column: str, phase: str | None) -> str:
+    return f"{column} ({phase} schools only)" if phase else column
+
+
+def _protection_inputs(case: ProtectionCase, floor: Decimal | None, cap: Decimal | None, settings: Settings) -> str:
+    parts = [f"unprotected = {fmt_money(case.unprotected)}"]
+    if case.previous is not None:
+        parts.append(f"previous = {fmt_money(case.previous)}")
+    if floor is not None and settings.protection_floor is not None:
+        parts.append(f"floor = previous x (1 {_signed(settings.protection_floor)}) = {fmt_money(floor)}")
+    if cap is not None and settings.protection_cap is not None:
+        parts.append(f"cap = previous x (1 {_signed(settings.protection_cap)}) = {fmt_money(cap)}")
+    return "; ".join(parts)
+
+
+def _signed(fraction: Decimal) -> str:
+    return f"- {fmt_percent(-fraction)}" if fraction < 0 else f"+ {fmt_percent(fraction)}"
+
+
+def protect(
+    cases: Sequence[ProtectionCase], floor: Decimal | None, cap: Decimal | None, findings: Findings
+) -> ProtectionOutcome:
+    """Budget-neutral floor and cap on the unprotected allocations (the algorithm in the module docstring)."""
+    with localcontext(_WIDE):
+        floors = tuple(
+            None if floor is None or c.previous is None else money(c.previous * (_ONE + floor)) for c in cases
+        )
+        caps = tuple(None if cap is None or c.previous is None else money(c.previous * (_ONE + cap)) for c in cases)
+    allocations = [c.unprotected for c in cases]
+    if floor is not None and cap is not None and floor > cap:
+        findings.error(
+            "PROTECTION_FLOOR_ABOVE_CAP",
+            "Settings",
+            None,
+            "Value",
+            f"{fmt_percent(floor)} > {fmt_percent(cap)}",
+            "The Protection floor is above the Protection cap, so no allocation can satisfy both; "
+            "protection is not applied.",
+        )
+        return ProtectionOutcome(tuple(allocations), floors, caps, 0)
+
+    cap_active = cap is not None
+    floor_active = floor is not None
+    rounds = 0
+    changed = True
+    while changed and rounds < MAX_PROTECTION_ROUNDS:
+        rounds += 1
+        changed = False
+        if cap_active:
+            moved, cap_active = _cap_step(cases, allocations, caps, findings)
+            changed = changed or moved
+        if floor_active:
+            moved, floor_active = _floor_step(cases, allocations, floors, findings)
+            changed = changed or moved
+    if changed:
+        findings.warning(
+            "PROTECTION_NOT_STABLE",
+            "Settings",
+            None,
+            "Value",
+            str(MAX_PROTECTION_ROUNDS),
+            f"Protection had not settled after {MAX_PROTECTION_ROUNDS} rounds; the allocations shown still add "
+            "up to the budget but a district may sit just outside its floor or cap.",
+        )
+    return ProtectionOutcome(tuple(allocations), floors, caps, rounds)
+
+
+def _cap_step(
+    cases: Sequence[ProtectionCase], allocations: list[Decimal], caps: Sequence[Decimal | None], findings: Findings
+) -> tuple[bool, bool]:
+    """Bring districts down to their cap and share the savings; returns (moved, cap still active)."""
+    over = [i for i, c in enumerate(caps) if c is not None and allocations[i] > c]
+    if not over:
+        return False, True
+    recipients = [i for i, c in enumerate(caps) if c is not None and allocations[i] < c]
+    weights = [max(cases[i].formula_amount, ZERO) for i in recipients]
+    if sum(weights, ZERO) == 0:
+        findings.warning(
+            "PROTECTION_CAP_NOT_APPLIED",
+            "Settings",
+            None,
+            "Value",
+            ", ".join(cases[i].name for i in over),
+            "No protected district below its cap has a formula amount to receive the cap's savings, "
+            "so the cap is not applied further.",
+        )
+        return False, False
+    savings = sum((allocations[i] - c for i in over if (c := caps[i]) is not None), ZERO)
+    for i in over:
+        cap_i = caps[i]
+        assert cap_i is not None
+        allocations[i] = cap_i
+    for i, share in zip(recipients, share_pot(savings, weights), strict=True):
+        allocations[i] += share
+    return True, True
+
+
+def _floor_step(
+    cases: Sequence[ProtectionCase], allocations: list[Decimal], floors: Sequence[Decimal | None], findings: Findings
+) -> tuple[bool, bool]:
+    """Raise districts to their floor, paid from the gains above the floor; returns (moved, floor still active)."""
+    under: list[int] = []
+    shortfalls: list[Decimal] = []
+    payers: list[int] = []
+    gains: list[Decimal] = []
+    for i, floor_i in enumerate(floors):
+        if floor_i is None:
+            continue
+        if allocations[i] < floor_i:
+            under.append(i)
+            shortfalls.append(floor_i - allocations[i])
+        elif allocations[i] > floor_i:
+            payers.append(i)
+            gains.append(allocations[i] - floor_i)
+    if not under:
+        return False, True
+    cost = sum(shortfalls, ZERO)
+    available = sum(gains, ZERO)
+    if cost <= available:
+        for i, shortfall in zip(under, shortfalls, strict=True):
+            allocations[i] += shortfall
+        for i, paid in zip(payers, share_pot(cost, gains), strict=True):
+            allocations[i] -= paid
+        return True, True
+    findings.error(
+        "PROTECTION_FLOOR_UNAFFORDABLE",
+        "Settings",
+        None,
+        "Value",
+        fmt_money(cost),
+        f"The protection floor would cost {fmt_money(cost)} but the districts above their floor gain only "
+        f"{fmt_money(available)} above it. Every district above its floor is brought down to it and the "
+        "districts below share that amount pro rata to their shortfalls, so some stay below the floor.",
+    )
+    for i, gain in zip(payers, gains, strict=True):
+        allocations[i] -= gain
+    for i, raised in zip(under, share_pot(available, shortfalls), strict=True):
+        allocations[i] += raised
+    return True, False

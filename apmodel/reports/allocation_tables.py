@@ -1,0 +1,161 @@
+"""The allocation output tables: DistrictAllocations, SchoolAllocations, ProviderFunding.
+
+Contract: forum-workbook.md, "Output tables". Built from an ``AllocationResult`` (never from
+the workbook). Factor columns follow the factor tables: ``<Factor> Value`` and ``<Factor> £``
+per district factor, ``<Factor> £`` per school factor. Each table ends with a ``Total`` row
+whose figures are the exact sums of the rows above, so a reader can see that the shares add
+up to the penny (funding-rules.md, "Money").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from apmodel.domain.allocation import AllocationResult
+from apmodel.domain.money import ZERO
+from apmodel.workbook.contract import DISTRICT_ALLOCATIONS, PROVIDER_FUNDING, SCHOOL_ALLOCATIONS, Kind
+from apmodel.workbook.interface import OutColumn, OutputTable
+
+TOTAL = "Total"
+_SUMMED = (Kind.MONEY, Kind.NUMBER, Kind.INT)
+
+
+def _total_row(columns: Sequence[OutColumn], rows: Sequence[list[Any]], label_column: int) -> list[Any]:
+    """Sums of the money, number and count columns (blanks skipped); ``Total`` in the label column."""
+    total: list[Any] = [None] * len(columns)
+    total[label_column] = TOTAL
+    for i, column in enumerate(columns):
+        if column.kind not in _SUMMED or i == label_column:
+            continue
+        values = [row[i] for row in rows if row[i] is not None]
+        if column.kind is Kind.INT:
+            total[i] = sum(values, 0)
+        elif column.kind is Kind.MONEY:
+            total[i] = sum(values, ZERO)
+        else:
+            total[i] = sum(values, Decimal(0))
+    return total
+
+
+def district_allocations_table(result: AllocationResult) -> OutputTable:
+    factor_columns: list[OutColumn] = []
+    for name in result.district_factor_names:
+        factor_columns += [OutColumn(f"{name} Value", Kind.NUMBER), OutColumn(f"{name} £", Kind.MONEY)]
+    columns = [
+        OutColumn("District", Kind.TEXT, 22),
+        OutColumn("Area", Kind.TEXT, 14),
+        OutColumn("Funding Model", Kind.TEXT, 12),
+        *factor_columns,
+        OutColumn("Lump Sum", Kind.MONEY),
+        OutColumn("Formula Amount", Kind.MONEY),
+        OutColumn("Unprotected Allocation", Kind.MONEY),
+        OutColumn("Protection Adjustment", Kind.MONEY),
+        OutColumn("Final Allocation", Kind.MONEY),
+        OutColumn("Devolved", Kind.MONEY),
+        OutColumn("Delegated", Kind.MONEY),
+        OutColumn("Previous Allocation", Kind.MONEY),
+        OutColumn("Change", Kind.MONEY),
+        OutColumn("Change %", Kind.PERCENT),
+    ]
+    rows: list[list[Any]] = []
+    for d in result.districts:
+        factors: list[Any] = []
+        for name in result.district_factor_names:
+            factors += [d.factor_values.get(name, Decimal(0)), d.factor_amounts.get(name, Decimal(0))]
+        rows.append(
+            [
+                d.name,
+                d.area,
+                d.model.value,
+                *factors,
+                d.lump_sum,
+                d.formula_amount,
+                d.unprotected,
+                d.protection_adjustment,
+                d.final_allocation,
+                d.devolved_amount,
+                d.delegated_amount,
+                d.previous,
+                d.change,
+                d.change_pct,
+            ]
+        )
+    rows.append(_total_row(columns, rows, 0))
+    return OutputTable(
+        DISTRICT_ALLOCATIONS,
+        columns,
+        rows,
+        title="Stage 1: the AP budget shared between districts",
+    )
+
+
+def school_allocations_table(result: AllocationResult) -> OutputTable:
+    columns = [
+        OutColumn("URN", Kind.INT, 9),
+        OutColumn("School", Kind.TEXT, 34),
+        OutColumn("District", Kind.TEXT, 22),
+        OutColumn("Funding Model", Kind.TEXT, 12),
+        *(OutColumn(f"{name} £", Kind.MONEY) for name in result.school_factor_names),
+        OutColumn("Devolved Allocation", Kind.MONEY),
+        OutColumn("Redress Withheld", Kind.MONEY),
+        OutColumn("Redress Received", Kind.MONEY),
+        OutColumn("Final Devolved Allocation", Kind.MONEY),
+    ]
+    rows: list[list[Any]] = [
+        [
+            s.urn,
+            s.name,
+            s.district,
+            s.model.value,
+            *(s.factor_amounts.get(name, Decimal(0)) for name in result.school_factor_names),
+            s.base_devolved,
+            s.redress_withheld,
+            s.redress_received,
+            s.final_devolved,
+        ]
+        for s in result.schools
+    ]
+    total = _total_row(columns, rows, 1)
+    total[0] = None  # a sum of URNs means nothing
+    rows.append(total)
+    return OutputTable(
+        SCHOOL_ALLOCATIONS,
+        columns,
+        rows,
+        title="Stage 2: devolved funding per school, after financial redress",
+    )
+
+
+def provider_funding_table(result: AllocationResult) -> OutputTable:
+    columns = [
+        OutColumn("Provider ID", Kind.TEXT, 12),
+        OutColumn("Provider", Kind.TEXT, 34),
+        OutColumn("District", Kind.TEXT, 22),
+        OutColumn("Commissioned Places", Kind.INT),
+        OutColumn("Place Funding", Kind.MONEY),
+        OutColumn("Top-up", Kind.MONEY),
+        OutColumn("Redress Received", Kind.MONEY),
+        OutColumn("Delegated Allocation", Kind.MONEY),
+    ]
+    rows: list[list[Any]] = [
+        [
+            p.provider_id,
+            p.name,
+            p.district,
+            p.places,
+            p.place_funding,
+            p.top_up,
+            p.redress_received,
+            p.delegated_allocation,
+        ]
+        for p in result.providers
+    ]
+    rows.append(_total_row(columns, rows, 0))
+    return OutputTable(
+        PROVIDER_FUNDING,
+        columns,
+        rows,
+        title="Stage 2: delegated funding per provider (place funding plus top-up)",
+    )

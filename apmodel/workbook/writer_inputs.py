@@ -1,0 +1,371 @@
+"""Writing a Forum workbook's input tables: the template, ``apmodel new`` and the example county.
+
+The layout is the user-facing contract of forum-workbook.md: one sheet per input table,
+named like it, holding one Excel Table (ListObject) with the exact contract name and
+headers; a title in A1, the table's note in A2 and the header on row 3 (tables are found
+by name, so users may move them). Money is written as numbers with a £ format, dates as
+real Excel dates (dd/mm/yyyy), percentages as fractions with a % format; text is always
+written as text, so a value beginning with ``=`` never becomes a formula. Every column
+with fixed choices gets a dropdown, which warns but never blocks: the model accepts more
+spellings (Y, TRUE...) than the list shows. ``InvoiceRegister`` is written empty, and a
+``ReadMe`` sheet comes first.
+
+XlsxWriter is used because it writes real tables, dropdowns and formats quickly: an
+England-scale workbook (twenty thousand schools, ninety thousand placements) takes seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from apmodel.workbook import contract as c
+from apmodel.workbook.contract import Kind
+
+#: Sheet row (1-based) of every table's header: title in A1, note in A2.
+HEADER_ROW = 3
+#: Dropdowns reach this many rows below the last data row, so rows typed under the table get them too.
+VALIDATION_MARGIN = 1000
+TABLE_STYLE = "TableStyleMedium2"
+INPUT_TAB_COLOUR = "#2F5597"
+REGISTER_TAB_COLOUR = "#7F7F7F"
+README_SHEET = "ReadMe"
+
+#: Excel number formats of input cells. Whole numbers (URNs, year groups) show no separator.
+INPUT_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
+    Kind.PERCENT: "0.00%",
+    Kind.DATE: "dd/mm/yyyy",
+    Kind.INT: "0",
+    Kind.NUMBER: "General",
+}
+
+TABLE_TITLES: dict[str, str] = {
+    c.SETTINGS.name: "Settings: the year, the budget and the policy choices",
+    c.DISTRICTS.name: "Districts and their funding models",
+    c.SCHOOLS.name: "Schools and the counts the formula uses",
+    c.DISTRICT_FACTORS.name: "Stage 1 factors: sharing the AP budget between districts",
+    c.SCHOOL_FACTORS.name: "Stage 2 factors: sharing a devolved district's allocation between its schools",
+    c.REDRESS_RULES.name: "Financial redress rules",
+    c.PROVIDERS.name: "AP providers: PRUs, independent, hospital and outreach",
+    c.PUPIL_RATES.name: "Pupil-led rates of the schools formula (A in A x B / 52)",
+    c.TERMS.name: "Terms: the billing periods",
+    c.CLOSURE_DAYS.name: "Closure days inside terms",
+    c.PLACEMENTS.name: "AP placements",
+    c.EXCLUSIONS.name: "Permanent exclusions",
+    c.SCENARIOS.name: "Scenarios: what-if overrides compared with the baseline",
+    c.INVOICE_REGISTER.name: "Invoice register: every number ever used (written by the model)",
+}
+
+#: How each setting's Value cell is formatted, and what it means (shown in the Notes column).
+SETTING_KINDS: dict[str, Kind] = {
+    "AP budget": Kind.MONEY,
+    "Centrally retained": Kind.MONEY,
+    "Place funding rate": Kind.MONEY,
+    "Protection floor": Kind.PERCENT,
+    "Protection cap": Kind.PERCENT,
+    "VAT rate": Kind.PERCENT,
+    "Payment terms (days)": Kind.INT,
+    "Recoup pupil premium": Kind.YES_NO,
+    "Admitting school credit": Kind.YES_NO,
+    "Publish school totals": Kind.YES_NO,
+}
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "Recoup pupil premium": c.YES_NO,
+    "Admitting school credit": c.YES_NO,
+    "Publish school totals": c.YES_NO,
+    "Redress destination": c.REDRESS_DESTINATIONS,
+}
+SETTING_NOTES: dict[str, str] = {
+    "LA name": "The local authority's name, shown on the Summary, invoices and school packs.",
+    "Financial year": "Required. The funding period: 2025-26 means 1 April 2025 to 31 March 2026.",
+    "AP budget": "Required. The whole Alternative Provision budget to share (High Needs Block), in pounds.",
+    "Centrally retained": "Kept centrally before districts are funded: stage 1 pot = AP budget - this - lump sums.",
+    "Place funding rate": "Pounds per commissioned place at a Lead PRU; the rest of a delegated allocation is top-up.",
+    "School year end": "End of the school year inside the financial year (default 31 July). For pupils in a "
+    "phase-change year group, B counts only to this date.",
+    "Phase change year groups": "The last year group of a phase (default 6, 11): exclusions from 1 April count "
+    "weeks only to the school year end.",
+    "Recoup pupil premium": "Yes: pupil premium follows an excluded pupil (Pupil Premium x B / 52).",
+    "Admitting school credit": "Yes: a school that admits an excluded pupil is credited D x E / F.",
+    "Redress destination": "Where redress deductions go: District schools (pro rata to their allocations) or "
+    "Lead PRU (the district's PRU or the central AP budget).",
+    "Protection floor": "Smallest change allowed against Previous Allocation, e.g. -2% (no district below 98%). "
+    "Blank: no floor.",
+    "Protection cap": "Largest gain allowed against Previous Allocation, e.g. 5%. Blank: no cap.",
+    "Invoice prefix": "Invoice numbers are {prefix}-{year}-{5-digit sequence}, e.g. AP-2025-26-00001.",
+    "Payment terms (days)": "Due date = invoice date + this many days.",
+    "VAT rate": "VAT on recharges; normally 0% (recharges for statutory education functions).",
+    "Contact name": "Who schools contact about their allocation or a charge (shown in school packs).",
+    "Contact email": "Email address for queries (shown in school packs and invoices).",
+    "Remittance address": "Where academies send payment (shown on invoices).",
+    "Publish school totals": "Yes: the Forum copy shows each school's total; No: district and county totals only.",
+}
+
+OUTPUT_DESCRIPTIONS: dict[str, str] = {
+    c.SUMMARY: "LA, year, budget, total allocated (difference must be 0.00), counts of Errors/Warnings/Info.",
+    c.DISTRICT_ALLOCATIONS: "Per district: each factor, lump sum, protection and the final allocation.",
+    c.SCHOOL_ALLOCATIONS: "Per school in devolved districts: each factor amount, redress and the final allocation.",
+    c.PROVIDER_FUNDING: "Per provider: places, place funding, top-up and delegated allocation.",
+    c.RECOUPMENT: "One line per charge or credit, with its legal basis (Statutory, Local agreement, Not recoverable).",
+    c.INVOICES: "One row per invoice, credit note or budget adjustment.",
+    c.WARNINGS: "Every problem found in the inputs, with a link to the cell. Fix Errors first.",
+    c.TRACE: "How each published figure was computed, enough to check it by hand.",
+    c.SCENARIO_COMPARISON: "Each scenario beside the baseline, per district and per school.",
+    c.EQUALITY_ANALYSIS: "Placements and exclusions by group; counts of 1 to 4 shown as [c].",
+    c.AP_OUTCOMES: "Per tier and provider: placements, average weeks, over-running placements, reintegration.",
+}
+
+Rows = Sequence[Sequence[object]]
+
+
+def default_setting_value(label: str) -> object:
+    """A setting's default from the contract, as a cell value: numbers as numbers, blank as None."""
+    text = c.SETTING_LABELS[label]
+    if text == "":
+        return None
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = Decimal(text)
+        return int(number) if number == number.to_integral_value() else float(number)
+    return text
+
+
+def build_forum_workbook(
+    path: Path | str,
+    rows_by_table: Mapping[str, Rows] | None,
+    *,
+    settings: Mapping[str, object],
+    register_rows: Rows = (),
+) -> Path:
+    """Write a Forum workbook holding every input table, an InvoiceRegister and a ReadMe.
+
+    ``rows_by_table`` maps an input table name to its data rows, each a list of cell values
+    in the contract's column order (missing tables are written empty). ``settings`` maps
+    Settings labels to values; a label not given gets its contract default. Values are
+    Python ``str``, ``int``, ``float``, ``Decimal``, ``date``, ``bool`` (Yes/No) or None.
+    """
+    target = Path(path)
+    rows_by_table = dict(rows_by_table or {})
+    unknown = set(rows_by_table) - {t.name for t in c.INPUT_TABLES if t is not c.SETTINGS}
+    if unknown:
+        raise ValueError(f"Not input tables of the contract (Settings is given by settings=): {sorted(unknown)}")
+    unknown_settings = set(settings) - set(c.SETTING_LABELS)
+    if unknown_settings:
+        raise ValueError(f"Not settings of the contract: {sorted(unknown_settings)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(target))
+    # A fixed creation date: the same inputs give the same file, byte for byte.
+    book.set_properties(
+        {
+            "title": "AP funding: Forum workbook",
+            "subject": "Alternative Provision funding model inputs",
+            "created": datetime(2025, 1, 1),
+        }
+    )
+    styles = _Styles(book)
+    _write_readme(book, styles, settings)
+    _write_table_sheet(book, styles, c.SETTINGS, _settings_rows(settings), settings_sheet=True)
+    for spec in c.INPUT_TABLES:
+        if spec is c.SETTINGS:
+            continue
+        _write_table_sheet(book, styles, spec, rows_by_table.get(spec.name, ()))
+    _write_table_sheet(book, styles, c.INVOICE_REGISTER, register_rows, tab_colour=REGISTER_TAB_COLOUR)
+    book.close()
+    return target
+
+
+def _settings_rows(settings: Mapping[str, object]) -> list[list[object]]:
+    return [
+        [label, settings[label] if label in settings else default_setting_value(label), SETTING_NOTES[label]]
+        for label in c.SETTING_LABELS
+    ]
+
+
+class _Styles:
+    """The workbook's cell formats, created once (XlsxWriter formats belong to one workbook)."""
+
+    def __init__(self, book: Workbook) -> None:
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.note = book.add_format({"italic": True, "font_color": "#595959"})
+        self.heading = book.add_format({"bold": True, "font_size": 12})
+        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
+        self.text = book.add_format({"num_format": "@"})
+        self.by_kind: dict[Kind, Format] = {
+            kind: book.add_format({"num_format": fmt}) for kind, fmt in INPUT_FORMATS.items()
+        }
+
+    def column(self, kind: Kind) -> Format:
+        return self.by_kind.get(kind, self.text)
+
+
+def _write_cell(sheet: Worksheet, row: int, col: int, value: object, kind: Kind, styles: _Styles) -> None:
+    """One cell as a value of its column's kind; text never becomes a formula."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "Yes" if value else "No")
+    elif isinstance(value, datetime | date):
+        sheet.write_datetime(row, col, value, styles.by_kind[Kind.DATE])
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, value, styles.by_kind.get(kind, styles.by_kind[Kind.NUMBER]))
+    else:
+        sheet.write_string(row, col, str(value))
+
+
+def _value_kind(spec: c.TableSpec, label: object, column: c.Column) -> Kind:
+    """Settings hold one setting per row, so their Value cells take the setting's kind."""
+    if spec is c.SETTINGS and column.name == "Value":
+        return SETTING_KINDS.get(str(label), Kind.TEXT)
+    return column.kind
+
+
+def _width(column: c.Column, rows: Rows, index: int) -> float:
+    if column.kind is Kind.DATE:
+        longest = 12
+    elif column.kind is Kind.MONEY:
+        longest = 15
+    else:
+        longest = 0
+        for values in rows[:300]:
+            value = values[index] if index < len(values) else None
+            longest = max(longest, len(str(value)) if value is not None else 0)
+    return float(min(max(longest + 2, len(column.name) + 4, 8), 60))
+
+
+def _write_table_sheet(
+    book: Workbook,
+    styles: _Styles,
+    spec: c.TableSpec,
+    rows: Rows,
+    *,
+    settings_sheet: bool = False,
+    tab_colour: str = INPUT_TAB_COLOUR,
+) -> None:
+    sheet = book.add_worksheet(spec.name[:31])
+    sheet.set_tab_color(tab_colour)
+    width = len(spec.columns)
+    for values in rows:
+        if len(values) > width:
+            raise ValueError(f"{spec.name}: a row has {len(values)} cells but the table has {width} columns")
+    header = HEADER_ROW - 1
+    first = header + 1
+    last = header + max(len(rows), 1)
+    for index, column in enumerate(spec.columns):
+        size = 70.0 if settings_sheet and column.name == "Notes" else _width(column, rows, index)
+        if settings_sheet and column.name == "Setting":
+            size = 28.0
+        sheet.set_column(index, index, size, None if settings_sheet else styles.column(column.kind))
+    sheet.write_string(0, 0, TABLE_TITLES.get(spec.name, spec.name), styles.title)
+    sheet.write_string(1, 0, spec.note, styles.note)
+    sheet.add_table(
+        header,
+        0,
+        last,
+        width - 1,
+        {
+            "name": spec.name,
+            "style": TABLE_STYLE,
+            "columns": [{"header": column.name} for column in spec.columns],
+        },
+    )
+    sheet.freeze_panes(HEADER_ROW, 0)
+    for offset, values in enumerate(rows):
+        label = values[0] if values else None
+        for index, column in enumerate(spec.columns):
+            if index < len(values):
+                _write_cell(sheet, first + offset, index, values[index], _value_kind(spec, label, column), styles)
+    if settings_sheet:
+        _setting_dropdowns(sheet, rows, first)
+        return
+    for index, column in enumerate(spec.columns):
+        if column.choices:
+            _dropdown(sheet, first, index, last + VALIDATION_MARGIN, column.name, column.choices)
+
+
+def _dropdown(sheet: Worksheet, first: int, col: int, last: int, name: str, choices: Sequence[str]) -> None:
+    sheet.data_validation(
+        first,
+        col,
+        last,
+        col,
+        {
+            "validate": "list",
+            "source": list(choices),
+            "error_type": "warning",
+            "error_title": name[:32],
+            "error_message": f"Expected one of: {', '.join(choices)}."[:255],
+            "ignore_blank": True,
+        },
+    )
+
+
+def _setting_dropdowns(sheet: Worksheet, rows: Rows, first: int) -> None:
+    for offset, values in enumerate(rows):
+        label = str(values[0])
+        if label in SETTING_CHOICES:
+            _dropdown(sheet, first + offset, 1, first + offset, label, SETTING_CHOICES[label])
+
+
+def _write_readme(book: Workbook, styles: _Styles, settings: Mapping[str, object]) -> None:
+    sheet = book.add_worksheet(README_SHEET)
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 1, 100)
+    la_name = settings.get("LA name") or c.SETTING_LABELS["LA name"]
+    year = settings.get("Financial year")
+    lines: list[tuple[str, str | None, Format | None]] = [
+        ("AP funding model: Forum workbook", None, styles.title),
+        (f"{la_name}" + (f", financial year {year}" if year else ""), None, styles.note),
+        ("", None, None),
+        ("What this workbook is", None, styles.heading),
+        ("The one file that holds the Alternative Provision (AP) funding inputs, the model's results and the "
+         "invoice register.", None, None),
+        ("It is read and written by the apmodel Excel add-in and by the apmodel command; both give the same "
+         "figures.", None, None),
+        ("Every table is an Excel Table with a fixed name: keep the names. You may move tables, reorder columns "
+         "and add columns of your own (they are kept).", None, None),
+        ("Pupils are identified only by a pseudonymous Pupil Ref: never type names or UPNs.", None, None),
+        ("", None, None),
+        ("Input tables (you edit these; blue tabs)", None, styles.heading),
+    ]
+    lines += [(spec.name, spec.note, None) for spec in c.INPUT_TABLES]
+    lines += [
+        ("", None, None),
+        ("Output tables (written by the model on every run; do not edit them)", None, styles.heading),
+    ]
+    lines += [(name, OUTPUT_DESCRIPTIONS[name], None) for name in c.OUTPUT_TABLES]
+    lines += [
+        ("", None, None),
+        ("Kept by the model (grey tab)", None, styles.heading),
+        (c.INVOICE_REGISTER.name, c.INVOICE_REGISTER.note, None),
+        ("", None, None),
+        ("How to run", None, styles.heading),
+        ("1. Fill in", "Settings first, then Districts, Schools, the factor tables, Providers, PupilRates and "
+         "Terms; Placements and Exclusions as they happen.", None),
+        ("2. Check", "In Excel: the add-in's Validate button. Or: apmodel validate THIS.xlsx", None),
+        ("3. Run", "In Excel: the add-in's Run button. Or: apmodel run THIS.xlsx -o RESULT.xlsx", None),
+        ("4. Read Warnings", "Every problem is listed with a link to its cell. Errors block the figures that "
+         "depend on them; everything else is still computed.", None),
+        ("5. Issue", 'When a term\'s charges are agreed: apmodel issue THIS.xlsx --period "Autumn 2025" '
+         "--in-place (an Issued invoice is never rewritten).", None),
+        ("6. School packs", "apmodel packs THIS.xlsx -o PACKS_FOLDER: one file per school, with nothing of any "
+         "other school in it.", None),
+    ]
+    linked = {spec.name for spec in (*c.INPUT_TABLES, c.INVOICE_REGISTER)}
+    for row, (label, text, style) in enumerate(lines):
+        if label in linked and text is not None:
+            sheet.write_url(row, 0, f"internal:'{label}'!A1", styles.link, label)
+        elif label and style is not None:
+            sheet.write_string(row, 0, label, style)
+        elif label:
+            sheet.write_string(row, 0, label)
+        if text:
+            sheet.write_string(row, 1, text)
+    sheet.activate()

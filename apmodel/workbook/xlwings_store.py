@@ -1,0 +1,381 @@
+"""The live-book adapter: a Forum workbook open in Excel, read and written through xlwings.
+
+Rule (forum-workbook.md, "Binding rules"; style.md, "The shape of the code"): both engines
+implement one ``WorkbookStore`` and must leave the same cells behind, so this adapter mirrors
+``openpyxl_store`` decision for decision (same header row, title, note, number formats, table
+style, link text and column widths) while talking to Excel the way Excel is fast:
+
+- every table is found by name on any sheet (ListObjects), and read as two whole blocks
+  (header row and data body), never cell by cell;
+- every output table is written as one block of values; an existing one keeps its place and
+  its ListObject (so the user's references to it keep working) and is resized, its old
+  rows cleared; a new one goes on a sheet named like it, title in A1, header in row 3;
+- text that Excel would turn into something else (a formula, a number, a date, an error)
+  is written with Excel's text prefix ``'``, so it stays exactly the text we wrote;
+- a ``Link`` column becomes internal hyperlinks to the cell, the only per-cell calls;
+- progress goes to Excel's status bar and to a status cell beside the ``Summary`` table.
+
+The same code runs on xlwings' remote engine (``xw.Book(json=...)``), which reads a JSON
+payload of the book and records every write as an action; the tests use it to check the
+writes without Excel (docs/excel-addin.md, "How it is tested").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import xlwings as xw
+
+from apmodel.workbook.contract import SUMMARY, Kind
+from apmodel.workbook.interface import CellError, OutputTable, RawTable
+from apmodel.workbook.openpyxl_store import (
+    HEADER_ROW,
+    LINK_TEXT,
+    NUMBER_FORMATS,
+    TABLE_STYLE,
+    excel_value,
+    fitted_width,
+)
+
+#: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
+    }
+)
+#: Same note as the file adapter writes under each new output sheet's title.
+NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
+NOTE_COLOUR = (0x59, 0x59, 0x59)
+TITLE_SIZE = 14
+#: openpyxl's own formats for a date or date-time cell written with no column format.
+DATE_DEFAULT = "yyyy-mm-dd"
+DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
+#: Text Excel would read as a formula, number, date, percentage, boolean or error when typed.
+_COERCIBLE = re.compile(r"^\s*[=+\-@#']|\d|^\s*(true|false)\s*$", re.IGNORECASE)
+
+Clock = Callable[[], datetime]
+
+
+def cell_text(value: Any) -> Any:
+    """A value as written into Excel: text that Excel would reinterpret gets the ``'`` prefix.
+
+    Excel treats a written value like a typed one: ``=A1`` becomes a formula, ``00123`` the
+    number 123, ``1/2`` a date, ``#N/A`` an error. The leading apostrophe is Excel's own
+    "this is text" marker: it is not part of the value and never shown in the cell.
+    """
+    if isinstance(value, str):
+        if value == "":
+            return None
+        return "'" + value if _COERCIBLE.search(value) else value
+    return excel_value_for_xlwings(value)
+
+
+def excel_value_for_xlwings(value: Any) -> Any:
+    """Decimal money becomes the number Excel stores (a double); everything else passes as is."""
+    value = excel_value(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def read_value(value: Any) -> Any:
+    """A cell as read, in the same shapes the file reader gives (see ``xlsx_reader``).
+
+    Excel keeps every number as a double and the file reader hands them back as floats; the
+    remote engine's JSON can carry whole numbers as ints, so those become floats too (the
+    run's input fingerprint hashes the values, so the same cell must give the same value).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        if value == "":
+            return None
+        if value in EXCEL_ERRORS:
+            return CellError(value)
+        return value
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date()
+    return value
+
+
+def header_text(value: Any) -> str:
+    """A header cell as text (Excel keeps table headers as text; xlwings may hand back 2024.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(value: Any) -> list[list[Any]]:
+    """xlwings' block value with ``ndim=2`` as a list of lists (a table always has rows)."""
+    if value is None:
+        return []
+    return [list(row) for row in value]
+
+
+def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
+    """The number format the file adapter gives this cell (decided per value, as openpyxl does)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal) and text_column:
+        return NUMBER_FORMATS[Kind.MONEY]
+    if column_format and isinstance(value, int | Decimal | date):
+        return column_format
+    if isinstance(value, datetime):
+        return DATETIME_DEFAULT
+    if isinstance(value, date):
+        return DATE_DEFAULT
+    return None
+
+
+def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
+    """(column offset, first row offset, last row offset, format): one call per run of equal formats."""
+    runs: list[tuple[int, int, int, str]] = []
+    for offset, column in enumerate(table.columns):
+        if column.name == "Link":
+            continue
+        column_format = NUMBER_FORMATS.get(column.kind)
+        text_column = column.kind is Kind.TEXT
+        start: int | None = None
+        current: str | None = None
+        for index, row in enumerate(table.rows):
+            wanted = cell_format(row[offset], column_format, text_column)
+            if wanted != current:
+                if current is not None and start is not None:
+                    runs.append((offset, start, index - 1, current))
+                start, current = index, wanted
+        if current is not None and start is not None:
+            runs.append((offset, start, len(table.rows) - 1, current))
+    return runs
+
+
+@dataclass
+class Placed:
+    """Where an output table sits after a write (the remote engine's metadata is not live)."""
+
+    sheet: str
+    top: int
+    left: int
+    rows: int
+    columns: int
+
+
+class XlwingsStore:
+    """A ``WorkbookStore`` over an ``xw.Book``: a live Excel book, or a remote-engine payload."""
+
+    def __init__(self, book: xw.Book, *, clock: Clock | None = None) -> None:
+        self.book = book
+        self._clock = clock or datetime.now
+        self._placed: dict[str, Placed] = {}
+
+    # -- WorkbookStore ------------------------------------------------------------------------
+
+    def read_tables(self) -> dict[str, RawTable]:
+        tables: dict[str, RawTable] = {}
+        for sheet in self.book.sheets:
+            for table in sheet.tables:
+                raw = self._read_table(sheet, table)
+                tables[raw.name] = raw
+        return tables
+
+    def write_tables(self, tables: Sequence[OutputTable]) -> None:
+        app = self.book.app
+        app.screen_updating = False
+        try:
+            for table in tables:
+                self._write_table(table)
+        finally:
+            app.screen_updating = True
+
+    def status(self, message: str) -> None:
+        """Excel's status bar and the status cell beside ``Summary`` (the remote engine has no bar)."""
+        with contextlib.suppress(NotImplementedError):
+            self.book.app.status_bar = f"AP Funding: {message}"
+        cell = self.status_cell()
+        if cell is not None:
+            sheet_name, row, column = cell
+            stamped = f"{message} ({self._clock():%d/%m/%Y %H:%M})"
+            self.book.sheets[sheet_name].range((row, column)).value = cell_text(stamped)
+
+    # -- Beyond the interface: what the ribbon commands need ------------------------------------
+
+    def status_cell(self) -> tuple[str, int, int] | None:
+        """(sheet, row, column) of the status cell: on the Summary header row, one column clear of it."""
+        placed = self._locate(SUMMARY)
+        if placed is None:
+            return None
+        return placed.sheet, placed.top, placed.left + placed.columns + 1
+
+    def release_status_bar(self) -> None:
+        """Hand the status bar back to Excel when a command ends."""
+        with contextlib.suppress(NotImplementedError):
+            self.book.app.status_bar = False
+
+    def show(self, table_name: str) -> bool:
+        """Bring the sheet holding ``table_name`` to the front; False if the book has no such table."""
+        placed = self._locate(table_name)
+        if placed is None:
+            return False
+        self.book.sheets[placed.sheet].activate()
+        return True
+
+    # -- Reading --------------------------------------------------------------------------------
+
+    def _read_table(self, sheet: xw.Sheet, table: Any) -> RawTable:
+        whole = table.range
+        header_range = table.header_row_range
+        body_range = table.data_body_range
+        header = (
+            [header_text(v) for v in _rows(header_range.options(ndim=2).value)[0]] if header_range is not None else []
+        )
+        body = _rows(body_range.options(ndim=2, err_to_str=True).value) if body_range is not None else []
+        rows = [[read_value(v) for v in row] for row in body]
+        width = len(header)
+        rows = [row + [None] * (width - len(row)) for row in rows]
+        self._placed.setdefault(
+            str(table.name).casefold(),
+            Placed(sheet.name, whole.row, whole.column, whole.shape[0], whole.shape[1]),
+        )
+        return RawTable(
+            name=str(table.name),
+            sheet=sheet.name,
+            header=header,
+            rows=rows,
+            header_row=whole.row,
+            first_column=whole.column,
+        )
+
+    def _find(self, name: str) -> tuple[xw.Sheet, Any] | None:
+        key = name.casefold()
+        for sheet in self.book.sheets:
+            for table in sheet.tables:
+                if str(table.name).casefold() == key:
+                    return sheet, table
+        return None
+
+    def _locate(self, name: str) -> Placed | None:
+        placed = self._placed.get(name.casefold())
+        if placed is not None:
+            return placed
+        found = self._find(name)
+        if found is None:
+            return None
+        sheet, table = found
+        whole = table.range
+        placed = Placed(sheet.name, whole.row, whole.column, whole.shape[0], whole.shape[1])
+        self._placed[name.casefold()] = placed
+        return placed
+
+    # -- Writing --------------------------------------------------------------------------------
+
+    def _write_table(self, table: OutputTable) -> None:
+        width = len(table.columns)
+        height = 1 + max(len(table.rows), 1)
+        found = self._find(table.name)
+        if found is not None:
+            sheet, existing = found
+            old = self._placed.get(table.name.casefold()) or self._locate(table.name)
+            assert old is not None
+            top, left = old.top, old.left
+            body = existing.data_body_range
+            if body is not None:
+                body.clear()
+            existing.resize(sheet.range((top, left), (top + height - 1, left + width - 1)))
+            self._clear_outside(sheet, old, height, width)
+            self._write_values(sheet, table, top, left)
+        else:
+            sheet = self._fresh_sheet(table.name)
+            top, left = HEADER_ROW, 1
+            title = sheet.range((1, 1))
+            title.value = cell_text(table.title or table.name)
+            title.font.bold = True
+            title.font.size = TITLE_SIZE
+            note = sheet.range((2, 1))
+            note.value = NOTE_TEXT
+            note.font.italic = True
+            note.font.color = NOTE_COLOUR
+            for offset in range(width):
+                sheet.range((1, left + offset)).column_width = fitted_width(table, offset)
+            self._write_values(sheet, table, top, left)
+            sheet.tables.add(
+                source=sheet.range((top, left), (top + height - 1, left + width - 1)),
+                name=table.name,
+                table_style_name=TABLE_STYLE,
+                has_headers=True,
+            )
+        self._decorate(sheet, table, top, left)
+        self._placed[table.name.casefold()] = Placed(sheet.name, top, left, height, width)
+
+    def _fresh_sheet(self, name: str) -> xw.Sheet:
+        """The sheet named like a new output table: emptied if it exists, else added at the end."""
+        for sheet in self.book.sheets:
+            if sheet.name.casefold() == name.casefold():
+                sheet.clear()
+                return sheet
+        last = self.book.sheets[len(self.book.sheets) - 1]
+        return self.book.sheets.add(name=name, after=last)
+
+    @staticmethod
+    def _clear_outside(sheet: xw.Sheet, old: Placed, height: int, width: int) -> None:
+        """Clear the old table's cells the resized table no longer covers (rows below, columns right)."""
+        if old.rows > height:
+            sheet.range((old.top + height, old.left), (old.top + old.rows - 1, old.left + old.columns - 1)).clear()
+        if old.columns > width:
+            bottom = old.top + min(old.rows, height) - 1
+            sheet.range((old.top, old.left + width), (bottom, old.left + old.columns - 1)).clear()
+
+    @staticmethod
+    def _write_values(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
+        """Header and rows as one block of values (a table always keeps one body row)."""
+        width = len(table.columns)
+        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
+        block: list[list[Any]] = [[cell_text(column.name) for column in table.columns]]
+        for values in table.rows:
+            row = [cell_text(value) for value in values]
+            for index in links:
+                row[index] = LINK_TEXT if values[index] else None
+            block.append(row)
+        if not table.rows:
+            block.append([None] * width)
+        sheet.range((top, left), (top + len(block) - 1, left + width - 1)).value = block
+
+    @staticmethod
+    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
+        """Header alignment, number formats (one call per run of equal formats) and the links."""
+        width = len(table.columns)
+        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
+        header = sheet.range((top, left), (top, left + width - 1))
+        header.wrap_text = True
+        header.vertical_alignment = "top"
+        for offset, first, last, number_format in format_runs(table):
+            column = left + offset
+            sheet.range((top + 1 + first, column), (top + 1 + last, column)).number_format = number_format
+        for index in links:
+            for row_offset, values in enumerate(table.rows, start=1):
+                target = values[index]
+                if target:
+                    add_internal_link(sheet.range((top + row_offset, left + index)), str(target))
+
+
+def add_internal_link(cell: xw.Range, target: str) -> None:
+    """A "Go to cell" hyperlink to ``target`` (``'Sheet'!C7``) in this workbook.
+
+    Excel for Windows gets the documented COM form (no address, the cell as sub-address);
+    other engines take xlwings' portable form, where a leading ``#`` marks a place in this
+    workbook, as in Excel's own Insert Hyperlink box.
+    """
+    if sys.platform == "win32" and cell.sheet.book.app.engine.name == "excel":
+        cell.api.Hyperlinks.Add(
+            Anchor=cell.api, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=LINK_TEXT
+        )
+    else:
+        cell.add_hyperlink("#" + target, LINK_TEXT, target)

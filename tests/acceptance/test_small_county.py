@@ -1,0 +1,92 @@
+"""Whole-workbook acceptance: build a small county in code, run the CLI, check published figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apmodel.cli import main
+from apmodel.workbook.interface import RawTable
+from apmodel.workbook.xlsx_reader import read_tables
+from tests.builders import small_county, write_workbook
+
+
+def records(table: RawTable) -> list[dict[str, Any]]:
+    return [dict(zip(table.header, row, strict=True)) for row in table.rows]
+
+
+def money(value: object) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal("0.01")) if isinstance(value, float) else Decimal(str(value))
+
+
+def summary(tables: dict[str, RawTable]) -> dict[str, Any]:
+    return {row["Item"]: row["Value"] for row in records(tables["Summary"])}
+
+
+@pytest.fixture
+def ran(tmp_path: Path) -> dict[str, RawTable]:
+    source = write_workbook(tmp_path / "county.xlsx", small_county())
+    out = tmp_path / "out.xlsx"
+    assert main(["run", str(source), "-o", str(out), "--date", "2025-12-01", "-q"]) == 0
+    return read_tables(out)
+
+
+def test_summary_shows_the_whole_budget_allocated(ran: dict[str, RawTable]) -> None:
+    items = summary(ran)
+    assert money(items["AP budget"]) == Decimal("1000000.00")
+    assert money(items["Total allocated"]) == Decimal("1000000.00")
+    assert money(items["Difference"]) == Decimal("0.00")
+    assert items["Errors"] == 0
+
+
+def test_districts_get_lump_sum_plus_weighted_shares(ran: dict[str, RawTable]) -> None:
+    rows = {r["District"]: r for r in records(ran["DistrictAllocations"]) if r["District"] != "Total"}
+    # See small_county(): North 50,000 + 300,000 + 75,000; South 50,000 + 300,000 + 125,000.
+    assert money(rows["North"]["Final Allocation"]) == Decimal("425000.00")
+    assert money(rows["South"]["Final Allocation"]) == Decimal("475000.00")
+
+
+def test_devolved_schools_share_the_district_by_scaled_unit_rates(ran: dict[str, RawTable]) -> None:
+    rows = {r["URN"]: r for r in records(ran["SchoolAllocations"]) if r["URN"] not in (None, "Total")}
+    # Unit amounts: Alder 600 x 100 + 100 x 500 = 110,000; Birch 400 x 100 + 50 x 500 = 65,000; total 175,000.
+    # Scaled to 425,000: Alder 425,000 x 110 / 175 = 267,142.857 -> 267,142.86 (takes the spare penny);
+    # Birch 425,000 x 65 / 175 = 157,857.142 -> 157,857.14. Together 425,000.00.
+    assert money(rows[100001]["Final Devolved Allocation"]) == Decimal("267142.86")
+    assert money(rows[100002]["Final Devolved Allocation"]) == Decimal("157857.14")
+
+
+def test_delegated_district_funds_its_pru_places_then_top_up(ran: dict[str, RawTable]) -> None:
+    rows = {r["Provider ID"]: r for r in records(ran["ProviderFunding"]) if r["Provider ID"] not in (None, "Total")}
+    # 30 places x 10,000 = 300,000 place funding; 475,000 - 300,000 = 175,000 top-up.
+    assert money(rows["PRU-S"]["Place Funding"]) == Decimal("300000.00")
+    assert money(rows["PRU-S"]["Top-up"]) == Decimal("175000.00")
+
+
+def test_exclusion_adjustment_becomes_a_budget_adjustment(ran: dict[str, RawTable]) -> None:
+    [line] = [r for r in records(ran["Recoupment"]) if r["Source ID"] == "EX-1"]
+    # 5,500 x 21 / 52 = 2,221.153... -> 2,221.15 (3 Nov 2025 to 31 Mar 2026 = 149 days = 21 complete weeks).
+    assert money(line["Amount"]) == Decimal("2221.15")
+    assert line["B"] == 21
+    assert line["Legal Basis"] == "Statutory (reg 39)"
+    [adjustment] = [r for r in records(ran["Invoices"]) if r["URN"] == 100001]
+    assert adjustment["Kind"] == "Budget adjustment"
+    assert money(adjustment["Net"]) == Decimal("2221.15")
+
+
+def test_rerunning_on_its_own_output_gives_identical_figures(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", small_county())
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    assert main(["run", str(source), "-o", str(first), "--date", "2025-12-01", "-q"]) == 0
+    assert main(["run", str(first), "-o", str(second), "--date", "2025-12-01", "-q"]) == 0
+    a, b = read_tables(first), read_tables(second)
+    assert set(a) == set(b)
+    for name in a:
+        if name == "Summary":
+            continue
+        assert a[name].rows == b[name].rows, name
+    volatile = {"Run at", "Run time (seconds)"}
+    assert {k: v for k, v in summary(a).items() if k not in volatile} == {
+        k: v for k, v in summary(b).items() if k not in volatile}

@@ -1,0 +1,287 @@
+"""Every ribbon command, run through ``dispatch`` on xlwings' remote engine (no Excel needed).
+
+The book is a JSON payload of a real workbook; what a command writes is recorded as actions
+(replayed as Excel would apply them), its message box as an ``alert`` action. Only the
+questions a person answers (a term, a folder, OK or Cancel) are scripted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlwings as xw
+
+from apmodel import CONTRACT_VERSION, __version__
+from apmodel.addin import commands, ribbon_buttons
+from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, unused_path
+from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from tests.builders import small_county, write_workbook
+from tests.integration.test_xlwings_store import (  # noqa: F401  (the licence fixture is autouse)
+    Replay,
+    actions,
+    noncommercial_licence,
+    remote_book,
+    remote_payload,
+)
+
+TODAY = date(2025, 12, 1)
+
+
+class Scripted(ExcelInterface):
+    """Excel's message boxes (recorded by the remote engine); the answers a person would give."""
+
+    def __init__(
+        self, book: xw.Book, *, texts: Sequence[str | None] = (), folder: Path | None = None, confirm: bool = True
+    ) -> None:
+        super().__init__(book)
+        self.texts: Iterator[str | None] = iter(texts)
+        self.folder, self.confirmation = folder, confirm
+        self.asked: list[str] = []
+        self.opened: list[Path] = []
+
+    def confirm(self, prompt: str, title: str = commands.TITLE) -> bool:
+        self.asked.append(prompt)
+        return self.confirmation
+
+    def ask_text(self, prompt: str, title: str = commands.TITLE, default: str = "") -> str | None:
+        self.asked.append(prompt)
+        return next(self.texts)
+
+    def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None:
+        self.asked.append(prompt)
+        return self.folder
+
+    def open_workbook(self, path: Path) -> None:
+        self.opened.append(path)
+
+
+def alerts(book: xw.Book) -> list[list[Any]]:
+    """Each message box shown: [message, title, buttons, mode, callback]."""
+    return [a["args"] for a in actions(book) if a["func"] == "alert"]
+
+
+def writes(book: xw.Book) -> list[dict[str, Any]]:
+    """Everything recorded except message boxes and screen updating."""
+    return [a for a in actions(book) if a["func"] not in ("alert", "setScreenUpdating")]
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    return write_workbook(tmp_path / "county.xlsx", small_county())
+
+
+@pytest.fixture
+def ran_county(county: Path, tmp_path: Path) -> Path:
+    """The county after a run by the file adapter: it has a Summary table recording the contract."""
+    book = FileWorkbook(county)
+    summary = OutputTable(
+        "Summary",
+        [OutColumn("Item"), OutColumn("Value")],
+        [["Status", "Complete"], ["Model version", __version__], ["Contract version", CONTRACT_VERSION]],
+    )
+    book.write_tables([summary])
+    out = tmp_path / "ran.xlsx"
+    book.save(out)
+    return out
+
+
+def press(button: str, book: xw.Book, tmp_path: Path, *, version: str | None = __version__, **answers: Any) -> Scripted:
+    ui = Scripted(book, **answers)
+    dispatch(button, version, book=book, ui=ui, today=TODAY, log_dir=tmp_path / "logs")
+    return ui
+
+
+# -- Dispatch --------------------------------------------------------------------------------------
+
+
+def test_help_lists_what_every_button_does(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("help", book, tmp_path)
+    [[message, title, *_]] = alerts(book)
+    assert title == "Help"
+    for button in ribbon_buttons():
+        assert f"{button.label}: {button.supertip}" in message
+    assert writes(book) == []  # Help leaves no trace in the workbook
+
+
+def test_diagnose_shows_versions_interpreter_config_and_the_workbook_contract(ran_county: Path, tmp_path: Path) -> None:
+    book = remote_book(ran_county)
+    press("diagnose", book, tmp_path)
+    [[message, title, *_]] = alerts(book)
+    assert title == "Diagnose"
+    assert f"apmodel {__version__}" in message and f"xlwings {xw.__version__}" in message
+    assert f"Add-in built from apmodel {__version__}" in message
+    assert "Interpreter: " in message and "Config file: " in message
+    assert f"Workbook contract version: {CONTRACT_VERSION}" in message
+    assert writes(book) == []
+
+
+def test_diagnose_says_when_the_model_has_never_run_on_the_workbook(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("diagnose", book, tmp_path)
+    assert "Workbook contract version: not recorded (the model has not been run" in alerts(book)[0][0]
+
+
+def test_a_version_mismatch_is_explained_and_nothing_runs(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("run_model", book, tmp_path, version="0.0.1")
+    [[message, _, _, mode, _]] = alerts(book)
+    assert "built from apmodel 0.0.1" in message and f"has apmodel {__version__}" in message
+    assert "apmodel addin install" in message and mode == "critical"
+    assert writes(book) == []
+
+
+def test_diagnose_still_runs_when_the_versions_differ(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("diagnose", book, tmp_path, version="0.0.1")
+    assert "Add-in built from apmodel 0.0.1  << does not match" in alerts(book)[0][0]
+
+
+def test_an_unknown_button_is_explained(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("launch_rocket", book, tmp_path)
+    assert "no command for the button 'launch_rocket'" in alerts(book)[0][0]
+
+
+def test_an_unexpected_error_becomes_a_friendly_message_and_a_log_file(
+    county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(ctx: commands.Context) -> str:
+        raise RuntimeError("the model fell over")
+
+    monkeypatch.setitem(commands.COMMANDS, "validate", broken)
+    book = remote_book(county)
+    press("validate", book, tmp_path)  # returns: nothing reaches VBA
+    log = (tmp_path / "logs" / LOG_FILE).read_text()
+    assert "button=validate" in log and "RuntimeError: the model fell over" in log and "Traceback" in log
+    [[message, _, _, mode, _]] = alerts(book)
+    assert message.startswith("Sorry: something went wrong (RuntimeError: the model fell over)")
+    assert str(tmp_path / "logs" / LOG_FILE) in message and mode == "critical"
+
+
+def test_a_new_file_never_overwrites_a_users_file(tmp_path: Path) -> None:
+    (tmp_path / "AP Funding workbook.xlsx").write_bytes(b"mine")
+    (tmp_path / "AP Funding workbook (2).xlsx").write_bytes(b"mine too")
+    assert unused_path(tmp_path / "AP Funding workbook.xlsx").name == "AP Funding workbook (3).xlsx"
+
+
+# -- Questions answered "no" change nothing ------------------------------------------------------
+
+
+@pytest.mark.parametrize("button", ["school_packs", "forum_copy", "new_workbook"])
+def test_closing_the_folder_picker_changes_nothing(county: Path, tmp_path: Path, button: str) -> None:
+    book = remote_book(county)
+    ui = press(button, book, tmp_path, folder=None)
+    assert len(ui.asked) == 1 and "folder" in ui.asked[0]
+    assert alerts(book) == [] and ui.opened == []
+    assert writes(book) == []
+
+
+def test_issue_invoices_lists_the_terms_and_stops_on_cancel(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    ui = press("issue_invoices", book, tmp_path, texts=["autumn 2025"], confirm=False)
+    assert "Terms: Summer 2025, Autumn 2025, Spring 2026" in ui.asked[0]
+    assert "for Autumn 2025, dated 01/12/2025?" in ui.asked[1]
+    assert alerts(book) == [] and writes(book) == []
+
+
+def test_issue_invoices_refuses_a_term_that_is_not_in_the_terms_table(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    ui = press("issue_invoices", book, tmp_path, texts=["Winter 2025"])
+    assert len(ui.asked) == 1  # never asked to confirm
+    assert "'Winter 2025' is not a term in the Terms table" in alerts(book)[0][0]
+    assert writes(book) == []
+
+
+# -- The commands bound to the service layer -----------------------------------------------------
+
+
+@pytest.fixture
+def service() -> Any:
+    return pytest.importorskip("apmodel.service", reason="needs the service layer")
+
+
+def needs(service: Any, name: str) -> None:
+    if not hasattr(service, name):
+        pytest.skip(f"needs apmodel.service.{name}")
+
+
+def output_sheets(book: xw.Book) -> list[str]:
+    return [a["args"][3] for a in actions(book) if a["func"] == "addTable"]
+
+
+def test_run_model_writes_every_output_table_and_says_how_it_went(county: Path, tmp_path: Path, service: Any) -> None:
+    book = remote_book(county)
+    press("run_model", book, tmp_path)
+    headless = service.run_workbook(FileWorkbook(county), today=TODAY)
+    new_tables = [t.name for t in headless.tables if t.name != "InvoiceRegister"]
+    assert output_sheets(book) == new_tables  # InvoiceRegister already exists: it is rewritten in place
+    [[message, *_]] = alerts(book)
+    assert message.startswith("The model has run: 0 Error(s)")
+    summary = Replay(remote_payload(county)).apply(actions(book)).sheet("Summary")
+    assert str(summary.cells[(3, 4)]).startswith("Model run: 0 Error(s)")  # the status cell
+
+
+def test_validate_writes_only_the_warnings_table(county: Path, tmp_path: Path, service: Any) -> None:
+    book = remote_book(county)
+    press("validate", book, tmp_path)
+    assert output_sheets(book) == ["Warnings"]
+    assert alerts(book)[0][0].startswith("Validation found 0 Error(s)")
+
+
+def test_preview_invoices_runs_the_model_and_issues_nothing(county: Path, tmp_path: Path, service: Any) -> None:
+    book = remote_book(county)
+    press("preview_invoices", book, tmp_path)
+    replay = Replay(remote_payload(county)).apply(actions(book))
+    register = replay.sheet("InvoiceRegister")
+    assert "Issued" not in register.cells.values()
+    assert "Nothing has been issued" in alerts(book)[0][0]
+
+
+def test_issue_invoices_marks_the_terms_drafts_issued_after_confirmation(
+    county: Path, tmp_path: Path, service: Any
+) -> None:
+    book = remote_book(county)
+    press("issue_invoices", book, tmp_path, texts=["Autumn 2025"], confirm=True)
+    headless = service.issue_invoices(FileWorkbook(county), "Autumn 2025", today=TODAY)
+    message = alerts(book)[0][0]
+    assert message.startswith(f"Issued {len(headless.issued)} document(s) for Autumn 2025")
+    assert "Save the workbook now" in message
+
+
+def test_school_packs_go_to_the_chosen_folder(county: Path, tmp_path: Path, service: Any) -> None:
+    needs(service, "write_packs")
+    book = remote_book(county)
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    press("school_packs", book, tmp_path, folder=folder)
+    written = sorted(folder.glob("*.xlsx"))
+    assert written and f"Wrote {len(written)} school pack(s) to {folder}." == alerts(book)[0][0]
+
+
+def test_forum_copy_goes_to_the_chosen_folder(county: Path, tmp_path: Path, service: Any) -> None:
+    needs(service, "forum_copy")
+    book = remote_book(county)
+    press("forum_copy", book, tmp_path, folder=tmp_path)
+    assert (tmp_path / "county - Forum copy.xlsx").is_file()
+
+
+def test_compare_scenarios_writes_the_comparison(county: Path, tmp_path: Path, service: Any) -> None:
+    needs(service, "compare_scenarios")
+    book = remote_book(county)
+    press("compare_scenarios", book, tmp_path)
+    assert "ScenarioComparison" in output_sheets(book)
+    assert alerts(book)[0][0].startswith("Compared ")
+
+
+def test_new_workbook_writes_a_blank_forum_workbook_and_opens_it(county: Path, tmp_path: Path) -> None:
+    pytest.importorskip("apmodel.workbook.template", reason="needs the workbook template")
+    book = remote_book(county)
+    ui = press("new_workbook", book, tmp_path, folder=tmp_path)
+    path = tmp_path / "AP Funding workbook.xlsx"
+    assert path.is_file() and ui.opened == [path]

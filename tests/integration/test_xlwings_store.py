@@ -1,0 +1,571 @@
+"""The xlwings adapter without Excel: xlwings' remote engine reads a JSON payload of a real
+workbook and records every write as an action; replaying those actions as Excel would and
+comparing with the openpyxl adapter's file shows both engines leave the same cells.
+
+Payloads are built from real .xlsx files with xlwings' calamine reader (cell values) and
+python-calamine (the Excel tables), shaped as xlwings' Office.js client sends them. The
+remote engine and the calamine reader are xlwings PRO, licensed PolyForm Noncommercial,
+which permits use by government institutions: the key is set for these tests only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlwings as xw
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.table import Table
+from python_calamine import CalamineWorkbook
+
+from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import CellError, OutColumn, OutputTable, column_letter
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlsx_reader import read_tables
+from apmodel.workbook.xlwings_store import EXCEL_ERRORS, XlwingsStore, cell_text
+from tests.builders import small_county, write_workbook
+
+
+@pytest.fixture(autouse=True)
+def noncommercial_licence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PRO key for these tests only; xlwings registers its PRO engines on import, so if it
+    was imported without the key, register the remote engine and the calamine reader now."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    known = {engine.name for engine in xw.engines}
+    for module in ("xlwings.pro._xlremote", "xlwings.pro._xlcalamine"):
+        impl = importlib.import_module(module).engine
+        if impl.name not in known:
+            xw.engines.add(xw.main.Engine(impl=impl))
+
+
+# -- Payloads: a real file as xlwings' Office.js client would send it -------------------------
+
+
+def _js_value(value: Any) -> Any:
+    """A cell as Office.js sends it: blanks "", dates as ISO text ending in Z (xlwings parses those)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds") + "Z"
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day).isoformat(timespec="milliseconds") + "Z"
+    return value
+
+
+def remote_payload(path: Path) -> dict[str, Any]:
+    """The JSON an xlwings Office.js client sends for the workbook at ``path``."""
+    tables_by_sheet: dict[str, list[dict[str, Any]]] = {}
+    with CalamineWorkbook.from_path(str(path), load_tables=True) as calamine:
+        for name in calamine.table_names or []:
+            table = calamine.get_table_by_name(name)
+            assert table.start is not None and table.end is not None
+            (top, first), (bottom, last) = table.start, table.end
+            left, right, bottom = first + 1, last + 1, bottom + 1
+            cols = f"{column_letter(left)}{{}}:{column_letter(right)}{{}}"
+            tables_by_sheet.setdefault(table.sheet, []).append(
+                {
+                    "name": name,
+                    "range_address": cols.format(top, bottom),
+                    "header_row_range_address": cols.format(top, top),
+                    "data_body_range_address": cols.format(top + 1, bottom),
+                    "total_row_range_address": None,
+                    "show_headers": True,
+                    "show_totals": False,
+                    "table_style": "TableStyleMedium2",
+                    "show_autofilter": True,
+                }
+            )
+    book = xw.Book(path, mode="r")
+    sheets = []
+    for sheet in book.sheets:
+        used = sheet.used_range
+        last_row, last_column = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+        values = sheet.range((1, 1), (last_row, last_column)).options(ndim=2, err_to_str=True).value
+        sheets.append(
+            {
+                "name": sheet.name,
+                "values": [[_js_value(v) for v in row] for row in values],
+                "tables": tables_by_sheet.get(sheet.name, []),
+                "pictures": [],
+                "shapes": [],
+                "charts": [],
+                "notes": [],
+            }
+        )
+    book.close()
+    payload = {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": sheets,
+    }
+    return dict(json.loads(json.dumps(payload)))
+
+
+def remote_book(path: Path) -> xw.Book:
+    return xw.Book(json=remote_payload(path))
+
+
+def actions(book: xw.Book) -> list[dict[str, Any]]:
+    return list(book.json()["actions"])
+
+
+# -- Replaying the recorded actions as Excel applies them ------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A written value Excel would have turned into a formula: never wanted in an output."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A written value Excel would have read as a date, a percentage or an error value."""
+
+    text: str
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+_DAY_MONTH = re.compile(r"^\d{1,2}[/-]\d{1,2}([/-]\d{2,4})?$")
+_PERCENT = re.compile(r"^[+-]?\d+(\.\d*)?%$")
+
+
+def as_excel_reads_it(value: Any) -> Any:
+    """What a cell holds after a value is written, as typing it would give (the ' prefix keeps text)."""
+    if not isinstance(value, str):
+        return value
+    if value == "":
+        return None
+    if value.startswith("'"):
+        return value[1:]
+    if value.startswith(("=", "+", "-", "@")) and not _NUMBER.match(value):
+        return Formula(value)
+    if _NUMBER.match(value):
+        return float(value)
+    if _ISO_DAY.match(value):
+        return datetime.fromisoformat(value)
+    if value.upper() in ("TRUE", "FALSE"):
+        return value.upper() == "TRUE"
+    if _DAY_MONTH.match(value) or _PERCENT.match(value) or value in EXCEL_ERRORS:
+        return Converted(value)
+    return value
+
+
+@dataclass
+class ReplayedSheet:
+    name: str
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
+    tables: list[list[str]] = field(default_factory=list)  # [name, ref]
+    widths: dict[int, float] = field(default_factory=dict)
+
+    def clear(self, rows: range, columns: range, *, formats: bool) -> None:
+        for key in [k for k in self.cells if k[0] in rows and k[1] in columns]:
+            del self.cells[key]
+        if formats:
+            for store in (self.formats, self.links):
+                for key in [k for k in store if k[0] in rows and k[1] in columns]:
+                    del store[key]
+
+
+class Replay:
+    """The workbook after the recorded actions, cell by cell (values, formats, links, tables)."""
+
+    IGNORED = frozenset(
+        {"setScreenUpdating", "setFontProperty", "setWrapText", "setVerticalAlignment", "alert", "activateSheet"}
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.sheets: list[ReplayedSheet] = []
+        for data in payload["sheets"]:
+            sheet = ReplayedSheet(data["name"])
+            # The payload holds cell values as they are (not as typed): only dates need decoding.
+            for r, row in enumerate(data["values"], start=1):
+                for c, value in enumerate(row, start=1):
+                    if isinstance(value, str) and value.endswith("Z") and value[:4].isdigit():
+                        value = datetime.fromisoformat(value[:-1])
+                    if value != "":
+                        sheet.cells[(r, c)] = value
+            sheet.tables = [[t["name"], t["range_address"]] for t in data["tables"]]
+            self.sheets.append(sheet)
+
+    def sheet(self, name: str) -> ReplayedSheet:
+        return next(s for s in self.sheets if s.name == name)
+
+    def apply(self, recorded: Sequence[dict[str, Any]]) -> Replay:
+        for action in recorded:
+            self._apply(action)
+        return self
+
+    def _apply(self, action: dict[str, Any]) -> None:
+        func, args = action["func"], action["args"]
+        if func in self.IGNORED:
+            return
+        if func == "addSheet":
+            self.sheets.insert(args[0], ReplayedSheet(args[1]))
+            return
+        sheet = self.sheets[action["sheet_position"]]
+        if func == "sheetClear":
+            sheet.cells.clear()
+            sheet.formats.clear()
+            sheet.links.clear()
+            return
+        if func == "addTable":
+            sheet.tables.append([args[3], args[0].replace("$", "")])
+            return
+        if func == "resizeTable":
+            sheet.tables[args[0]][1] = args[1].replace("$", "")
+            return
+        top, left = action["start_row"] + 1, action["start_column"] + 1
+        rows = range(top, top + action["row_count"])
+        columns = range(left, left + action["column_count"])
+        if func == "setValues":
+            for r, row in zip(rows, action["values"], strict=True):
+                for c, value in zip(columns, row, strict=True):
+                    read = as_excel_reads_it(value)
+                    if read is None:
+                        sheet.cells.pop((r, c), None)
+                    else:
+                        sheet.cells[(r, c)] = read
+        elif func in ("rangeClear", "rangeClearContents"):
+            sheet.clear(rows, columns, formats=func == "rangeClear")
+        elif func == "setNumberFormat":
+            for r in rows:
+                for c in columns:
+                    sheet.formats[(r, c)] = args[0]
+        elif func == "addHyperlink":
+            assert args[0].startswith("#"), "an internal link starts with #"
+            sheet.links[(top, left)] = args[0][1:]
+        elif func == "setColumnWidth":
+            sheet.widths[left] = args[0]
+        else:
+            raise AssertionError(f"unexpected action {func}")
+
+
+# -- Comparing with the openpyxl adapter's file --------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A cell value compared across engines: numbers as floats, dates as datetimes."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def file_cells(sheet: Any) -> dict[tuple[int, int], Any]:
+    return {
+        (cell.row, cell.column): plain(cell.value)
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
+
+
+def cells_in(ref: str) -> Iterator[tuple[int, int]]:
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    for r in range(int(min_row), int(max_row) + 1):
+        for c in range(int(min_col), int(max_col) + 1):
+            yield r, c
+
+
+def assert_same_cells(
+    written: Path, replay: Replay, sheet_names: Sequence[str], *, skip: dict[str, list[tuple[int, int]]] | None = None
+) -> None:
+    """Values, table ranges, number formats of filled table cells, links and widths all agree."""
+    book = openpyxl.load_workbook(written)
+    assert book.sheetnames == [s.name for s in replay.sheets]
+    for name in sheet_names:
+        expected_sheet, got = book[name], replay.sheet(name)
+        skipped = (skip or {}).get(name, [])
+        expected = {k: v for k, v in file_cells(expected_sheet).items() if k not in skipped}
+        actual = {k: plain(v) for k, v in got.cells.items() if k not in skipped}
+        assert actual == expected, name
+        assert sorted(got.tables) == sorted([t.displayName, t.ref] for t in expected_sheet.tables.values())
+        for _, ref in got.tables:
+            for r, c in cells_in(ref):
+                cell = expected_sheet.cell(row=r, column=c)
+                if cell.value is not None and (r, c) not in skipped:
+                    assert got.formats.get((r, c), "General") == cell.number_format, (name, r, c)
+                link = cell.hyperlink.location if cell.hyperlink is not None else None
+                assert got.links.get((r, c)) == link, (name, r, c)
+        for column, width in got.widths.items():
+            assert expected_sheet.column_dimensions[column_letter(column)].width == width
+
+
+# -- Sample output tables -----------------------------------------------------------------------
+
+
+def allocations(rows: int) -> OutputTable:
+    return OutputTable(
+        "DistrictAllocations",
+        [OutColumn("District"), OutColumn("Final Allocation", Kind.MONEY), OutColumn("Change %", Kind.PERCENT)],
+        [[f"D{i}", Decimal("425000.00") + i, Decimal("-0.0116")] for i in range(rows)],
+        title="District allocations",
+    )
+
+
+def warnings(rows: Sequence[Sequence[Any]]) -> OutputTable:
+    return OutputTable(
+        "Warnings",
+        [
+            OutColumn("Severity"),
+            OutColumn("Code"),
+            OutColumn("Row", Kind.INT, 7),
+            OutColumn("Value"),
+            OutColumn("Link", Kind.TEXT, 12),
+        ],
+        [list(row) for row in rows],
+        title="Validation",
+    )
+
+
+def summary() -> OutputTable:
+    return OutputTable(
+        "Summary",
+        [OutColumn("Item", Kind.TEXT, 34), OutColumn("Value", Kind.TEXT, 60)],
+        [
+            ["Status", "Complete"],
+            ["AP budget", Decimal("1000000.00")],
+            ["Difference", Decimal("0.00")],
+            ["Errors", 0],
+            ["Run on", date(2025, 12, 1)],
+            ["Financial year", "2025-26"],
+        ],
+        title="Summary",
+    )
+
+
+TRICKY_TEXT = ["=SUM(A1:A3)", "+44 1234", "-5 days", "@home", "00123", "1/2", "TRUE", "#N/A", "'quoted", "12%"]
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    return write_workbook(tmp_path / "county.xlsx", small_county())
+
+
+@pytest.fixture
+def moved(tmp_path: Path) -> Path:
+    """Districts moved by the user to a sheet of their own at C6, with an error cell and a note column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Inputs (mine)"
+    sheet["A1"] = "My notes"
+    header = ["District", "Funding Model", "Lump Sum", "My note"]
+    rows = [["North", "Devolved", 50000, "checked"], ["South", "#REF!", 50000.5, None]]
+    for offset, text in enumerate(header):
+        sheet.cell(row=6, column=3 + offset, value=text)
+    for r, values in enumerate(rows, start=7):
+        for offset, value in enumerate(values):
+            sheet.cell(row=r, column=3 + offset, value=value)
+    sheet["D8"].data_type = "e"
+    sheet.add_table(Table(displayName="Districts", ref="C6:F8"))
+    checks = book.create_sheet("Checks")
+    for offset, text in enumerate(["Severity", "Code", "Row", "Value", "Link"]):
+        checks.cell(row=5, column=2 + offset, value=text)
+    for r in range(6, 11):
+        for offset in range(5):
+            checks.cell(row=r, column=2 + offset, value=f"old {r}-{offset}")
+    checks.add_table(Table(displayName="Warnings", ref="B5:F10"))
+    path = tmp_path / "moved.xlsx"
+    book.save(path)
+    return path
+
+
+# -- Reading ---------------------------------------------------------------------------------------
+
+
+def test_every_table_is_read_by_name_exactly_as_the_file_reader_reads_it(county: Path) -> None:
+    assert XlwingsStore(remote_book(county)).read_tables() == read_tables(county)
+
+
+@pytest.mark.parametrize("kind", ["example county", "blank template"])
+def test_the_shipped_workbooks_are_read_exactly_as_the_file_reader_reads_them(tmp_path: Path, kind: str) -> None:
+    if kind == "example county":
+        from apmodel.workbook.example import generate_county
+
+        path = generate_county(tmp_path / "county.xlsx")
+    else:
+        from apmodel.workbook.template import new_workbook
+
+        path = new_workbook(tmp_path / "blank.xlsx")
+    assert XlwingsStore(remote_book(path)).read_tables() == read_tables(path)
+
+
+def test_a_moved_table_is_found_with_its_position_its_error_cells_and_the_users_columns(moved: Path) -> None:
+    tables = XlwingsStore(remote_book(moved)).read_tables()
+    districts = tables["Districts"]
+    assert (districts.sheet, districts.header_row, districts.first_column) == ("Inputs (mine)", 6, 3)
+    assert districts.header == ["District", "Funding Model", "Lump Sum", "My note"]
+    assert districts.rows[0] == ["North", "Devolved", 50000.0, "checked"]
+    assert isinstance(districts.rows[1][1], CellError) and districts.rows[1][1] == "#REF!"
+    assert districts.cell_ref(8, "Funding Model") == "'Inputs (mine)'!D8"
+    assert tables == read_tables(moved)
+
+
+def test_reading_writes_nothing(county: Path) -> None:
+    book = remote_book(county)
+    XlwingsStore(book).read_tables()
+    assert actions(book) == []
+
+
+# -- Writing ---------------------------------------------------------------------------------------
+
+
+def test_a_new_output_table_goes_on_its_own_sheet_as_one_block_of_values(county: Path) -> None:
+    book = remote_book(county)
+    XlwingsStore(book).write_tables([allocations(3)])
+    recorded = actions(book)
+    added = [a for a in recorded if a["func"] == "addSheet"]
+    assert [a["args"][1] for a in added] == ["DistrictAllocations"]
+    position = added[0]["args"][0]
+    blocks = [a for a in recorded if a["func"] == "setValues" and a["row_count"] > 1]
+    assert len(blocks) == 1
+    block = blocks[0]
+    assert (block["sheet_position"], block["start_row"], block["start_column"]) == (position, 2, 0)
+    # 425,000.00 + 2 = 425,002.00 written as the number Excel stores; -1.16% as a fraction.
+    assert block["values"] == [
+        ["District", "Final Allocation", "Change %"],
+        ["'D0", 425000.0, -0.0116],  # "D0" has a digit: written with Excel's text prefix
+        ["'D1", 425001.0, -0.0116],
+        ["'D2", 425002.0, -0.0116],
+    ]
+    table = next(a for a in recorded if a["func"] == "addTable")
+    assert table["args"] == ["$A$3:$C$6", True, "TableStyleMedium2", "DistrictAllocations"]
+
+
+def test_an_existing_output_table_is_resized_where_it_is_and_its_old_rows_cleared(moved: Path) -> None:
+    book = remote_book(moved)
+    XlwingsStore(book).write_tables([warnings([["Error", "UNKNOWN_URN", 7, "999", "'Schools'!A7"]])])
+    recorded = actions(book)
+    assert not [a for a in recorded if a["func"] in ("addSheet", "addTable")]
+    resize = next(a for a in recorded if a["func"] == "resizeTable")
+    assert resize["args"] == [0, "$B$5:$F$6"]
+    checks = Replay(remote_payload(moved)).apply(recorded).sheet("Checks")
+    assert checks.tables == [["Warnings", "B5:F6"]]
+    assert checks.cells == {
+        (5, 2): "Severity", (5, 3): "Code", (5, 4): "Row", (5, 5): "Value", (5, 6): "Link",
+        (6, 2): "Error", (6, 3): "UNKNOWN_URN", (6, 4): 7, (6, 5): "999", (6, 6): "Go to cell",
+    }  # rows 7 to 10 of the old table are gone
+    assert checks.links == {(6, 6): "'Schools'!A7"}
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXT)
+def test_text_excel_would_reinterpret_stays_the_same_text(county: Path, text: str) -> None:
+    book = remote_book(county)
+    XlwingsStore(book).write_tables([warnings([["Warning", "ODD_TEXT", None, text, None]])])
+    replayed = Replay(remote_payload(county)).apply(actions(book)).sheet("Warnings")
+    assert replayed.cells[(4, 4)] == text
+
+
+def test_plain_words_are_written_without_a_prefix() -> None:
+    assert cell_text("Alder Secondary") == "Alder Secondary"
+    assert cell_text("00123") == "'00123"
+    assert cell_text("") is None
+
+
+def test_warnings_links_become_internal_hyperlinks_to_the_cell(county: Path) -> None:
+    book = remote_book(county)
+    rows: list[list[Any]] = [
+        ["Error", "A", 7, "x", "'Schools'!C7"], ["Info", "B", None, "", None], ["Warning", "C", 3, "y", "Terms!B3"]
+    ]
+    XlwingsStore(book).write_tables([warnings(rows)])
+    links = [a for a in actions(book) if a["func"] == "addHyperlink"]
+    assert [(a["start_row"] + 1, a["start_column"] + 1, a["args"]) for a in links] == [
+        (4, 5, ["#'Schools'!C7", "Go to cell", "'Schools'!C7"]),
+        (6, 5, ["#Terms!B3", "Go to cell", "Terms!B3"]),
+    ]
+
+
+def test_an_empty_output_table_keeps_one_blank_row(county: Path) -> None:
+    book = remote_book(county)
+    XlwingsStore(book).write_tables([warnings([])])
+    table = next(a for a in actions(book) if a["func"] == "addTable")
+    assert table["args"][0] == "$A$3:$E$4"
+
+
+def test_status_goes_to_the_status_bar_and_the_cell_beside_summary(county: Path) -> None:
+    book = remote_book(county)
+    store = XlwingsStore(book, clock=lambda: datetime(2025, 12, 1, 14, 5))
+    store.write_tables([summary()])
+    assert store.status_cell() == ("Summary", 3, 4)
+    store.status("Model run: 0 Error(s)")
+    last = actions(book)[-1]
+    assert (last["func"], last["start_row"], last["start_column"]) == ("setValues", 2, 3)
+    assert last["values"] == [["'Model run: 0 Error(s) (01/12/2025 14:05)"]]
+
+
+def test_without_a_summary_table_status_only_goes_to_the_status_bar(county: Path) -> None:
+    book = remote_book(county)
+    XlwingsStore(book).status("Reading the workbook")
+    assert actions(book) == []
+
+
+# -- Same cells as the file adapter ----------------------------------------------------------------
+
+
+def write_both(source: Path, tmp_path: Path, tables: Sequence[OutputTable]) -> tuple[Path, Replay]:
+    file_book = FileWorkbook(source)
+    file_book.write_tables(tables)
+    written = tmp_path / "written-by-openpyxl.xlsx"
+    file_book.save(written)
+    live = remote_book(source)
+    XlwingsStore(live).write_tables(tables)
+    return written, Replay(remote_payload(source)).apply(actions(live))
+
+
+def test_new_output_tables_leave_the_same_cells_as_the_file_adapter(county: Path, tmp_path: Path) -> None:
+    rows = [["Error", code, 7, text, "'Schools'!C7"] for code, text in zip("ABCDEFGHIJ", TRICKY_TEXT, strict=True)]
+    tables = [summary(), allocations(4), warnings(rows)]
+    written, replay = write_both(county, tmp_path, tables)
+    assert_same_cells(written, replay, ["Summary", "DistrictAllocations", "Warnings"])
+
+
+def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: Path, tmp_path: Path) -> None:
+    tables = [warnings([["Error", "UNKNOWN_URN", 7, "999", "'Inputs (mine)'!C7"]]), allocations(2)]
+    written, replay = write_both(moved, tmp_path, tables)
+    assert_same_cells(written, replay, ["Inputs (mine)", "Checks", "DistrictAllocations"])
+
+
+@pytest.mark.parametrize("kind", ["small county", "example county"])
+def test_a_run_leaves_the_same_figures_to_the_penny_as_the_headless_engine(
+    county: Path, tmp_path: Path, kind: str
+) -> None:
+    service = pytest.importorskip("apmodel.service", reason="needs the service layer")
+    if kind == "example county":
+        from apmodel.workbook.example import generate_county
+
+        county = generate_county(tmp_path / "example.xlsx")
+    file_book = FileWorkbook(county)
+    headless = service.run_workbook(file_book, today=date(2025, 12, 1))
+    written = tmp_path / "headless.xlsx"
+    file_book.save(written)
+    live = remote_book(county)
+    store = XlwingsStore(live)
+    addin = service.run_workbook(store, today=date(2025, 12, 1))
+    replay = Replay(remote_payload(county)).apply(actions(live))
+    names = [t.name for t in headless.tables]
+    assert names == [t.name for t in addin.tables]
+    # The run's clock readings differ between two runs; everything else must be identical.
+    summary_rows = {row[0]: index for index, row in enumerate(headless.tables[0].rows)}
+    clock = [(3 + 1 + summary_rows[item], 2) for item in ("Run at", "Run time (seconds)")]
+    status = store.status_cell()
+    assert status is not None and status[0] == "Summary"
+    assert_same_cells(written, replay, names, skip={"Summary": [*clock, status[1:]]})

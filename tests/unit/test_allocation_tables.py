@@ -1,0 +1,135 @@
+"""The allocation output tables (forum-workbook.md, "Output tables"): dynamic factor columns and Total rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from apmodel.domain.allocation import AllocationResult, allocate
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import FundingModel
+from apmodel.reports.allocation_tables import (
+    district_allocations_table,
+    provider_funding_table,
+    school_allocations_table,
+)
+from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import OutputTable
+from tests.unit.alloc_builders import (
+    D,
+    district,
+    district_factor,
+    inputs,
+    per_unit_rule,
+    provider,
+    school,
+    settings,
+    unit_rate,
+)
+
+
+def small_county() -> AllocationResult:
+    """North devolved (two schools), South delegated to PRU-S; budget 1,000,000 less 100,000 retained.
+
+    pot = 900,000 - 2 x 50,000 lump sums = 800,000. Pupils (75%) 1,000 : 1,000 -> 300,000 each;
+    IDACI (25%) 150 : 250 -> 75,000 / 125,000. North 425,000.00; South 475,000.00.
+    """
+    model = inputs(
+        settings(1_000_000, 100_000),
+        [
+            district("North", FundingModel.DEVOLVED, lump=50_000, previous=400_000),
+            district("South", FundingModel.DELEGATED, lump=50_000, lead="PRU-S"),
+        ],
+        [
+            school(100001, "North", Pupils=600, IDACI_Pupils=100, Suspensions=80),
+            school(100002, "North", phase="Primary", Pupils=400, IDACI_Pupils=50),
+            school(100003, "South", Pupils=1000, IDACI_Pupils=250),
+        ],
+        [district_factor("Pupils", "Pupils", "0.75"), district_factor("Deprivation", "IDACI Pupils", "0.25")],
+        [unit_rate("Per pupil", "Pupils", "100"), unit_rate("IDACI", "IDACI Pupils", "500")],
+        [provider("PRU-S", places=30), provider("PRU-X")],
+        [per_unit_rule("Suspensions", "Suspensions", "50", "100")],
+    )
+    return allocate(model, Findings())
+
+
+def column(table: OutputTable, name: str) -> list[Any]:
+    i = table.header.index(name)
+    return [row[i] for row in table.rows]
+
+
+def test_district_table_has_a_value_and_amount_column_per_district_factor() -> None:
+    table = district_allocations_table(small_county())
+    assert table.name == "DistrictAllocations"
+    assert table.header[:7] == [
+        "District",
+        "Area",
+        "Funding Model",
+        "Pupils Value",
+        "Pupils £",
+        "Deprivation Value",
+        "Deprivation £",
+    ]
+    kinds = {c.name: c.kind for c in table.columns}
+    assert (kinds["Pupils Value"], kinds["Pupils £"], kinds["Change %"]) == (Kind.NUMBER, Kind.MONEY, Kind.PERCENT)
+    assert column(table, "Deprivation £")[:2] == [D("75000.00"), D("125000.00")]
+
+
+def test_district_total_row_is_the_exact_sum_and_equals_budget_less_retained() -> None:
+    table = district_allocations_table(small_county())
+    total = table.rows[-1]
+    assert total[0] == "Total"
+    # 425,000 + 475,000 = 900,000 = 1,000,000 - 100,000 retained.
+    assert column(table, "Final Allocation") == [D("425000.00"), D("475000.00"), D("900000.00")]
+    assert column(table, "Pupils £")[-1] == D("600000.00")  # 75% of the 800,000 pot
+    assert column(table, "Pupils Value")[-1] == Decimal(2000)  # 1,000 + 1,000 pupils
+    for name in ("Lump Sum", "Formula Amount", "Devolved", "Delegated", "Protection Adjustment"):
+        values = column(table, name)
+        assert values[-1] == sum(values[:-1], Decimal(0)), name
+
+
+def test_change_is_against_the_previous_allocation_and_blank_without_one() -> None:
+    table = district_allocations_table(small_county())
+    # North: 425,000 - 400,000 = 25,000; 25,000 / 400,000 = 6.25%. South has no previous allocation.
+    assert column(table, "Change")[:2] == [D("25000.00"), None]
+    assert column(table, "Change %")[:2] == [D("0.0625"), None]
+    assert column(table, "Previous Allocation")[-1] == D("400000.00")
+    assert column(table, "Change %")[-1] is None  # a sum of percentages means nothing
+
+
+def test_school_table_has_an_amount_column_per_school_factor_and_sums_to_the_devolved_pot() -> None:
+    table = school_allocations_table(small_county())
+    assert table.name == "SchoolAllocations"
+    assert "Per pupil £" in table.header and "IDACI £" in table.header
+    # North earns 600 x 100 + 100 x 500 = 110,000 and 400 x 100 + 50 x 500 = 65,000: scaling
+    # 425,000 / 175,000. 100001: 425,000 x 110 / 175 = 267,142.857 -> 267,142.86; 100002 157,857.14.
+    assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14"), D("0.00"), D("425000.00")]
+    # 100001 has 80 suspensions, 30 above 50: 30 x 100 = 3,000 withheld, received by 100002.
+    assert column(table, "Redress Withheld") == [D("3000.00"), D("0.00"), D("0.00"), D("3000.00")]
+    assert column(table, "Final Devolved Allocation") == [
+        D("264142.86"),  # 267,142.86 - 3,000
+        D("160857.14"),  # 157,857.14 + 3,000
+        D("0.00"),
+        D("425000.00"),
+    ]
+    total = table.rows[-1]
+    assert (total[0], total[1]) == (None, "Total")
+
+
+def test_provider_table_shows_place_funding_top_up_and_a_total() -> None:
+    table = provider_funding_table(small_county())
+    assert table.name == "ProviderFunding"
+    assert column(table, "Provider ID") == ["PRU-S", "PRU-X", "Total"]
+    # 30 x 10,000 = 300,000 place funding; 475,000 - 300,000 = 175,000 top-up; PRU-X gets nothing.
+    assert column(table, "Place Funding") == [D("300000.00"), D("0.00"), D("300000.00")]
+    assert column(table, "Top-up") == [D("175000.00"), D("0.00"), D("175000.00")]
+    assert column(table, "Delegated Allocation")[-1] == D("475000.00")
+    assert column(table, "Commissioned Places")[-1] == 30
+
+
+def test_tables_of_an_empty_result_still_have_a_zero_total() -> None:
+    result = allocate(inputs(settings(0), []), Findings())
+    for table in (district_allocations_table(result), school_allocations_table(result), provider_funding_table(result)):
+        assert len(table.rows) == 1
+        assert "Total" in table.rows[0]
+    assert column(district_allocations_table(result), "Final Allocation") == [D("0.00")]

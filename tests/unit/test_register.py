@@ -1,0 +1,285 @@
+"""The invoice register: gap-free numbers, never reused, stable across runs; Issued rows never rewritten.
+
+funding-rules.md, "Settlement"; forum-workbook.md, "Persistent table".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from apmodel.domain.findings import Findings, Severity
+from apmodel.domain.inputs import ModelInputs, Placement, RegisterEntry
+from apmodel.domain.recoupment import recoup
+from apmodel.domain.register import issue
+from apmodel.domain.settlement import SettlementResult, documents, issue_period, settle
+from apmodel.reports.recoupment_tables import invoice_register_table
+from tests.unit.recoup_builders import (
+    ACADEMY,
+    MAINTAINED,
+    TODAY,
+    codes,
+    entry,
+    exclusion,
+    finding,
+    inputs,
+    placement,
+)
+
+ISSUE_DAY = date(2025, 12, 5)
+
+
+def county(*placements: Placement, register: tuple[RegisterEntry, ...] = ()) -> ModelInputs:
+    return inputs(exclusions=(exclusion(),), placements=placements, invoice_register=register)
+
+
+def autumn_academy(end: date = date(2025, 11, 21)) -> Placement:
+    return placement("PL-1", home_urn=ACADEMY, start=date(2025, 11, 3), end=end)
+
+
+def spring_academy(end: date = date(2026, 1, 16)) -> Placement:
+    return placement("PL-2", home_urn=ACADEMY, start=date(2026, 1, 5), end=end)
+
+
+def run(model_inputs: ModelInputs, findings: Findings | None = None) -> SettlementResult:
+    findings = findings if findings is not None else Findings()
+    return settle(recoup(model_inputs, findings).lines, model_inputs, TODAY, findings)
+
+
+def rows(register: list[RegisterEntry]) -> list[tuple[str, str, str, Decimal, str, str]]:
+    return [(e.number, e.key, e.kind, e.net, e.status, e.supersedes) for e in register]
+
+
+def test_first_run_numbers_documents_in_order_as_drafts() -> None:
+    # Autumn: Alder's exclusion 5,500 x 21 / 52 -> 2,221.15; Cedar's placement 60 x 15 days = 900.00.
+    # Spring: Cedar 5-16 Jan = 10 days x 60 = 600.00.
+    register = run(county(autumn_academy(), spring_academy())).register
+    assert rows(register) == [
+        ("AP-2025-26-00001", f"BA|{MAINTAINED}|Autumn 2025", "Budget adjustment", Decimal("2221.15"), "Draft", ""),
+        ("AP-2025-26-00002", f"INV|{ACADEMY}|Autumn 2025", "Invoice", Decimal("900.00"), "Draft", ""),
+        ("AP-2025-26-00003", f"INV|{ACADEMY}|Spring 2026", "Invoice", Decimal("600.00"), "Draft", ""),
+    ]
+
+
+def test_same_inputs_give_the_same_numbers_on_every_run() -> None:
+    first = run(county(autumn_academy(), spring_academy())).register
+    second = run(county(autumn_academy(), spring_academy(), register=tuple(first))).register
+    assert second == first
+
+
+def test_a_draft_whose_amount_changed_keeps_its_number() -> None:
+    first = run(county(autumn_academy(), spring_academy())).register
+    second = run(county(autumn_academy(), spring_academy(date(2026, 1, 23)), register=tuple(first))).register
+    # Spring now 5-23 Jan = 15 days x 60 = 900.00, still number 00003 and still Draft.
+    assert rows(second)[2] == (
+        "AP-2025-26-00003",
+        f"INV|{ACADEMY}|Spring 2026",
+        "Invoice",
+        Decimal("900.00"),
+        "Draft",
+        "",
+    )
+    assert len(second) == 3
+
+
+def test_a_draft_no_longer_needed_keeps_its_number_at_zero() -> None:
+    first = run(county(autumn_academy(), spring_academy())).register
+    without_spring = run(county(autumn_academy(), register=tuple(first)))
+    kept = without_spring.register[2]
+    assert (kept.number, kept.status, kept.net, kept.vat, kept.gross) == (
+        "AP-2025-26-00003",
+        "Draft",
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
+    assert "AP-2025-26-00003" not in [d.number for d in without_spring.documents]
+    # Issuing Spring sends nothing: the nil Draft stays Draft.
+    assert issue(without_spring.register, "Spring 2026", ISSUE_DAY) == without_spring.register
+    # Needed again: the same number comes back, no new one is used.
+    again = run(county(autumn_academy(), spring_academy(), register=tuple(without_spring.register))).register
+    assert rows(again) == rows(first)
+
+
+def test_issue_turns_only_that_periods_drafts_into_issued_dated_today() -> None:
+    register = run(county(autumn_academy(), spring_academy())).register
+    issued = issue(register, "Autumn 2025", ISSUE_DAY)
+    assert [(e.number, e.status, e.issued_on) for e in issued] == [
+        ("AP-2025-26-00001", "Issued", ISSUE_DAY),
+        ("AP-2025-26-00002", "Issued", ISSUE_DAY),
+        ("AP-2025-26-00003", "Draft", None),
+    ]
+    assert [(e.net, e.key) for e in issued] == [(e.net, e.key) for e in register]
+
+
+def test_issued_invoice_changed_later_is_credited_and_replaced_with_the_next_numbers() -> None:
+    findings = Findings()
+    first = run(county(autumn_academy(), spring_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    # Cedar's Autumn placement now ends 28 Nov: 3-28 Nov = 20 days x 60 = 1,200.00 (was 900.00).
+    second = run(county(autumn_academy(date(2025, 11, 28)), spring_academy(), register=tuple(issued)), findings)
+    old = second.register[1]
+    # The issued invoice is untouched except that it is now Credited.
+    assert old == issued[1].model_copy(update={"status": "Credited"})
+    assert (old.net, old.issued_on) == (Decimal("900.00"), ISSUE_DAY)
+    assert rows(second.register) == [
+        ("AP-2025-26-00001", f"BA|{MAINTAINED}|Autumn 2025", "Budget adjustment", Decimal("2221.15"), "Issued", ""),
+        ("AP-2025-26-00002", f"INV|{ACADEMY}|Autumn 2025", "Invoice", Decimal("900.00"), "Credited", ""),
+        ("AP-2025-26-00003", f"INV|{ACADEMY}|Spring 2026", "Invoice", Decimal("600.00"), "Draft", ""),
+        ("AP-2025-26-00004", "CR|AP-2025-26-00002", "Credit note", Decimal("-900.00"), "Draft", "AP-2025-26-00002"),
+        ("AP-2025-26-00005", f"INV|{ACADEMY}|Autumn 2025", "Invoice", Decimal("1200.00"), "Draft", "AP-2025-26-00002"),
+    ]
+    numbers = [e.number for e in second.register]
+    assert len(set(numbers)) == len(numbers)
+    assert numbers == [f"AP-2025-26-{n:05d}" for n in range(1, 6)]
+    assert findings.items == []
+    # The unchanged budget adjustment is still the one issued.
+    assert second.register[0] == issued[0]
+    # Rerunning the changed inputs changes nothing more.
+    third = run(county(autumn_academy(date(2025, 11, 28)), spring_academy(), register=tuple(second.register)))
+    assert third.register == second.register
+
+
+def test_credit_note_and_replacement_are_issued_with_their_period() -> None:
+    first = run(county(autumn_academy(), spring_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    second = run(county(autumn_academy(date(2025, 11, 28)), spring_academy(), register=tuple(issued)))
+    reissued = issue(second.register, "Autumn 2025", date(2025, 12, 12))
+    assert [(e.number, e.status) for e in reissued] == [
+        ("AP-2025-26-00001", "Issued"),
+        ("AP-2025-26-00002", "Credited"),
+        ("AP-2025-26-00003", "Draft"),
+        ("AP-2025-26-00004", "Issued"),
+        ("AP-2025-26-00005", "Issued"),
+    ]
+    assert reissued[1].issued_on == ISSUE_DAY
+
+
+def test_issued_document_no_longer_wanted_is_credited_without_a_replacement() -> None:
+    first = run(county(autumn_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    second = run(county(register=tuple(issued)))
+    assert rows(second.register)[1:] == [
+        ("AP-2025-26-00002", f"INV|{ACADEMY}|Autumn 2025", "Invoice", Decimal("900.00"), "Credited", ""),
+        ("AP-2025-26-00003", "CR|AP-2025-26-00002", "Credit note", Decimal("-900.00"), "Draft", "AP-2025-26-00002"),
+    ]
+
+
+def test_an_issued_budget_adjustment_is_reversed_by_a_budget_adjustment() -> None:
+    first = run(county())
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    changed = inputs(exclusions=(exclusion(relevant_date=date(2025, 12, 2)),), invoice_register=tuple(issued))
+    second = run(changed)
+    # Relevant date now 2 Dec: 5,500 x 17 / 52 -> 1,798.08 replaces 2,221.15.
+    assert rows(second.register) == [
+        ("AP-2025-26-00001", f"BA|{MAINTAINED}|Autumn 2025", "Budget adjustment", Decimal("2221.15"), "Credited", ""),
+        (
+            "AP-2025-26-00002",
+            "CR|AP-2025-26-00001",
+            "Budget adjustment",
+            Decimal("-2221.15"),
+            "Draft",
+            "AP-2025-26-00001",
+        ),
+        (
+            "AP-2025-26-00003",
+            f"BA|{MAINTAINED}|Autumn 2025",
+            "Budget adjustment",
+            Decimal("1798.08"),
+            "Draft",
+            "AP-2025-26-00001",
+        ),
+    ]
+
+
+def test_documents_show_issued_ones_on_their_issue_date() -> None:
+    first = run(county(autumn_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    shown = documents(issued, county(autumn_academy()), TODAY)
+    assert [(d.number, d.date, d.due, d.status) for d in shown] == [
+        ("AP-2025-26-00001", ISSUE_DAY, None, "Issued"),
+        ("AP-2025-26-00002", ISSUE_DAY, date(2026, 1, 4), "Issued"),
+    ]
+
+
+def test_rows_of_another_year_are_kept_and_do_not_move_the_sequence() -> None:
+    last_year = entry(
+        "AP-2024-25-00007",
+        f"INV|{ACADEMY}|Spring 2025",
+        urn=ACADEMY,
+        period="Spring 2025",
+        status="Issued",
+        issued_on=date(2025, 2, 1),
+    )
+    settlement = run(county(register=(last_year,)))
+    assert settlement.register[0] == last_year
+    assert [e.number for e in settlement.register] == ["AP-2024-25-00007", "AP-2025-26-00001"]
+    assert [d.number for d in settlement.documents] == ["AP-2025-26-00001"]
+
+
+def test_a_gap_in_the_register_is_a_warning_and_numbers_continue_after_the_highest() -> None:
+    findings = Findings()
+    kept = (
+        entry("AP-2025-26-00001", "INV|1|Summer 2025", status="Issued", issued_on=date(2025, 6, 1)),
+        entry("AP-2025-26-00003", "INV|2|Summer 2025", status="Issued", issued_on=date(2025, 6, 1)),
+    )
+    settlement = run(county(register=kept), findings)
+    assert settlement.register[-1].number == "AP-2025-26-00004"
+    warning = finding(findings, "REGISTER_GAP")
+    assert (warning.severity, warning.value) == (Severity.WARNING, "AP-2025-26-00002")
+
+
+def test_two_live_rows_for_one_key_are_a_warning() -> None:
+    findings = Findings()
+    key = f"BA|{MAINTAINED}|Autumn 2025"
+    doubled = (
+        entry("AP-2025-26-00001", key, kind="Budget adjustment", urn=MAINTAINED, period="Autumn 2025"),
+        entry("AP-2025-26-00002", key, kind="Budget adjustment", urn=MAINTAINED, period="Autumn 2025"),
+    )
+    settlement = run(county(register=doubled), findings)
+    assert "REGISTER_DUPLICATE_KEY" in codes(findings)
+    # The later row is the live one and takes the amount: 5,500 x 21 / 52 -> 2,221.15.
+    assert [e.net for e in settlement.register] == [Decimal("0.00"), Decimal("2221.15")]
+
+
+def test_invoice_register_table_has_the_contract_columns() -> None:
+    register = issue(run(county(autumn_academy())).register, "Autumn 2025", ISSUE_DAY)
+    table = invoice_register_table(register)
+    assert table.name == "InvoiceRegister"
+    assert table.header == [
+        "Number",
+        "Key",
+        "Kind",
+        "URN",
+        "Period",
+        "Net",
+        "VAT",
+        "Gross",
+        "Status",
+        "Issued On",
+        "Supersedes",
+    ]
+    assert table.rows[1] == [
+        "AP-2025-26-00002",
+        f"INV|{ACADEMY}|Autumn 2025",
+        "Invoice",
+        ACADEMY,
+        "Autumn 2025",
+        Decimal("900.00"),
+        Decimal("0.00"),
+        Decimal("900.00"),
+        "Issued",
+        ISSUE_DAY,
+        None,
+    ]
+
+
+def test_issuing_a_period_rebuilds_its_documents_as_issued() -> None:
+    model_inputs = county(autumn_academy(), spring_academy())
+    after = issue_period(run(model_inputs), model_inputs, "Autumn 2025", ISSUE_DAY)
+    assert [(d.number, d.status, d.date) for d in after.documents] == [
+        ("AP-2025-26-00001", "Issued", ISSUE_DAY),
+        ("AP-2025-26-00002", "Issued", ISSUE_DAY),
+        ("AP-2025-26-00003", "Draft", ISSUE_DAY),
+    ]
+    assert after.register == issue(run(model_inputs).register, "Autumn 2025", ISSUE_DAY)

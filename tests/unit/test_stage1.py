@@ -1,0 +1,391 @@
+"""Stage 1 (funding-rules.md, "Stage 1"): the AP budget shared between districts, with protection."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+from apmodel.domain.findings import Findings, Severity
+from apmodel.domain.inputs import FundingModel, ModelInputs
+from apmodel.domain.money import money
+from apmodel.domain.stage1 import ProtectionCase, Stage1Result, allocate_districts, protect
+from tests.unit.alloc_builders import (
+    D,
+    codes,
+    district,
+    district_factor,
+    inputs,
+    only,
+    school,
+    settings,
+)
+
+
+def run(model: ModelInputs) -> tuple[Stage1Result, Findings]:
+    assert model.settings is not None
+    findings = Findings()
+    return allocate_districts(model.settings, model, findings), findings
+
+
+def finals(result: Stage1Result) -> dict[str, Decimal]:
+    return {d.district.name: d.final_allocation for d in result.districts}
+
+
+def three_districts() -> ModelInputs:
+    return inputs(
+        settings(1_000_000, 100_000),
+        [district("Ashford", lump=20_000), district("Bromley", lump=30_000), district("Canterbury", lump=50_000)],
+        [
+            school(100001, "Ashford", phase="Secondary", Pupils=1000, FSM6_Pupils=200, LAC=10),
+            school(100002, "Ashford", phase="Primary", Pupils=500, FSM6_Pupils=100, LAC=5),
+            school(100003, "Bromley", phase="Primary", Pupils=1500, FSM6_Pupils=300, LAC=25),
+            school(100004, "Canterbury", phase="Secondary", Pupils=2000, FSM6_Pupils=400, LAC=10),
+            school(100005, "canterbury", phase="PRIMARY", Pupils=1000, FSM6_Pupils=100, LAC=0),
+        ],
+        [
+            district_factor("Pupils", "Pupils", "0.5"),
+            district_factor("Primary FSM6", "FSM6 Pupils", "0.3", phase="primary"),
+            district_factor("Looked after", "LAC", "0.2"),
+        ],
+    )
+
+
+def test_districts_get_lump_sum_plus_weighted_share_of_the_pot() -> None:
+    result, findings = run(three_districts())
+    # pot = 1,000,000 - 100,000 retained - (20,000 + 30,000 + 50,000) lump sums = 800,000
+    assert result.pot == Decimal("800000.00")
+    # factor pots: 50% = 400,000; 30% = 240,000; 20% = 160,000
+    assert result.factor_pots == {
+        "Pupils": Decimal("400000.00"),
+        "Primary FSM6": Decimal("240000.00"),
+        "Looked after": Decimal("160000.00"),
+    }
+    rows = {d.district.name: d for d in result.districts}
+    # Pupils 1,500 / 1,500 / 3,000 of 6,000 -> 100,000 / 100,000 / 200,000
+    assert rows["Ashford"].factor_amounts["Pupils"] == Decimal("100000.00")
+    # Primary FSM6 counts primary schools only: 100 / 300 / 100 of 500 -> 48,000 / 144,000 / 48,000
+    assert rows["Ashford"].factor_values["Primary FSM6"] == Decimal(100)
+    assert rows["Bromley"].factor_amounts["Primary FSM6"] == Decimal("144000.00")
+    assert rows["Canterbury"].factor_amounts["Primary FSM6"] == Decimal("48000.00")
+    # LAC 15 / 25 / 10 of 50 -> 48,000 / 80,000 / 32,000
+    assert rows["Bromley"].factor_amounts["Looked after"] == Decimal("80000.00")
+    # Ashford 20,000 + 100,000 + 48,000 + 48,000 = 216,000
+    # Bromley 30,000 + 100,000 + 144,000 + 80,000 = 354,000
+    # Canterbury 50,000 + 200,000 + 48,000 + 32,000 = 330,000
+    assert finals(result) == {
+        "Ashford": Decimal("216000.00"),
+        "Bromley": Decimal("354000.00"),
+        "Canterbury": Decimal("330000.00"),
+    }
+    assert rows["Canterbury"].formula_amount == Decimal("280000.00")  # 200,000 + 48,000 + 32,000
+    assert result.total_allocated == Decimal("900000.00")  # = budget - centrally retained
+    assert not findings.items
+
+
+def test_thirds_put_the_spare_penny_on_the_earlier_district_in_table_order() -> None:
+    model = inputs(
+        settings("100.01"),
+        [district("Zeta"), district("Alpha"), district("Mid")],
+        [school(100003, "Zeta", Pupils=1), school(100001, "Alpha", Pupils=1), school(100002, "Mid", Pupils=1)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, _ = run(model)
+    # 10,001p / 3 = 3,333.67p each: floors 3,333 x 3 = 9,999p; the 2 spare pennies go to the equal
+    # remainders in Districts table order (Zeta, Alpha), not by name -> 33.34, 33.34, 33.33 (= 100.01).
+    assert finals(result) == {"Zeta": Decimal("33.34"), "Alpha": Decimal("33.34"), "Mid": Decimal("33.33")}
+
+
+def test_each_factor_column_conserves_its_own_pot() -> None:
+    model = inputs(
+        settings("1000.00"),
+        [district("A"), district("B"), district("C")],
+        [school(100001, "A", X=1, Y=1), school(100002, "B", X=1, Y=1), school(100003, "C", X=1, Y=1)],
+        [district_factor("X", "X", "0.5"), district_factor("Y", "Y", "0.5")],
+    )
+    result, _ = run(model)
+    # Each factor pot is 500.00 = 50,000p; / 3 = 16,666.67p: 166.67, 166.67, 166.66 in both columns,
+    # so A and B get 333.34 and C 333.32: still 1,000.00 in all.
+    for factor in ("X", "Y"):
+        assert [d.factor_amounts[factor] for d in result.districts] == [D("166.67"), D("166.67"), D("166.66")]
+    assert list(finals(result).values()) == [D("333.34"), D("333.34"), D("333.32")]
+    assert result.total_allocated == Decimal("1000.00")
+
+
+def test_weights_not_adding_to_100_percent_are_an_error_and_used_as_typed() -> None:
+    model = inputs(
+        settings(1000),
+        [district("A"), district("B")],
+        [school(100001, "A", X=1, Y=1), school(100002, "B", X=1, Y=1)],
+        [district_factor("X", "X", "0.5"), district_factor("Y", "Y", "0.4")],
+    )
+    result, findings = run(model)
+    finding = only(findings, "WEIGHTS_NOT_100")
+    assert (finding.severity, finding.table, finding.value) == (Severity.ERROR, "DistrictFactors", "90%")
+    # 90% of 1,000 = 900 shared 500 / 400 between X and Y; each district 250 + 200 = 450.
+    assert finals(result) == {"A": Decimal("450.00"), "B": Decimal("450.00")}
+    assert result.total_allocated == Decimal("900.00")  # the Summary's difference will show 100.00
+
+
+def test_a_factor_totalling_zero_is_an_error_and_its_share_is_not_allocated() -> None:
+    model = inputs(
+        settings(1000),
+        [district("A"), district("B")],
+        [school(100001, "A", X=3), school(100002, "B", X=1)],
+        [district_factor("X", "X", "0.6"), district_factor("Empty", "Awaiting EHCP", "0.4", row=7)],
+    )
+    result, findings = run(model)
+    finding = only(findings, "FACTOR_TOTAL_ZERO")
+    assert (finding.severity, finding.table, finding.row, finding.column) == (
+        Severity.ERROR,
+        "DistrictFactors",
+        7,
+        "Source Column",
+    )
+    assert "400.00" in finding.message
+    # X: 600 shared 3:1 -> 450 / 150; the 400 of "Empty" goes nowhere.
+    assert finals(result) == {"A": Decimal("450.00"), "B": Decimal("150.00")}
+
+
+def test_duplicate_district_is_an_error_and_counted_once() -> None:
+    model = inputs(
+        settings(1000),
+        [district("North", lump=100), district("north ", lump=500, row=9)],
+        [school(100001, "North", X=1)],
+        [district_factor("X", "X", "1")],
+    )
+    result, findings = run(model)
+    finding = only(findings, "DUPLICATE_DISTRICT")
+    assert (finding.table, finding.row, finding.column) == ("Districts", 9, "District")
+    # Only the first row counts: 100 lump + (1,000 - 100) formula = 1,000.
+    assert finals(result) == {"North": Decimal("1000.00")}
+
+
+def test_school_in_an_unknown_district_is_an_error_and_left_out() -> None:
+    model = inputs(
+        settings(1000),
+        [district("A"), district("B")],
+        [school(100001, "A", X=1), school(100002, "B", X=1), school(100003, "Nowhere", X=8, row=12)],
+        [district_factor("X", "X", "1")],
+    )
+    result, findings = run(model)
+    finding = only(findings, "UNKNOWN_DISTRICT")
+    assert (finding.severity, finding.table, finding.row, finding.column, finding.value) == (
+        Severity.ERROR,
+        "Schools",
+        12,
+        "District",
+        "Nowhere",
+    )
+    # The 8 pupils of the unknown district's school do not count: 1:1 -> 500 / 500.
+    assert finals(result) == {"A": Decimal("500.00"), "B": Decimal("500.00")}
+    assert result.schools_by_district["a"][0].urn == 100001
+
+
+def test_lump_sums_above_the_budget_give_a_negative_pot_error() -> None:
+    model = inputs(
+        settings(1000),
+        [district("A", lump=800), district("B", lump=400)],
+        [school(100001, "A", X=1), school(100002, "B", X=1)],
+        [district_factor("X", "X", "1")],
+    )
+    result, findings = run(model)
+    assert "NEGATIVE_POT" in codes(findings)
+    # pot = 1,000 - 1,200 = -200, shared -100 each: A 700, B 300 -> still 1,000 in all.
+    assert finals(result) == {"A": Decimal("700.00"), "B": Decimal("300.00")}
+
+
+def test_no_district_factors_is_an_error() -> None:
+    result, findings = run(inputs(settings(1000), [district("A", lump=10)], [school(100001, "A", X=1)]))
+    assert "NO_DISTRICT_FACTORS" in codes(findings)
+    assert finals(result) == {"A": Decimal("10.00")}
+
+
+def protected_county(floor: str, cap: str) -> ModelInputs:
+    # Unprotected: Pupils 300 / 500 / 200 of 1,000 -> 300,000 / 500,000 / 200,000.
+    return inputs(
+        settings(1_000_000, floor=floor, cap=cap),
+        [
+            district("A", previous=320_000),
+            district("B", previous=450_000),
+            district("C", previous=230_000),
+        ],
+        [school(100001, "A", Pupils=300), school(100002, "B", Pupils=500), school(100003, "C", Pupils=200)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+
+
+def test_protection_caps_gains_then_funds_the_floor_from_gains_above_it() -> None:
+    result, findings = run(protected_county(floor="-0.02", cap="0.05"))
+    # Floors (-2%): A 313,600; B 441,000; C 225,400. Caps (+5%): A 336,000; B 472,500; C 241,500.
+    # Round 1, cap: B 500,000 -> 472,500 saves 27,500, shared pro rata to formula among A and C
+    #   (300,000 : 200,000): A +16,500 -> 316,500; C +11,000 -> 211,000.
+    # Round 1, floor: C is 14,400 below 225,400. Gains above the floor: A 316,500 - 313,600 = 2,900;
+    #   B 472,500 - 441,000 = 31,500; total 34,400. A pays 14,400 x 2,900 / 34,400 = 1,213.9534...;
+    #   B pays 14,400 x 31,500 / 34,400 = 13,186.0465...; floors 1,213.95 + 13,186.04 leave 1p for the
+    #   larger remainder (B): A pays 1,213.95, B 13,186.05.
+    # Round 2: nobody outside their floor or cap: stable.
+    assert finals(result) == {
+        "A": Decimal("315286.05"),  # 316,500 - 1,213.95
+        "B": Decimal("459313.95"),  # 472,500 - 13,186.05
+        "C": Decimal("225400.00"),  # raised to its floor
+    }
+    adjustments = {d.district.name: d.protection_adjustment for d in result.districts}
+    # Adjustments = final - unprotected: +15,286.05, -40,686.05, +25,400.00 (sum 0).
+    assert adjustments == {"A": D("15286.05"), "B": D("-40686.05"), "C": D("25400.00")}
+    assert result.total_allocated == Decimal("1000000.00")
+    assert not findings.items
+    traced = {t.entity: t.value for t in result.trace if t.figure == "Protection adjustment"}
+    assert traced == adjustments
+
+
+def test_a_district_pushed_over_its_cap_by_the_savings_is_capped_next_round() -> None:
+    model = inputs(
+        settings(1_000_000, cap="0.05"),
+        [district("A", previous=500_000), district("B", previous=290_000), district("C", previous=200_000)],
+        [school(100001, "A", Pupils=600), school(100002, "B", Pupils=300), school(100003, "C", Pupils=100)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, _ = run(model)
+    # Unprotected 600,000 / 300,000 / 100,000; caps 525,000 / 304,500 / 210,000.
+    # Round 1: A saves 75,000, shared 300,000 : 100,000 -> B +56,250 = 356,250; C +18,750 = 118,750.
+    # Round 2: B is now 51,750 over its cap; C alone is below its cap: C = 118,750 + 51,750 = 170,500.
+    assert finals(result) == {"A": D("525000.00"), "B": D("304500.00"), "C": D("170500.00")}
+
+
+def test_district_without_previous_allocation_is_outside_protection() -> None:
+    model = inputs(
+        settings(1_000_000, floor="-0.02"),
+        [district("A", previous=500_000), district("B", previous=300_000), district("C", row=5)],
+        [school(100001, "A", Pupils=400), school(100002, "B", Pupils=400), school(100003, "C", Pupils=200)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, findings = run(model)
+    # A: 400,000 against a floor of 490,000 -> needs 90,000; B's gain above its floor (294,000) is
+    # 106,000, so B alone pays: 400,000 - 90,000 = 310,000. C keeps its formula 200,000.
+    assert finals(result) == {"A": D("490000.00"), "B": D("310000.00"), "C": D("200000.00")}
+    info = only(findings, "UNPROTECTED_DISTRICT")
+    assert (info.severity, info.row, info.column) == (Severity.INFO, 5, "Previous Allocation")
+
+
+def test_cap_savings_go_only_to_protected_districts() -> None:
+    model = inputs(
+        settings(1_000_000, cap="0.05"),
+        [district("A", previous=500_000), district("B", previous=300_000), district("C")],
+        [school(100001, "A", Pupils=600), school(100002, "B", Pupils=200), school(100003, "C", Pupils=200)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, _ = run(model)
+    # A: 600,000 capped at 525,000 saves 75,000; B (cap 315,000) is the only protected district below
+    # its cap: 200,000 + 75,000 = 275,000. C, outside protection, keeps 200,000.
+    assert finals(result) == {"A": D("525000.00"), "B": D("275000.00"), "C": D("200000.00")}
+
+
+def test_unaffordable_floor_is_an_error_and_shares_what_the_gains_allow() -> None:
+    model = inputs(
+        settings(1_000_000, floor="-0.02"),
+        [district("A", previous=500_000), district("B", previous=880_000)],
+        [school(100001, "A", Pupils=100), school(100002, "B", Pupils=900)],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, findings = run(model)
+    assert only(findings, "PROTECTION_FLOOR_UNAFFORDABLE").severity is Severity.ERROR
+    # A needs 490,000 - 100,000 = 390,000; B's gain above its floor (862,400) is only 37,600:
+    # B goes to 862,400 and A gets 100,000 + 37,600 = 137,600. Total unchanged.
+    assert finals(result) == {"A": D("137600.00"), "B": D("862400.00")}
+
+
+def test_floor_above_cap_is_an_error_and_protection_is_not_applied() -> None:
+    result, findings = run(protected_county(floor="0.10", cap="0.05"))
+    assert only(findings, "PROTECTION_FLOOR_ABOVE_CAP").table == "Settings"
+    assert finals(result) == {"A": D("300000.00"), "B": D("500000.00"), "C": D("200000.00")}
+
+
+def test_protect_settles_in_a_bounded_number_of_rounds() -> None:
+    cases = [
+        ProtectionCase("A", D("300000.00"), D("300000.00"), D("320000.00")),
+        ProtectionCase("B", D("500000.00"), D("500000.00"), D("450000.00")),
+        ProtectionCase("C", D("200000.00"), D("200000.00"), D("230000.00")),
+    ]
+    outcome = protect(cases, D("-0.02"), D("0.05"), Findings())
+    # As in the hand-worked example above: one round moves money, the second finds nothing to do.
+    assert outcome.rounds == 2
+    assert outcome.floors == (D("313600.00"), D("441000.00"), D("225400.00"))
+    assert outcome.caps == (D("336000.00"), D("472500.00"), D("241500.00"))
+
+
+def test_every_district_allocation_is_in_the_trace() -> None:
+    result, _ = run(three_districts())
+    traced = {t.entity: t.value for t in result.trace if t.figure == "District allocation"}
+    assert traced == finals(result)
+    amounts = [t for t in result.trace if t.figure == "District factor amount"]
+    assert len(amounts) == 9  # 3 districts x 3 factors
+
+
+@st.composite
+def counties(draw: st.DrawFn, protection: bool | None = None) -> tuple[ModelInputs, bool]:
+    n_districts = draw(st.integers(1, 6) if protection is None else st.integers(3, 6))
+    n_factors = draw(st.integers(1, 3))
+    cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=n_factors - 1, max_size=n_factors - 1)))
+    percents = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    lumps = [draw(st.integers(0, 50_000)) for _ in range(n_districts)]
+    retained = draw(st.integers(0, 100_000))
+    extra_pence = draw(st.integers(0, 500_000_000))
+    budget = (Decimal(sum(lumps) + retained) + Decimal(extra_pence) / 100).quantize(Decimal("0.01"))
+    protected = draw(st.booleans()) if protection is None else protection
+    districts = [
+        district(
+            f"D{i}",
+            FundingModel.DEVOLVED,
+            lump=lumps[i],
+            # Previous allocations near an equal share, so that protection is usually affordable.
+            previous=int((budget - retained) / n_districts * draw(st.integers(80, 120)) / 100)
+            if protected and draw(st.integers(0, 4))
+            else None,
+        )
+        for i in range(n_districts)
+    ]
+    schools = []
+    urn = 100000
+    for i in range(n_districts):
+        for _ in range(draw(st.integers(1, 4))):
+            urn += 1
+            values: dict[str, str | int] = {f"F{j}": draw(st.integers(1, 3000)) for j in range(n_factors)}
+            schools.append(school(urn, f"D{i}", columns=values))
+    factors = [district_factor(f"F{j}", f"F{j}", str(Decimal(percents[j]) / 100)) for j in range(n_factors)]
+    floor, cap = ("-0.02", "0.05") if protected else (None, None)
+    return inputs(settings(budget, retained, floor=floor, cap=cap), districts, schools, factors), protected
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(counties())
+def test_district_allocations_always_add_up_to_the_budget_less_centrally_retained(
+    county: tuple[ModelInputs, bool],
+) -> None:
+    check_county(county)
+
+
+@hyp_settings(max_examples=100, deadline=None)
+@given(counties(protection=True))
+def test_protection_keeps_the_total_and_every_protected_district_inside_its_band(
+    county: tuple[ModelInputs, bool],
+) -> None:
+    check_county(county)
+
+
+def check_county(county: tuple[ModelInputs, bool]) -> None:
+    model, protected = county
+    result, findings = run(model)
+    assert model.settings is not None
+    budget = model.settings.ap_budget - model.settings.centrally_retained
+    assert result.total_allocated == budget
+    assert all(d.final_allocation == d.final_allocation.quantize(Decimal("0.01")) for d in result.districts)
+    if not protected:
+        assert all(d.final_allocation >= 0 for d in result.districts)
+    elif not findings.has_errors() and not findings.count(Severity.WARNING):
+        for d in result.districts:
+            previous = d.district.previous_allocation
+            if previous is not None:
+                assert money(previous * D("0.98")) <= d.final_allocation <= money(previous * D("1.05"))

@@ -1,0 +1,1 @@
+"""Example Forum workbooks and the script that generates them (see ``workbooks.generate``)."""
