@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from apmodel import CONTRACT_VERSION, __version__
 from apmodel.domain.findings import Finding, Findings, Severity
@@ -214,3 +215,14 @@ def _status_line(findings: Findings) -> str:
         f"AP model: done. {findings.count(Severity.ERROR)} Error(s), "
         f"{findings.count(Severity.WARNING)} Warning(s), {findings.count(Severity.INFO)} Info."
     )
+
+
+def write_packs(
+    store: WorkbookStore, out_dir: Path, *, today: date | None = None, progress: Progress | None = None
+) -> list[Path]:
+    """One workbook per school for its headteacher (``DIR/<URN> <School Name>.xlsx``)."""
+    from apmodel.reports.packs import write_school_packs
+
+    report = compute(store, today=today, progress=progress)
+    (progress or store.status)("Writing school packs")
+    return write_school_packs(report, out_dir)
