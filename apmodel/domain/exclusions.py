@@ -429,6 +429,28 @@ class _Builder:
             return
         basis = _basis_for(school, exclusion, "Admitting URN", blocked, findings)
         line = self.line(exclusion, school, "AC", LineType.ADMITTING_CREDIT, basis, self.period_of(start))
+        self.add_credit(
+            line,
+            start,
+            e,
+            weeks,
+            d_exact,
+            "-(D x E / F)",
+            f"D = {fmt_money(d_exact)} (A x B / 52, before C); E = {e} (complete weeks from {start:%d %b %Y} "
+            f"to {weeks.period_end:%d %b %Y}); F = B = {weeks.weeks}",
+        )
+
+    def add_credit(
+        self,
+        line: RecoupmentLine,
+        start: date,
+        e: int,
+        weeks: WeeksRemaining,
+        d_exact: Decimal,
+        formula: str,
+        inputs: str,
+    ) -> None:
+        """A credit of D x E / F (admitting school, reinstatement): E weeks from ``start`` of the F = B weeks."""
         self.add(
             replace(
                 line,
@@ -438,9 +460,8 @@ class _Builder:
                 days=days_inclusive(start, weeks.period_end),
                 amount=credit(exact(d_exact * e / weeks.weeks)),
             ),
-            "-(D x E / F)",
-            f"D = {fmt_money(d_exact)} (A x B / 52, before C); E = {e} (complete weeks from {start:%d %b %Y} "
-            f"to {weeks.period_end:%d %b %Y}); F = B = {weeks.weeks}",
+            formula,
+            inputs,
         )
 
     def reinstatement(
@@ -463,15 +484,12 @@ class _Builder:
                 )
             return
         line = self.line(exclusion, school, "RR", LineType.REINSTATEMENT_REPAYMENT, basis, self.period_of(start))
-        self.add(
-            replace(
-                line,
-                d=money(d_exact),
-                e=e,
-                f=weeks.weeks,
-                days=days_inclusive(start, weeks.period_end),
-                amount=credit(exact(d_exact * e / weeks.weeks)),
-            ),
+        self.add_credit(
+            line,
+            start,
+            e,
+            weeks,
+            d_exact,
             "-(D x weeks from reinstatement / B)",
             f"D = {fmt_money(d_exact)}; weeks = {e} (from {start:%d %b %Y} to {weeks.period_end:%d %b %Y}); "
             f"B = {weeks.weeks}",
