@@ -225,4 +225,4 @@ def write_packs(
 
     report = compute(store, today=today, progress=progress)
     (progress or store.status)("Writing school packs")
-    return write_school_packs(report, out_dir)
+    return write_school_packs(report, out_dir, produced_on=today)

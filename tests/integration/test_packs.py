@@ -1,0 +1,318 @@
+"""School packs through the CLI: one workbook per school, its figures to the penny, text never a formula.
+
+Rules: forum-workbook.md, "School packs" and the binding rule on text written back;
+funding-rules.md, "Settlement" (Net, VAT, Gross; due date = date + payment terms).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from apmodel.cli import main
+from apmodel.reports.packs import pack_filename
+from apmodel.workbook.interface import RawTable
+from apmodel.workbook.xlsx_reader import read_tables
+from tests.builders import TableRows, small_county, write_workbook
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
+RUN_DATE = "2025-12-01"
+
+
+def money(value: object) -> Decimal:
+    """A cell's number as pounds and pence (floats read back exactly to the penny)."""
+    return Decimal(repr(value)).quantize(Decimal("0.01")) if isinstance(value, float) else Decimal(str(value))
+
+
+def write_packs(tmp: Path, tables: dict[str, TableRows]) -> Path:
+    source = write_workbook(tmp / "county.xlsx", tables)
+    out = tmp / "packs"
+    assert main(["packs", str(source), "-o", str(out), "--date", RUN_DATE, "-q"]) == 0
+    return out
+
+
+def sheet_rows(sheet: Worksheet) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def table_records(sheet: Worksheet, table_name: str) -> list[dict[str, Any]]:
+    """The rows of an Excel table on the sheet, as dicts keyed by its (single) header row."""
+    ref = sheet.tables[table_name].ref
+    cells = [[cell.value for cell in row] for row in sheet[ref]]
+    header, *rows = cells
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def label_values(sheet: Worksheet) -> dict[str, Any]:
+    """Column A label -> the value beside it (column B), for a document's heading block."""
+    return {row[0]: row[1] for row in sheet_rows(sheet) if isinstance(row[0], str) and len(row) > 1}
+
+
+def totals(sheet: Worksheet) -> dict[str, Decimal]:
+    """A document's Net / VAT / Gross block (labels in column C, amounts in D)."""
+    found: dict[str, Decimal] = {}
+    for row in sheet_rows(sheet):
+        label = row[2] if len(row) > 3 else None
+        if isinstance(label, str) and (label in ("Net", "Gross") or label.startswith("VAT")):
+            found["VAT" if label.startswith("VAT") else label] = money(row[3])
+    return found
+
+
+def document_sheets(book: openpyxl.Workbook) -> list[Worksheet]:
+    return [ws for ws in book.worksheets if ws.title not in ("Cover", "Allocation", "Recoupment")]
+
+
+def all_text(sheet: Worksheet) -> str:
+    return "\n".join(str(v) for row in sheet_rows(sheet) for v in row if v is not None)
+
+
+@pytest.fixture(scope="module")
+def small_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_packs(tmp_path_factory.mktemp("small"), small_county())
+
+
+def open_pack(folder: Path, urn: int) -> openpyxl.Workbook:
+    [path] = folder.glob(f"{urn} *.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+def test_every_school_gets_a_pack_named_by_urn_and_name(small_packs: Path) -> None:
+    assert sorted(p.name for p in small_packs.iterdir()) == [
+        "100001 Alder Secondary.xlsx",
+        "100002 Birch Primary.xlsx",
+        "100003 Cedar Academy.xlsx",
+    ]
+
+
+def test_pack_filename_replaces_characters_file_systems_forbid() -> None:
+    assert pack_filename(100001, 'A/B\\C: D*E?"F"<G>|H') == "100001 A_B_C_ D_E__F__G__H.xlsx"
+    assert pack_filename(100002, "Trailing dots...") == "100002 Trailing dots.xlsx"
+
+
+def test_excluding_school_pack_shows_the_statutory_adjustment(small_packs: Path) -> None:
+    book = open_pack(small_packs, 100001)
+    [line] = table_records(book["Recoupment"], "RecoupmentLines")
+    assert line["Pupil Ref"] == "P-A1"
+    assert line["Type"] == "Exclusion adjustment"
+    assert line["Legal Basis"] == "Statutory (reg 39)"
+    assert money(line["A"]) == Decimal("5500.00")
+    assert line["B"] == 21
+    # 5,500 x 21 / 52 = 2,221.153... -> 2,221.15 (3 Nov 2025 to 31 Mar 2026 = 149 days = 21 complete weeks).
+    assert money(line["Amount"]) == Decimal("2221.15")
+    assert "A x B / 52 + C (School and Early Years Finance (England) Regulations)" in all_text(book["Recoupment"])
+
+
+def test_recoupment_lines_show_no_pupil_data_beyond_the_pupil_ref(small_packs: Path) -> None:
+    book = open_pack(small_packs, 100001)
+    header = next(iter(table_records(book["Recoupment"], "RecoupmentLines")))
+    assert set(header) == {
+        "Line ID", "Pupil Ref", "Type", "Legal Basis", "Settlement", "Period",
+        "A", "B", "C", "D", "E", "F", "Rate", "Days", "Amount", "Status",
+    }  # fmt: skip
+
+
+def test_maintained_school_gets_a_budget_adjustment_needing_no_payment(small_packs: Path) -> None:
+    book = open_pack(small_packs, 100001)
+    [sheet] = document_sheets(book)
+    assert sheet.title == "Adjustment AP-2025-26-00001"
+    heading = label_values(sheet)
+    assert heading["Document"] == "Budget adjustment"
+    assert heading["Number"] == "AP-2025-26-00001"
+    assert heading["PO number"] == "PO1"
+    assert heading["Cost centre"] == "CC1"
+    [line] = table_records(sheet, "Lines_1")
+    assert line["Pupil Ref"] == "P-A1"
+    # One line of 2,221.15 at VAT 0%: Net 2,221.15 + VAT 0.00 = Gross 2,221.15.
+    assert totals(sheet) == {"Net": Decimal("2221.15"), "VAT": Decimal("0.00"), "Gross": Decimal("2221.15")}
+    text = all_text(sheet)
+    assert "journal against the school's budget share" in text
+    assert "DRAFT" in sheet["A2"].value
+    # No contact in Settings: the pack says who to ask in words.
+    assert "your LA finance team" in text
+
+
+def test_devolved_school_final_allocation_matches_the_hand_worked_share(small_packs: Path) -> None:
+    rows = {r["Item"]: r for r in table_records(open_pack(small_packs, 100001)["Allocation"], "AllocationTable")}
+    # Alder 600 x 100 + 100 x 500 = 110,000 of North's 175,000 unit amounts; 425,000 x 110 / 175 = 267,142.857...
+    # -> 267,142.86 (the spare penny); no redress rules.
+    assert money(rows["Final devolved allocation"]["Amount (£)"]) == Decimal("267142.86")
+    assert money(rows["Per pupil"]["Amount (£)"]) + money(rows["IDACI"]["Amount (£)"]) == Decimal("267142.86")
+    # Scaling 425,000 / 175,000 = 2.428571... shown to four places.
+    assert "£100.00 for each of the school's 600 Pupils" in rows["Per pupil"]["How it is worked out"]
+    assert "scaled by 2.4286" in rows["Per pupil"]["How it is worked out"]
+
+
+def test_delegated_school_is_told_its_district_money_goes_to_the_lead_pru(small_packs: Path) -> None:
+    sheet = open_pack(small_packs, 100003)["Allocation"]
+    text = all_text(sheet)
+    assert "South PRU" in text
+    assert "receives nothing directly" in text
+    rows = {r["Item"]: r for r in table_records(sheet, "AllocationTable")}
+    assert money(rows["Final devolved allocation"]["Amount (£)"]) == Decimal("0.00")
+
+
+def test_school_with_nothing_to_pay_is_told_there_is_no_recoupment(small_packs: Path) -> None:
+    book = open_pack(small_packs, 100002)
+    assert book["Recoupment"]["A2"].value == "No recoupment this year."
+    assert document_sheets(book) == []
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_a_title_and_single_header_tables(small_packs: Path) -> None:
+    for path in small_packs.iterdir():
+        book = openpyxl.load_workbook(path)
+        for sheet in book.worksheets:
+            assert sheet.page_setup.paperSize == 9, (path.name, sheet.title)
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.page_setup.fitToWidth in (None, 1)  # 1 is the OOXML default, so it may be left out
+            assert sheet.page_setup.fitToHeight == 0
+            assert isinstance(sheet["A1"].value, str) and sheet["A1"].value
+            assert not sheet.merged_cells.ranges
+            for table in sheet.tables.values():
+                assert table.headerRowCount in (None, 1)
+        assert book.properties.title is not None and "Testshire" in book.properties.title
+
+
+def test_vat_is_added_to_the_net_on_the_document(tmp_path: Path) -> None:
+    packs = write_packs(tmp_path, small_county(**{"VAT rate": 0.2}))
+    [sheet] = document_sheets(open_pack(packs, 100001))
+    # Net 2,221.15; VAT 2,221.15 x 20% = 444.23; Gross 2,221.15 + 444.23 = 2,665.38.
+    assert totals(sheet) == {"Net": Decimal("2221.15"), "VAT": Decimal("444.23"), "Gross": Decimal("2665.38")}
+
+
+def _academy_with_a_placement() -> dict[str, TableRows]:
+    tables = small_county(**{"Contact name": "Pat Finance", "Contact email": "ap@testshire.example"})
+    header, schools = tables["Schools"]
+    tables["Schools"] = (header, [[*row[:6], "Yes", *row[7:]] if row[0] == 100003 else row for row in schools])
+    placement_header, _ = tables["Placements"]
+    tables["Placements"] = (
+        placement_header,
+        [["PL-1", "P-C1", 100003, "PRU-S", 2, "Dual", "At risk of exclusion", date(2025, 12, 1),
+          date(2025, 12, 12), 5, 9, None, None, 6, "", "No", "No", "No", "F", "WBRI"]],
+    )  # fmt: skip
+    return tables
+
+
+def test_academy_invoice_goes_to_its_trust_and_is_due_after_the_payment_terms(tmp_path: Path) -> None:
+    packs = write_packs(tmp_path, _academy_with_a_placement())
+    [sheet] = document_sheets(open_pack(packs, 100003))
+    assert sheet.title.startswith("Invoice AP-2025-26-")
+    heading = label_values(sheet)
+    assert heading["To"] == "Oak Trust"
+    # Dated on the run date, 1 Dec 2025, + 30 days' payment terms = 31 Dec 2025.
+    assert heading["Due date"].startswith("31 December 2025")
+    [line] = table_records(sheet, "Lines_1")
+    assert line["Pupil Ref"] == "P-C1"
+    # Daily at the provider's 60.00: 1-12 Dec 2025 is 10 school days x 5 / 5 days a week = 600.00.
+    assert money(line["Amount (£)"]) == Decimal("600.00")
+    assert totals(sheet) == {"Net": Decimal("600.00"), "VAT": Decimal("0.00"), "Gross": Decimal("600.00")}
+    text = all_text(sheet)
+    assert "Pat Finance (ap@testshire.example)" in text
+    assert "do not pay it yet" in text
+
+
+def test_school_name_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    name = '=HYPERLINK("http://evil.example","Click")'
+    source = write_workbook(tmp_path / "county.xlsx", small_county())
+    # A user typed the name as text (a leading apostrophe in Excel): a string cell, not a formula.
+    book = openpyxl.load_workbook(source)
+    [cell] = [row[1] for row in book["Schools"].iter_rows(min_row=2) if row[0].value == 100002]
+    cell.value = name
+    cell.data_type = "s"
+    book.save(source)
+    packs = tmp_path / "packs"
+    assert main(["packs", str(source), "-o", str(packs), "--date", RUN_DATE, "-q"]) == 0
+    path = packs / pack_filename(100002, name)
+    assert path.name == "100002 =HYPERLINK(_http___evil.example_,_Click_).xlsx"
+    book = openpyxl.load_workbook(path)
+    cell = book["Cover"]["B6"]
+    assert cell.value == name
+    assert cell.data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+# --------------------------------------------------------------------------- the example county
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, RawTable]]:
+    tmp = tmp_path_factory.mktemp("example")
+    out = tmp / "packs"
+    assert main(["packs", str(EXAMPLE), "-o", str(out), "--date", RUN_DATE, "-q"]) == 0
+    ran = tmp / "ran.xlsx"
+    assert main(["run", str(EXAMPLE), "-o", str(ran), "--date", RUN_DATE, "-q"]) in (0, 1)
+    return out, read_tables(ran)
+
+
+def _records(table: RawTable) -> list[dict[str, Any]]:
+    return [dict(zip(table.header, row, strict=True)) for row in table.rows]
+
+
+def _calamine_rows(book: CalamineWorkbook, sheet: str) -> list[list[Any]]:
+    rows: list[list[Any]] = book.get_sheet_by_name(sheet).to_python()
+    return rows
+
+
+def test_example_county_has_one_pack_per_school(example: tuple[Path, dict[str, RawTable]]) -> None:
+    packs, _ = example
+    schools = read_tables(EXAMPLE)["Schools"]
+    urn, name = schools.index("URN"), schools.index("School Name")
+    assert urn is not None and name is not None
+    expected = sorted(pack_filename(int(row[urn]), str(row[name])) for row in schools.rows)
+    assert len(expected) > 500
+    assert sorted(p.name for p in packs.iterdir()) == expected
+
+
+def test_example_packs_final_allocation_equals_school_allocations_to_the_penny(
+    example: tuple[Path, dict[str, RawTable]],
+) -> None:
+    packs, ran = example
+    published = {
+        int(r["URN"]): money(r["Final Devolved Allocation"])
+        for r in _records(ran["SchoolAllocations"])
+        if isinstance(r["URN"], (int, float))
+    }
+    seen = 0
+    for path in sorted(packs.iterdir()):
+        urn = int(path.name.split(" ", 1)[0])
+        rows = _calamine_rows(CalamineWorkbook.from_path(str(path)), "Allocation")
+        [final] = [row[1] for row in rows if row and row[0] == "Final devolved allocation"]
+        assert money(final) == published[urn], path.name
+        seen += 1
+    assert seen == len(published)
+
+
+def test_example_documents_net_plus_vat_is_gross_and_matches_the_invoices_table(
+    example: tuple[Path, dict[str, RawTable]],
+) -> None:
+    packs, ran = example
+    invoices = {str(r["Number"]): r for r in _records(ran["Invoices"])}
+    checked = 0
+    for path in sorted(packs.iterdir()):
+        book = CalamineWorkbook.from_path(str(path))
+        for sheet in book.sheet_names[3:]:
+            number = sheet.rsplit(" ", 1)[1]
+            rows = _calamine_rows(book, sheet)
+            block = {_total_label(row[2]): money(row[3]) for row in rows if len(row) > 3 and _total_label(row[2])}
+            assert block["Net"] + block["VAT"] == block["Gross"], sheet
+            assert block["Gross"] == money(invoices[number]["Gross"]), sheet
+            period = str(invoices[number]["Period"])
+            lines = [money(row[3]) for row in rows if row and row[0] == period and isinstance(row[3], float | int)]
+            assert sum(lines, Decimal(0)) == block["Net"], sheet
+            checked += 1
+    assert checked == len(invoices)
+
+
+def _total_label(cell: object) -> str:
+    """``Net``, ``VAT`` or ``Gross`` for a cell of a document's totals block, else ``""``."""
+    text = str(cell)
+    return "VAT" if text.startswith("VAT at") else text if text in ("Net", "Gross") else ""
