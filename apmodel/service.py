@@ -9,29 +9,45 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from apmodel import CONTRACT_VERSION, __version__
+from apmodel.domain.equality import analyse_equality
 from apmodel.domain.findings import Finding, Findings, Severity
 from apmodel.domain.inputs import ModelInputs
 from apmodel.domain.model import Results, run_model
 from apmodel.domain.money import ZERO
+from apmodel.domain.outcomes import ap_outcomes
+from apmodel.domain.scenarios import Comparison, ScenarioRun, compare, scenario_findings
 from apmodel.domain.settlement import issue_period
 from apmodel.reports.allocation_tables import (
     district_allocations_table,
     provider_funding_table,
     school_allocations_table,
 )
+from apmodel.reports.dashboard import ChartSpec, dashboard_charts
+from apmodel.reports.equality_tables import equality_table
 from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
+from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.recoupment_tables import invoice_register_table, invoices_table, recoupment_table
+from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.contract import INPUT_TABLES
 from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore
 from apmodel.workbook.parse import parse_inputs
+from apmodel.workbook.scenario_overrides import scenario_tables
 
 Progress = Callable[[str], None]
+
+
+@runtime_checkable
+class DashboardStore(Protocol):
+    """A store that can also draw the Dashboard's charts (both adapters; a test double need not)."""
+
+    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None: ...
 
 
 @dataclass
@@ -56,6 +72,8 @@ class RunReport:
     results: Results
     tables: list[OutputTable] = field(default_factory=list)
     summary: list[SummaryItem] = field(default_factory=list)
+    #: Baseline beside each scenario (baseline only unless the scenarios were computed).
+    comparison: Comparison | None = None
 
     @property
     def findings(self) -> Findings:
@@ -84,15 +102,22 @@ def fingerprint(tables: dict[str, RawTable]) -> str:
     return digest.hexdigest()[:16]
 
 
-def compute(store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None) -> RunReport:
-    """Read, validate and compute; write nothing."""
+def compute(
+    store: WorkbookStore,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    with_scenarios: bool = False,
+) -> RunReport:
+    """Read, validate and compute (with ``with_scenarios`` each scenario too); write nothing."""
     say = progress or store.status
     started = time.perf_counter()
     say("Reading the workbook")
     loaded = load(store)
     say("Running the model")
     results = run_model(loaded.inputs, loaded.findings, today or date.today())
-    report = RunReport(loaded, results)
+    runs = run_scenarios(loaded, today or date.today(), say) if with_scenarios else []
+    report = RunReport(loaded, results, comparison=compare(results, runs))
     report.tables = output_tables(report)
     report.summary = summary_items(report, time.perf_counter() - started)
     report.tables.insert(0, summary_table(report.summary))
@@ -104,8 +129,53 @@ def run_workbook(store: WorkbookStore, *, today: date | None = None, progress: P
     report = compute(store, today=today, progress=progress)
     (progress or store.status)("Writing the results")
     store.write_tables(report.tables)
+    write_dashboard(store, report)
     store.status(_status_line(report.findings))
     return report
+
+
+def run_scenarios(loaded: Loaded, today: date, say: Progress) -> list[ScenarioRun]:
+    """Each named scenario: its overrides on copies of the input tables, parsed and run again.
+
+    What a scenario's run finds beyond the baseline's findings is added to the baseline's,
+    marked with the scenario's name (apmodel.domain.scenarios.scenario_findings).
+    """
+    runs: list[ScenarioRun] = []
+    for scenario in scenario_tables(loaded.tables, loaded.inputs.scenarios, loaded.findings):
+        say(f"Running scenario {scenario.name}")
+        found = Findings()
+        results = run_model(parse_inputs(scenario.tables, found), found, today)
+        scenario_findings(scenario.name, loaded.findings, found.items, loaded.findings)
+        runs.append(ScenarioRun(scenario.name, results))
+    return runs
+
+
+def write_dashboard(store: WorkbookStore, report: RunReport) -> None:
+    """Redraw the Dashboard's charts where the store can (both adapters can)."""
+    if isinstance(store, DashboardStore):
+        results = report.results
+        store.write_dashboard(dashboard_charts(results.allocation, results.recoupment, report.comparison))
+
+
+def compare_scenarios(
+    store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None
+) -> list[str]:
+    """Compute the baseline and every scenario; write ScenarioComparison, the Dashboard and every output."""
+    report = compute(store, today=today, progress=progress, with_scenarios=True)
+    (progress or store.status)("Writing the results")
+    store.write_tables(report.tables)
+    write_dashboard(store, report)
+    store.status(_status_line(report.findings))
+    return list(report.comparison.scenario_names) if report.comparison is not None else []
+
+
+def forum_copy(store: WorkbookStore, out_path: Path, *, today: date | None = None) -> Path:
+    """A new workbook safe to publish with Forum papers, built from the results (never a copy of the file)."""
+    from apmodel.reports.forum_copy import write_forum_copy
+
+    report = compute(store, today=today, with_scenarios=True)
+    store.status("Writing the Forum copy")
+    return write_forum_copy(report.results, report.comparison, out_path)
 
 
 def validate_workbook(store: WorkbookStore, *, write: bool = True) -> Findings:
@@ -162,6 +232,12 @@ def output_tables(report: RunReport) -> list[OutputTable]:
         tables += [invoices_table(results.settlement), invoice_register_table(results.settlement.register)]
     tables.append(warnings_table(loaded.findings.sorted(), loaded.locate))
     tables.append(trace_table(results.trace))
+    if report.comparison is not None:
+        tables.append(scenario_comparison_table(report.comparison))
+    tables.append(equality_table(analyse_equality(loaded.inputs)))
+    recoupment = results.recoupment
+    lines = recoupment.lines if recoupment is not None else []
+    tables.append(ap_outcomes_table(ap_outcomes(loaded.inputs, recoupment.calendar if recoupment else None, lines)))
     return tables
 
 
@@ -200,6 +276,10 @@ def summary_items(report: RunReport, seconds: float) -> list[SummaryItem]:
             ("Total credited", credited),
             ("Net recoupment", recouped + credited),
         ]
+    if report.comparison is not None:
+        names = report.comparison.scenario_names
+        compared = ", ".join(names) if names else "None on this run (Compare scenarios computes them)"
+        items.append(("Scenarios compared", compared))
     items += [
         ("Run at", datetime.now().replace(microsecond=0).isoformat(sep=" ")),
         ("Run time (seconds)", f"{seconds:.2f}"),

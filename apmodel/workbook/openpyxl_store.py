@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
@@ -31,6 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import OutputTable, RawTable, column_letter
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
+
+if TYPE_CHECKING:
+    from apmodel.reports.dashboard import ChartSpec
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,12 @@ class FileWorkbook:
         log.info(message)
         if self._on_status is not None:
             self._on_status(message)
+
+    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
+        """Replace the Dashboard sheet's charts (apmodel.workbook.charts)."""
+        from apmodel.workbook.charts import write_dashboard
+
+        write_dashboard(self.book, charts)
 
     # -- Files --------------------------------------------------------------------------------
 

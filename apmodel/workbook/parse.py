@@ -82,12 +82,16 @@ def _choice(column: c.Column, text: str) -> str:
     raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {text!r}.")
 
 
-def read_rows(spec: c.TableSpec, raw: RawTable | None, findings: Findings) -> list[Row]:
+def read_rows(
+    spec: c.TableSpec, raw: RawTable | None, findings: Findings, *, read_later: Iterable[str] = ()
+) -> list[Row]:
     """The table's non-blank rows with each contract column read as its type.
 
     A missing required column makes the whole table unusable (an Error); a missing optional
-    column is blank on every row.
+    column is blank on every row. Optional columns named in ``read_later`` are not read here
+    (the caller reads and reports them itself, so a bad cell gives one finding, not two).
     """
+    later = {normalise(name) for name in read_later}
     if raw is None:
         if spec.required:
             findings.error(
@@ -141,6 +145,9 @@ def read_rows(spec: c.TableSpec, raw: RawTable | None, findings: Findings) -> li
         for column in spec.columns:
             index = positions.get(column.name)
             value = cells[index] if index is not None and index < len(cells) else None
+            if not column.required and normalise(column.name) in later:
+                values[column.name] = None
+                continue
             if is_blank(value):
                 if column.required:
                     keep = False
@@ -568,8 +575,10 @@ def _schools(
     rules: list[m.RedressRule],
     findings: Findings,
 ) -> list[m.School]:
-    rows = _unique(read_rows(c.SCHOOLS, raw, findings), "Schools", "URN", findings, key=lambda v: v)
     numeric = _numeric_school_columns(raw, factors, rules, findings)
+    rows = _unique(
+        read_rows(c.SCHOOLS, raw, findings, read_later=numeric), "Schools", "URN", findings, key=lambda v: v
+    )
     result = []
     for row in rows:
         values: dict[str, Decimal] = {}

@@ -31,6 +31,30 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 class WorkbookUnreadable(Exception):
     """The file cannot be read as a Forum workbook; the message is one plain line."""
 
+    def __init__(self, message: str) -> None:
+        # Library messages (openpyxl's, calamine's) can span lines: the CLI promises one.
+        super().__init__(" ".join(str(message).split()))
+
+
+#: How far into each XML part to look for a DOCTYPE before its root element.
+_PROLOG_LIMIT = 65_536
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(archive: zipfile.ZipFile, name: str) -> bool:
+    """True when the part's prolog holds a DOCTYPE (or is too long to check).
+
+    Excel never writes a DTD into an .xlsx; one there can only be an entity attack
+    (billion laughs, or an external entity reading local files), so the file is refused.
+    """
+    with archive.open(name) as handle:
+        head = handle.read(_PROLOG_LIMIT)
+    root = _ROOT_START.search(head)
+    prolog = head if root is None else head[: root.start()]
+    if b"<!DOCTYPE" in prolog.upper().replace(b"\0", b""):  # the NULs: a UTF-16 prolog
+        return True
+    return root is None and len(head) == _PROLOG_LIMIT
+
 
 def check_readable(path: Path) -> None:
     """Raise ``WorkbookUnreadable`` with a one-line reason for a missing, empty, locked or non-xlsx file."""
@@ -53,6 +77,16 @@ def check_readable(path: Path) -> None:
         raise WorkbookUnreadable(f"{path}: is not an Excel .xlsx workbook")
     if not zipfile.is_zipfile(path):
         raise WorkbookUnreadable(f"{path}: is damaged (not a complete .xlsx file)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info.filename):
+                    raise WorkbookUnreadable(
+                        f"{path}: contains an XML DOCTYPE ({info.filename}), which Excel never writes; "
+                        "refused for safety. Open and save it in Excel."
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise WorkbookUnreadable(f"{path}: is damaged (not a complete .xlsx file): {exc}") from exc
 
 
 def _column_number(letters: str) -> int:

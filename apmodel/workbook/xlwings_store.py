@@ -33,6 +33,18 @@ from typing import Any
 
 import xlwings as xw
 
+from apmodel.reports.dashboard import (
+    CHART_HEIGHT_CM,
+    CHART_WIDTH_CM,
+    DASHBOARD,
+    POINTS_PER_CM,
+    ChartKind,
+    ChartSpec,
+    data_block,
+    layout,
+    note_text,
+)
+from apmodel.reports.dashboard import TITLE as DASHBOARD_TITLE
 from apmodel.workbook.contract import SUMMARY, Kind
 from apmodel.workbook.interface import CellError, OutputTable, RawTable
 from apmodel.workbook.openpyxl_store import (
@@ -205,6 +217,75 @@ class XlwingsStore:
             sheet_name, row, column = cell
             stamped = f"{message} ({self._clock():%d/%m/%Y %H:%M})"
             self.book.sheets[sheet_name].range((row, column)).value = cell_text(stamped)
+
+    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
+        """The Dashboard sheet as the file adapter writes it: each chart's data, then the chart.
+
+        Charts need xlwings 0.37.3 or later (``sheet.charts.add`` with an anchor and a name) and
+        an engine that draws them; where they cannot be drawn the figures are still written and
+        the status line says so.
+        """
+        app = self.book.app
+        app.screen_updating = False
+        try:
+            sheet = self._fresh_sheet(DASHBOARD)
+            drawn = self._draw_dashboard(sheet, charts)
+        finally:
+            app.screen_updating = True
+        if not drawn:
+            self.status("Dashboard: figures written; this Excel could not draw the charts")
+
+    def _draw_dashboard(self, sheet: xw.Sheet, charts: Sequence[ChartSpec]) -> bool:
+        drawn = True
+        try:
+            while sheet.charts.count:
+                sheet.charts[0].delete()
+        except (NotImplementedError, AttributeError):
+            drawn = False
+        title = sheet.range((1, 1))
+        title.value = cell_text(DASHBOARD_TITLE)
+        title.font.bold = True
+        title.font.size = TITLE_SIZE
+        note = sheet.range((2, 1))
+        note.value = cell_text(note_text(charts))
+        note.font.italic = True
+        note.font.color = NOTE_COLOUR
+        placed_charts = layout(charts)
+        sheet.range((1, 1)).column_width = 26
+        for column in range(2, max((p.data_columns for p in placed_charts), default=1) + 1):
+            sheet.range((1, column)).column_width = 18
+        for placed in placed_charts:
+            spec = placed.chart
+            heading = sheet.range((placed.description_row, 1))
+            heading.value = cell_text(f"{spec.title}. {spec.description}")
+            heading.font.bold = True
+            top, last = placed.data_row, placed.data_row + placed.data_rows - 1
+            block = sheet.range((top, 1), (last, placed.data_columns))
+            block.value = [[cell_text(v) for v in row] for row in data_block(spec)]
+            sheet.range((top, 1), (top, placed.data_columns)).font.bold = True
+            if not spec.categories:
+                continue
+            sheet.range((top + 1, 2), (last, placed.data_columns)).number_format = NUMBER_FORMATS[Kind.MONEY]
+            if drawn:
+                drawn = self._add_chart(sheet, spec, block, sheet.range((top, placed.chart_column)))
+        return drawn
+
+    @staticmethod
+    def _add_chart(sheet: xw.Sheet, spec: ChartSpec, source: xw.Range, anchor: xw.Range) -> bool:
+        try:
+            chart = sheet.charts.add(
+                width=CHART_WIDTH_CM * POINTS_PER_CM,
+                height=CHART_HEIGHT_CM * POINTS_PER_CM,
+                chart_type="bar_clustered" if spec.kind is ChartKind.BAR else "column_clustered",
+                source=source,
+                plot_by="columns",
+                name=spec.key,
+                anchor=anchor,
+            )
+            chart.title = spec.title
+        except (NotImplementedError, TypeError, AttributeError):
+            return False
+        return True
 
     # -- Beyond the interface: what the ribbon commands need ------------------------------------
 

@@ -172,6 +172,8 @@ class ReplayedSheet:
     links: dict[tuple[int, int], str] = field(default_factory=dict)
     tables: list[list[str]] = field(default_factory=list)  # [name, ref]
     widths: dict[int, float] = field(default_factory=dict)
+    #: Charts in order: [name, chart type, source range, title] (the Dashboard's charts).
+    charts: list[list[Any]] = field(default_factory=list)
 
     def clear(self, rows: range, columns: range, *, formats: bool) -> None:
         for key in [k for k in self.cells if k[0] in rows and k[1] in columns]:
@@ -201,6 +203,7 @@ class Replay:
                     if value != "":
                         sheet.cells[(r, c)] = value
             sheet.tables = [[t["name"], t["range_address"]] for t in data["tables"]]
+            sheet.charts = [[c["name"], c.get("chart_type"), None, None] for c in data.get("charts", [])]
             self.sheets.append(sheet)
 
     def sheet(self, name: str) -> ReplayedSheet:
@@ -229,6 +232,15 @@ class Replay:
             return
         if func == "resizeTable":
             sheet.tables[args[0]][1] = args[1].replace("$", "")
+            return
+        if func == "addChart":
+            sheet.charts.append([args[0], args[1], args[3].replace("$", ""), None])
+            return
+        if func == "setChartTitle":
+            sheet.charts[args[0]][3] = args[1]
+            return
+        if func == "deleteChart":
+            del sheet.charts[args[0]]
             return
         top, left = action["start_row"] + 1, action["start_column"] + 1
         rows = range(top, top + action["row_count"])

@@ -1,0 +1,101 @@
+"""The Dashboard sheet of a workbook file: native Excel charts drawn with openpyxl.
+
+Contract: the charts of apmodel.reports.dashboard, rebuilt on every run and never duplicated.
+The sheet named ``Dashboard`` keeps its place in the workbook, but everything on it is
+replaced: its cells are emptied and its charts removed (openpyxl reads a file's charts into
+the sheet when it loads it, so without this each run would add another set), then each chart's
+data block and chart are written as ``layout`` places them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.styles import Font
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from apmodel.reports.dashboard import (
+    CHART_HEIGHT_CM,
+    CHART_WIDTH_CM,
+    DASHBOARD,
+    TITLE,
+    ChartKind,
+    ChartSpec,
+    Placed,
+    data_block,
+    layout,
+    note_text,
+)
+from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import column_letter
+from apmodel.workbook.openpyxl_store import NOTE_FONT, NUMBER_FORMATS, TITLE_FONT, set_text_safe
+
+BOLD = Font(bold=True)
+VALUE_AXIS_FORMAT = '"£"#,##0'
+
+
+def dashboard_sheet(book: Workbook) -> Worksheet:
+    """The Dashboard sheet emptied of cells and charts, or a new one at the end of the book."""
+    for sheet in book.worksheets:
+        if sheet.title.casefold() == DASHBOARD.casefold():
+            sheet._charts = []  # openpyxl has no public call to remove a chart
+            if sheet.max_row:
+                sheet.delete_rows(1, sheet.max_row)
+            return sheet
+    return book.create_sheet(DASHBOARD)
+
+
+def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if spec.kind is ChartKind.BAR else "col"
+    chart.grouping = "clustered"
+    chart.title = spec.title
+    chart.x_axis.title = spec.category_title
+    chart.y_axis.title = spec.value_title
+    chart.y_axis.number_format = VALUE_AXIS_FORMAT
+    # openpyxl 3.1 marks new axes deleted, which hides them in Excel.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    last_row = placed.data_row + placed.data_rows - 1
+    data = Reference(sheet, min_col=2, max_col=placed.data_columns, min_row=placed.data_row, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    # The categories are text (districts, terms): a string reference, as Excel itself writes.
+    categories = Reference(sheet, min_col=1, min_row=placed.data_row + 1, max_row=last_row)
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    return chart
+
+
+def write_dashboard(book: Workbook, charts: Sequence[ChartSpec]) -> Worksheet:
+    """Replace the Dashboard sheet's contents with ``charts`` and their data."""
+    sheet = dashboard_sheet(book)
+    sheet["A1"] = TITLE
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = note_text(charts)
+    sheet["A2"].font = NOTE_FONT
+    sheet.column_dimensions["A"].width = 26
+    widest = max((p.data_columns for p in layout(charts)), default=1)
+    for column in range(2, widest + 1):
+        sheet.column_dimensions[column_letter(column)].width = 18
+    for placed in layout(charts):
+        spec = placed.chart
+        heading = sheet.cell(row=placed.description_row, column=1)
+        set_text_safe(heading, f"{spec.title}. {spec.description}")
+        heading.font = BOLD
+        for r, values in enumerate(data_block(spec)):
+            for c, value in enumerate(values, start=1):
+                cell = sheet.cell(row=placed.data_row + r, column=c)
+                set_text_safe(cell, value)
+                if r == 0:
+                    cell.font = BOLD
+                elif isinstance(value, Decimal):
+                    cell.number_format = NUMBER_FORMATS[Kind.MONEY]
+        if spec.categories:
+            anchor = f"{column_letter(placed.chart_column)}{placed.data_row}"
+            sheet.add_chart(_chart(spec, sheet, placed), anchor)
+    return sheet

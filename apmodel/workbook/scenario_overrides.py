@@ -1,0 +1,227 @@
+"""Scenarios: each named scenario's overrides applied to copies of the workbook's input tables.
+
+Contract: forum-workbook.md, ``Scenarios`` (Scenario, Target, Key, Value; rows with the same
+Scenario form one scenario, each overriding one setting, district cell or factor value).
+What a row overrides, by Target:
+
+- ``Setting``: Key is the setting's label (``AP budget``); its Value cell.
+- ``District``: Key is ``<District>/<Column>`` (``Swale/Funding Model``).
+- ``DistrictFactor``, ``SchoolFactor``, ``RedressRule``: Key is the factor's (rule's) name,
+  which overrides its Weight, Value or Rate; or ``<Name>/<Column>`` for another column.
+
+The override goes into a copy of the raw table (the user's workbook is never touched) with the
+Value cell exactly as typed, and the copies are then parsed again like any workbook: an override
+is validated like a typed cell ("35%" and 0.35 mean the same weight, "abc" is an Error). A row
+that names no such setting, district, factor or column is a Warning on the Scenarios row and
+is left out of its scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import ScenarioRow, normalise
+from apmodel.workbook.contract import SCENARIOS, SETTING_LABELS
+from apmodel.workbook.interface import RawTable
+
+TABLE = SCENARIOS.name
+
+
+@dataclass(frozen=True)
+class _Target:
+    table: str
+    #: The column naming each row (a row is found by it; it is never overridden).
+    id_column: str
+    #: The column overridden when the Key names only the row.
+    default_column: str | None
+
+
+TARGETS: dict[str, _Target] = {
+    "setting": _Target("Settings", "Setting", "Value"),
+    "district": _Target("Districts", "District", None),
+    "districtfactor": _Target("DistrictFactors", "Factor", "Weight"),
+    "schoolfactor": _Target("SchoolFactors", "Factor", "Value"),
+    "redressrule": _Target("RedressRules", "Rule", "Rate"),
+}
+
+
+@dataclass
+class Scenario:
+    """One named scenario: its input tables with the overrides in, and the rows that made them."""
+
+    name: str
+    tables: dict[str, RawTable]
+    rows: list[int] = field(default_factory=list)
+
+
+def scenario_names(rows: Sequence[ScenarioRow]) -> list[str]:
+    """The scenarios in the order they first appear (names match ignoring case and spacing)."""
+    names: dict[str, str] = {}
+    for row in rows:
+        names.setdefault(normalise(row.scenario), row.scenario.strip())
+    return list(names.values())
+
+
+def _find(tables: dict[str, RawTable], name: str) -> RawTable | None:
+    for key, table in tables.items():
+        if key.casefold() == name.casefold():
+            return table
+    return None
+
+
+def _copy(table: RawTable) -> RawTable:
+    return RawTable(
+        table.name,
+        table.sheet,
+        list(table.header),
+        [list(row) for row in table.rows],
+        table.header_row,
+        table.first_column,
+    )
+
+
+def _raw_value(raw: RawTable | None, sheet_row: int) -> Any:
+    """The Value cell as typed (a number stays a number, a date a date)."""
+    if raw is None:
+        return None
+    index = raw.index("Value")
+    data_index = sheet_row - raw.header_row - 1
+    if index is None or not 0 <= data_index < len(raw.rows):
+        return None
+    return raw.rows[data_index][index]
+
+
+def _row_index(table: RawTable, id_column: int, name: str) -> int | None:
+    key = normalise(name)
+    for i, row in enumerate(table.rows):
+        if id_column < len(row) and normalise(row[id_column]) == key:
+            return i
+    return None
+
+
+class _Applier:
+    def __init__(self, name: str, tables: dict[str, RawTable], findings: Findings) -> None:
+        self.scenario = Scenario(name, dict(tables))
+        self.findings = findings
+        self.copied: set[str] = set()
+        self.done: dict[tuple[str, int, int], int] = {}
+
+    def table(self, name: str) -> RawTable | None:
+        """The scenario's own copy of a table (copied on first write)."""
+        for key, table in self.scenario.tables.items():
+            if key.casefold() == name.casefold():
+                if key not in self.copied:
+                    table = _copy(table)
+                    self.scenario.tables[key] = table
+                    self.copied.add(key)
+                return table
+        return None
+
+    def warn(self, code: str, row: ScenarioRow, column: str, value: object, message: str) -> None:
+        self.findings.warning(
+            code, TABLE, row.row, column, value, f"Scenario {row.scenario!r}: {message} This row is left out."
+        )
+
+    def apply(self, row: ScenarioRow, value: Any) -> None:
+        target = TARGETS.get(normalise(row.target).replace(" ", ""))
+        if target is None:
+            self.warn("UNKNOWN_SCENARIO_TARGET", row, "Target", row.target, f"{row.target!r} is not a Target.")
+            return
+        table = self.table(target.table)
+        if table is None:
+            self.warn(
+                "UNKNOWN_SCENARIO_KEY", row, "Key", row.key, f"the workbook has no {target.table} table to override."
+            )
+            return
+        located = self.locate(row, target, table)
+        if located is None:
+            return
+        data_index, column = located
+        cell = (target.table, data_index, column)
+        if cell in self.done:
+            self.warn(
+                "DUPLICATE_SCENARIO_KEY",
+                row,
+                "Key",
+                row.key,
+                f"{row.key} is already overridden on row {self.done[cell]}; the first override is used.",
+            )
+            return
+        self.done[cell] = row.row
+        cells = table.rows[data_index]
+        cells.extend([None] * (len(table.header) - len(cells)))
+        cells[column] = value
+        self.scenario.rows.append(row.row)
+
+    def locate(self, row: ScenarioRow, target: _Target, table: RawTable) -> tuple[int, int] | None:
+        """(data row index, column index) of the cell a Scenarios row overrides; None after a Warning."""
+        id_column = table.index(target.id_column)
+        if id_column is None:
+            self.warn("UNKNOWN_SCENARIO_KEY", row, "Key", row.key, f"{target.table} has no {target.id_column} column.")
+            return None
+        if target.table == "Settings":
+            return self.setting(row, table, id_column)
+        name, column_name = row.key.strip(), target.default_column
+        data_index = _row_index(table, id_column, name)
+        if data_index is None and "/" in row.key:
+            name, _, column_name = (part.strip() for part in row.key.rpartition("/"))
+            data_index = _row_index(table, id_column, name)
+        if data_index is None:
+            self.warn(
+                "UNKNOWN_SCENARIO_KEY",
+                row,
+                "Key",
+                row.key,
+                f"{target.table} has no {target.id_column} named {name!r}.",
+            )
+            return None
+        if column_name is None:
+            self.warn(
+                "SCENARIO_KEY_FORMAT",
+                row,
+                "Key",
+                row.key,
+                f"a {row.target} Key names the {target.id_column} and the column, such as 'Swale/Funding Model'.",
+            )
+            return None
+        column = table.index(column_name)
+        if column is None or column == id_column:
+            reason = "cannot be overridden" if column == id_column else "is not a column of " + target.table
+            self.warn("UNKNOWN_SCENARIO_KEY", row, "Key", row.key, f"{column_name!r} {reason}.")
+            return None
+        return data_index, column
+
+    def setting(self, row: ScenarioRow, table: RawTable, id_column: int) -> tuple[int, int] | None:
+        labels = {normalise(label): label for label in SETTING_LABELS}
+        label = labels.get(normalise(row.key))
+        if label is None:
+            self.warn("UNKNOWN_SCENARIO_KEY", row, "Key", row.key, f"{row.key!r} is not a setting the model uses.")
+            return None
+        value_column = table.index("Value")
+        if value_column is None:
+            self.warn("UNKNOWN_SCENARIO_KEY", row, "Key", row.key, "Settings has no Value column.")
+            return None
+        data_index = _row_index(table, id_column, label)
+        if data_index is None:
+            # A setting left at its default in the workbook: the scenario adds its row.
+            new: list[Any] = [None] * len(table.header)
+            new[id_column] = label
+            table.rows.append(new)
+            data_index = len(table.rows) - 1
+        return data_index, value_column
+
+
+def scenario_tables(tables: dict[str, RawTable], rows: Sequence[ScenarioRow], findings: Findings) -> list[Scenario]:
+    """Each scenario's input tables: copies of ``tables`` with its overrides applied."""
+    scenarios_raw = _find(tables, TABLE)
+    result: list[Scenario] = []
+    for name in scenario_names(rows):
+        applier = _Applier(name, tables, findings)
+        for row in rows:
+            if normalise(row.scenario) == normalise(name):
+                applier.apply(row, _raw_value(scenarios_raw, row.row))
+        result.append(applier.scenario)
+    return result

@@ -1,0 +1,202 @@
+"""The Dashboard's native Excel charts, through both adapters.
+
+Rules: forum-workbook.md (outputs rebuilt on every run); apmodel.reports.dashboard. The file
+adapter is checked in the saved .xlsx itself (chart parts, drawing anchors, the cells each
+chart reads); the live-book adapter through xlwings' remote engine, whose recorded actions are
+replayed as Excel would apply them.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import xlwings as xw
+from lxml import etree
+
+from apmodel import service
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlwings_store import XlwingsStore
+from tests.builders import small_county, write_workbook
+from tests.integration.test_xlwings_store import (  # noqa: F401  (the licence fixture is autouse)
+    Replay,
+    actions,
+    assert_same_cells,
+    noncommercial_licence,
+    remote_payload,
+)
+
+TODAY = date(2025, 12, 1)
+SCENARIOS: list[list[Any]] = [
+    ["Bigger budget", "Setting", "AP budget", 1_100_000],
+    ["South devolved", "District", "South/Funding Model", "Devolved"],
+]
+
+
+def county(path: Path, *, scenarios: bool = False) -> Path:
+    tables = small_county()
+    if scenarios:
+        tables["Scenarios"] = (tables["Scenarios"][0], SCENARIOS)
+    return write_workbook(path, tables)
+
+
+def run_file(source: Path, target: Path, *, compare: bool = False) -> Path:
+    book = FileWorkbook(source)
+    if compare:
+        service.compare_scenarios(book, today=TODAY)
+    else:
+        service.run_workbook(book, today=TODAY)
+    book.save(target)
+    return target
+
+
+def chart_parts(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: etree.fromstring(archive.read(n)) for n in archive.namelist() if n.startswith("xl/charts/chart")}
+
+
+def drawing_anchors(path: Path) -> int:
+    """Charts placed on sheets: the graphic frames of every drawing part."""
+    with zipfile.ZipFile(path) as archive:
+        return sum(
+            len(etree.fromstring(archive.read(n)).xpath("//*[local-name()='graphicFrame']"))
+            for n in archive.namelist()
+            if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)
+        )
+
+
+def chart_title(chart: etree._Element) -> str:
+    [title] = chart.xpath("/*/*[local-name()='chart']/*[local-name()='title']")
+    return "".join(title.xpath(".//*[local-name()='t']/text()"))
+
+
+def titles(parts: dict[str, etree._Element]) -> list[str]:
+    return sorted(chart_title(chart) for chart in parts.values())
+
+
+def references(chart: etree._Element) -> list[str]:
+    """The cell ranges a chart reads (series names, categories, values)."""
+    return [str(f) for f in chart.xpath("//*[local-name()='f']/text()")]
+
+
+def test_a_run_draws_the_allocation_and_recoupment_charts(tmp_path: Path) -> None:
+    out = run_file(county(tmp_path / "county.xlsx"), tmp_path / "out.xlsx")
+    parts = chart_parts(out)
+    assert titles(parts) == [
+        "Allocation by district: this year and previous year",
+        "Recoupment by term (recoverable lines)",
+    ]
+    assert drawing_anchors(out) == 2
+    assert openpyxl.load_workbook(out).sheetnames.count("Dashboard") == 1
+
+
+def test_charts_appear_once_after_two_runs(tmp_path: Path) -> None:
+    first = run_file(county(tmp_path / "county.xlsx"), tmp_path / "first.xlsx")
+    second = run_file(first, tmp_path / "second.xlsx")
+    assert len(chart_parts(second)) == 2
+    assert drawing_anchors(second) == 2
+    assert titles(chart_parts(second)) == titles(chart_parts(first))
+
+
+def test_compare_adds_the_scenario_chart_and_two_compares_still_give_three_charts(tmp_path: Path) -> None:
+    first = run_file(county(tmp_path / "county.xlsx", scenarios=True), tmp_path / "first.xlsx", compare=True)
+    second = run_file(first, tmp_path / "second.xlsx", compare=True)
+    assert len(chart_parts(second)) == 3 and drawing_anchors(second) == 3
+    assert "Scenario differences by district (change from the baseline)" in titles(chart_parts(second))
+    # A plain run after a compare redraws only the two charts that run can draw.
+    third = run_file(second, tmp_path / "third.xlsx")
+    assert len(chart_parts(third)) == 2 and drawing_anchors(third) == 2
+
+
+def cells(sheet: Any, ref: str) -> list[Any]:
+    ref = ref.replace("$", "")
+    if ":" not in ref:
+        return [sheet[ref].value]
+    return [c.value for row in sheet[ref] for c in row]
+
+
+def test_each_chart_reads_its_figures_from_the_dashboard_beside_it(tmp_path: Path) -> None:
+    out = run_file(county(tmp_path / "county.xlsx"), tmp_path / "out.xlsx")
+    dashboard = openpyxl.load_workbook(out)["Dashboard"]
+    allocation = next(x for x in chart_parts(out).values() if chart_title(x).startswith("Allocation by district"))
+    refs = references(allocation)
+    assert all(ref.startswith("'Dashboard'!") for ref in refs)
+    values = [cells(dashboard, ref.removeprefix("'Dashboard'!")) for ref in refs]
+    # Series names, the districts, this year's and last year's allocations (see small_county()):
+    # North 425,000.00 (previous 430,000); South 475,000.00 (previous 400,000).
+    assert ["This year £"] in values and ["Previous year £"] in values
+    assert ["North", "South"] in values
+    assert [425000, 475000] in values
+    assert [430000, 400000] in values
+
+
+def test_a_store_without_a_dashboard_still_runs(tmp_path: Path) -> None:
+    class TablesOnly:
+        def __init__(self, book: FileWorkbook) -> None:
+            self.book = book
+            self.read_tables, self.write_tables, self.status = book.read_tables, book.write_tables, book.status
+
+    store = TablesOnly(FileWorkbook(county(tmp_path / "county.xlsx")))
+    report = service.run_workbook(store, today=TODAY)
+    assert report.results.allocation is not None
+    assert "Dashboard" not in store.book.book.sheetnames
+
+
+# -- The live-book adapter (xlwings' remote engine) ------------------------------------------------
+
+
+def test_the_live_book_gets_the_same_dashboard_cells_and_native_charts(tmp_path: Path) -> None:
+    source = county(tmp_path / "county.xlsx")
+    written = run_file(source, tmp_path / "out.xlsx")
+    book = xw.Book(json=remote_payload(source))
+    service.run_workbook(XlwingsStore(book), today=TODAY)
+    replay = Replay(remote_payload(source)).apply(actions(book))
+    dashboard = replay.sheet("Dashboard")
+    assert [c[0] for c in dashboard.charts] == ["AllocationByDistrict", "RecoupmentByTerm"]
+    assert dashboard.charts[0][1:] == [
+        "ColumnClustered",
+        "A5:C7",
+        "Allocation by district: this year and previous year",
+    ]
+    assert_same_cells(written, replay, ["Dashboard"])
+
+
+def test_a_second_run_in_excel_replaces_the_dashboards_charts(tmp_path: Path) -> None:
+    ran = run_file(county(tmp_path / "county.xlsx"), tmp_path / "ran.xlsx")
+    payload = remote_payload(ran)
+    # What Office.js reports for the charts the first run left on the Dashboard.
+    dashboard = next(s for s in payload["sheets"] if s["name"] == "Dashboard")
+    dashboard["charts"] = [
+        {"name": name, "chart_type": "ColumnClustered", "left": 0, "top": 0, "width": 500, "height": 270}
+        for name in ("AllocationByDistrict", "RecoupmentByTerm")
+    ]
+    book = xw.Book(json=payload)
+    service.run_workbook(XlwingsStore(book), today=TODAY)
+    recorded = actions(book)
+    assert [a["func"] for a in recorded if a["func"] in ("deleteChart", "addChart")] == [
+        "deleteChart",
+        "deleteChart",
+        "addChart",
+        "addChart",
+    ]
+    replay = Replay(payload).apply(recorded)
+    assert [c[0] for c in replay.sheet("Dashboard").charts] == ["AllocationByDistrict", "RecoupmentByTerm"]
+
+
+def test_recoupment_by_term_sums_the_recoverable_lines(tmp_path: Path) -> None:
+    out = run_file(county(tmp_path / "county.xlsx"), tmp_path / "out.xlsx")
+    dashboard = openpyxl.load_workbook(out)["Dashboard"]
+    rows = {
+        r[0]: r[1:4]
+        for r in dashboard.iter_rows(values_only=True)
+        if r[0] in ("Summer 2025", "Autumn 2025", "Spring 2026")
+    }
+    # The one exclusion: A = 5,500, relevant date 3 Nov 2025, B = 21: 5,500 x 21 / 52 = 2,221.15,
+    # billed in the Autumn term to Alder Secondary (maintained, budget adjustment).
+    assert Decimal(str(rows["Autumn 2025"][0])) == Decimal("2221.15")
+    assert rows["Summer 2025"] == (0, 0, 0) and rows["Spring 2026"] == (0, 0, 0)

@@ -1,0 +1,145 @@
+"""The Forum copy is safe to publish (funding-rules.md, "Privacy"; apmodel.reports.forum_copy).
+
+Every check reads the written file's zip parts as text, so nothing can hide in a sheet, a
+name, a style, a cached string or the document properties.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from apmodel import service
+from apmodel.cli import main
+from apmodel.workbook.interface import RawTable
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlsx_reader import read_tables
+from tests.builders import small_county, write_workbook
+
+TODAY = date(2025, 12, 1)
+#: The header (or its plural), not "Pupil Referral Unit".
+PUPIL_REF_HEADER = re.compile(r"\bpupil[ _-]?refs?\b", re.IGNORECASE)
+EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
+
+
+def zip_text(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()}
+
+
+def column(table: RawTable, name: str) -> list[Any]:
+    index = table.index(name)
+    assert index is not None, name
+    return [row[index] for row in table.rows if row[index] not in (None, "")]
+
+
+def found_in(parts: dict[str, str], needles: set[str]) -> list[tuple[str, str]]:
+    return [(needle, part) for part, text in parts.items() for needle in needles if needle in text]
+
+
+@pytest.fixture(scope="module")
+def example_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forum") / "Example - Forum copy.xlsx"
+    return service.forum_copy(FileWorkbook(EXAMPLE), out, today=TODAY)
+
+
+def test_the_forum_copy_contains_no_pupil_ref_anywhere_in_its_zip_parts(example_copy: Path) -> None:
+    tables = read_tables(EXAMPLE)
+    refs = {str(r) for r in column(tables["Placements"], "Pupil Ref")} | {
+        str(r) for r in column(tables["Exclusions"], "Pupil Ref")
+    }
+    assert len(refs) > 1000  # the example county's pupils
+    parts = zip_text(example_copy)
+    assert found_in(parts, refs) == []
+    assert [part for part, text in parts.items() if PUPIL_REF_HEADER.search(text)] == []
+
+
+def test_the_forum_copy_has_no_placement_exclusion_or_invoice_identifiers(example_copy: Path) -> None:
+    tables = read_tables(EXAMPLE)
+    ids = {str(i) for i in column(tables["Placements"], "Placement ID")} | {
+        str(i) for i in column(tables["Exclusions"], "Exclusion ID")
+    }
+    parts = zip_text(example_copy)
+    assert found_in(parts, ids) == []
+    assert found_in(parts, {"AP-2025-26-", "Invoice prefix"}) == []
+
+
+def test_without_publish_school_totals_no_school_is_named(example_copy: Path) -> None:
+    schools = read_tables(EXAMPLE)["Schools"]
+    names = {str(n) for n in column(schools, "School Name")}
+    urns = {str(int(u)) for u in column(schools, "URN")}
+    parts = zip_text(example_copy)
+    assert found_in(parts, names) == []
+    # URNs are six digits: look for them as cell values, not inside other numbers.
+    assert [u for u in urns if any(f"<v>{u}</v>" in text or f">{u}<" in text for text in parts.values())] == []
+
+
+def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy: Path) -> None:
+    book = openpyxl.load_workbook(example_copy)
+    assert book.sheetnames == [
+        "Summary",
+        "Dashboard",
+        "DistrictAllocations",
+        "ProviderFunding",
+        "RecoupmentByTerm",
+        "ScenarioComparison",
+        "EqualityAnalysis",
+        "APOutcomes",
+    ]
+    assert len(book["Dashboard"]._charts) == 3
+    levels = {row[0] for row in book["ScenarioComparison"].iter_rows(min_row=4, values_only=True)}
+    assert levels == {"District", "Provider"}
+    assert book.properties.creator == "apmodel"
+    assert not book.defined_names
+
+
+def test_the_forum_copy_is_built_new_so_nothing_else_in_the_workbook_comes_along(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA name": "Testshire"}))
+    book = openpyxl.load_workbook(source)
+    secret = book.create_sheet("Notes")
+    secret["A1"] = "Confidential: pupil P-A1 is in care"
+    secret.sheet_state = "hidden"
+    book.save(source)
+    out = service.forum_copy(FileWorkbook(source), tmp_path / "copy.xlsx", today=TODAY)
+    parts = zip_text(out)
+    assert found_in(parts, {"Confidential", "P-A1"}) == []
+    sheets = openpyxl.load_workbook(out).sheetnames
+    assert not {"Notes", "Settings", "Schools", "Placements", "Exclusions", "InvoiceRegister"} & set(sheets)
+
+
+def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", small_county(**{"Publish school totals": "Yes"}))
+    out = service.forum_copy(FileWorkbook(source), tmp_path / "copy.xlsx", today=TODAY)
+    book = openpyxl.load_workbook(out)
+    assert {"SchoolAllocations", "SchoolRecoupment"} <= set(book.sheetnames)
+    recoupment = {row[1]: row for row in book["SchoolRecoupment"].iter_rows(min_row=4, values_only=True)}
+    # The one exclusion: 5,500 x 21 / 52 = 2,221.15 charged to Alder Secondary.
+    assert recoupment["Alder Secondary"][:6] == (100001, "Alder Secondary", "North", 2221.15, 0, 2221.15)
+    parts = zip_text(out)
+    assert found_in(parts, {"P-A1", "EX-1", "AP-2025-26-"}) == []
+    assert [part for part, text in parts.items() if PUPIL_REF_HEADER.search(text)] == []
+
+
+def test_text_from_the_inputs_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    tables = small_county()
+    header, rows = tables["Districts"]
+    tables["Districts"] = (header, [["=HYPERLINK(1)", *rows[0][1:]], rows[1]])
+    header, rows = tables["Schools"]
+    tables["Schools"] = (header, [[*r[:2], "=HYPERLINK(1)", *r[3:]] if r[2] == "North" else r for r in rows])
+    out = service.forum_copy(
+        FileWorkbook(write_workbook(tmp_path / "c.xlsx", tables)), tmp_path / "o.xlsx", today=TODAY
+    )
+    assert all("<f>" not in text for name, text in zip_text(out).items() if name.startswith("xl/worksheets/"))
+
+
+def test_the_command_line_writes_the_forum_copy(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", small_county())
+    out = tmp_path / "Forum copy.xlsx"
+    assert main(["forum-copy", str(source), "-o", str(out), "--date", "2025-12-01"]) == 0
+    assert "EqualityAnalysis" in openpyxl.load_workbook(out).sheetnames

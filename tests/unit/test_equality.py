@@ -1,0 +1,321 @@
+"""Equality analysis and its small-number suppression (funding-rules.md, "Privacy").
+
+The suppression tests play the strongest reader we can think of: one who knows every
+published count, every total (even one shown as [c]), that the counts are whole numbers of
+at least 0, and the suppression rule itself. For each table they list every table the rule
+would have published in exactly the same way; a 1 to 4 count is recoverable if it has the
+same value in all of them. Small tables are checked exhaustively.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from apmodel.domain.equality import (
+    SUPPRESSED,
+    Breakdown,
+    EqualityResult,
+    Measure,
+    analyse_equality,
+    is_primary,
+    suppress_group,
+    suppress_hierarchy,
+)
+from apmodel.domain.inputs import Reason, School
+from apmodel.reports.equality_tables import equality_table
+from tests.unit.recoup_builders import exclusion, inputs, placement
+
+# -- The reader's search ---------------------------------------------------------------------------
+
+
+def compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+    """Every way of writing ``total`` as ``parts`` whole numbers of at least 0."""
+    if parts == 0:
+        if total == 0:
+            yield ()
+        return
+    for first in range(total + 1):
+        for rest in compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
+def possible_values(counts: Sequence[int]) -> dict[int, set[int]]:
+    """For each hidden count, every value consistent with what is published and with the rule."""
+    hidden = suppress_group(counts)
+    cells = sorted(hidden)
+    hidden_sum = sum(counts[i] for i in cells)
+    values: dict[int, set[int]] = {i: set() for i in cells}
+    for guess in compositions(hidden_sum, len(cells)):
+        table = list(counts)
+        for i, value in zip(cells, guess, strict=True):
+            table[i] = value
+        if suppress_group(table) == hidden:
+            for i, value in zip(cells, guess, strict=True):
+                values[i].add(value)
+    return values
+
+
+def recoverable(counts: Sequence[int]) -> list[int]:
+    """Indices of 1 to 4 counts that are shown, or that only one value fits."""
+    values = possible_values(counts)
+    return [i for i, c in enumerate(counts) if is_primary(c) and (i not in values or len(values[i]) < 2)]
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_no_count_from_1_to_4_is_recoverable_in_any_small_group(size: int) -> None:
+    leaks = [counts for counts in itertools.product(range(9), repeat=size) if recoverable(counts)]
+    assert leaks == []
+
+
+def test_one_small_count_hides_the_next_smallest_and_zeros_stay_shown() -> None:
+    # 3 is hidden; alone it would be 45 - 12 - 30 = 3, so the next smallest, 12, is hidden too.
+    assert suppress_group([12, 3, 30, 0]) == {0, 1}
+
+
+def test_a_count_equal_to_the_chosen_secondary_is_hidden_too() -> None:
+    # Hiding only one 5 would tell a reader who knows the rule that the first 5 was chosen.
+    assert suppress_group([5, 5, 3]) == {0, 1, 2}
+
+
+def test_small_counts_that_are_all_ones_hide_another_count() -> None:
+    # Two hidden counts summing to 2 can only be 1 and 1.
+    assert suppress_group([1, 1, 9, 20]) == {0, 1, 2}
+    # Two hidden counts summing to 8, each at most 4, can only be 4 and 4.
+    assert suppress_group([4, 4, 9, 20]) == {0, 1, 2}
+    # 1 + 3 = 4 could be 1 + 3, 2 + 2 or 3 + 1: nothing more is needed.
+    assert suppress_group([1, 3, 9, 20]) == {0, 1}
+
+
+def test_a_small_count_among_zeros_hides_the_zeros() -> None:
+    assert suppress_group([0, 0, 2]) == {0, 1, 2}
+
+
+def test_nothing_is_hidden_when_no_count_is_from_1_to_4() -> None:
+    assert suppress_group([0, 5, 17]) == frozenset()
+
+
+# -- Hierarchies (providers within tiers within all tiers) -----------------------------------------
+
+#: Two tiers of two providers each: indices 0-3 providers, 4-5 tier totals, 6 all tiers.
+TREE = [([4, 5], 6), ([0, 1], 4), ([2, 3], 5)]
+
+
+def tree_counts(leaves: Sequence[int]) -> list[int]:
+    return [*leaves, leaves[0] + leaves[1], leaves[2] + leaves[3], sum(leaves)]
+
+
+def tree_possible(leaves: Sequence[int]) -> dict[int, set[int]]:
+    counts = tree_counts(leaves)
+    hidden = suppress_hierarchy(counts, TREE)
+    values: dict[int, set[int]] = {i: set() for i in hidden}
+    for guess in compositions(counts[6], 4):
+        trial = tree_counts(guess)
+        if (
+            all(trial[i] == counts[i] for i in range(7) if i not in hidden)
+            and suppress_hierarchy(trial, TREE) == hidden
+        ):
+            for i in hidden:
+                values[i].add(trial[i])
+    return values
+
+
+def test_no_count_from_1_to_4_is_recoverable_through_tier_or_grand_totals() -> None:
+    leaks = []
+    for leaves in itertools.product(range(7), repeat=4):
+        counts = tree_counts(leaves)
+        values = tree_possible(leaves)
+        # The grand total is treated as public (its own 1 to 4 is shown as [c] but known elsewhere).
+        leaks += [(leaves, i) for i in range(6) if is_primary(counts[i]) and len(values.get(i, ())) < 2]
+    assert leaks == []
+
+
+def test_a_provider_alone_in_its_tier_is_hidden_exactly_when_its_tier_is() -> None:
+    # Indices: 0 the only provider of tier 1, 1 tier 1, 2 tier 2, 3 all tiers.
+    groups = [([1, 2], 3), ([0], 1)]
+    assert suppress_hierarchy([3, 3, 17, 20], groups) == {0, 1, 2}
+    assert suppress_hierarchy([8, 8, 17, 25], groups) == set()
+
+
+def test_a_hidden_tier_total_hides_all_its_providers_so_it_cannot_be_added_up_again() -> None:
+    # Tier 1 is 2 (hidden), so tier 2 (12) is hidden too; tier 2's providers 5 and 7 would add
+    # up to it, so they are hidden as well.
+    assert suppress_hierarchy(tree_counts([2, 0, 5, 7]), TREE) == {0, 1, 2, 3, 4, 5}
+    # With both tiers shown, a provider's 3 hides only the next smallest provider of its tier.
+    assert suppress_hierarchy(tree_counts([3, 6, 5, 7]), TREE) == {0, 1}
+
+
+# -- The analysis ----------------------------------------------------------------------------------
+
+
+def school_with_pupils(urn: int, pupils: int) -> School:
+    return School(
+        row=2,
+        urn=urn,
+        name=f"School {urn}",
+        district="North",
+        phase="Secondary",
+        type="Maintained",
+        values={"pupils": Decimal(pupils)},
+    )
+
+
+def counts(result: EqualityResult, measure: Measure, breakdown: Breakdown) -> dict[str, Any]:
+    [b] = [b for b in result.breakdowns if b.measure is measure and b.breakdown is breakdown]
+    return {g.group: (SUPPRESSED if g.hidden else g.count) for g in b.groups} | {"Total": b.total}
+
+
+def true_counts(result: EqualityResult, measure: Measure, breakdown: Breakdown) -> dict[str, int]:
+    [b] = [b for b in result.breakdowns if b.measure is measure and b.breakdown is breakdown]
+    return {g.group: g.count for g in b.groups}
+
+
+def many(prefix: str, n: int, **fields: Any) -> list[Any]:
+    return [placement(f"{prefix}{i}", **fields) for i in range(n)]
+
+
+def test_placements_are_counted_by_each_characteristic_with_not_recorded_for_blanks() -> None:
+    rows = [
+        *many("F", 6, sex="F", ethnicity="White", year_group=9, tier=1),
+        *many("M", 7, sex="male", ethnicity="white", year_group=10, tier=2, sen_support=True),
+        *many("E", 5, sex="", ethnicity="Mixed", year_group=None, tier=3, ehcp=True, sen_support=True),
+    ]
+    result = analyse_equality(inputs(placements=tuple(rows)))
+    assert counts(result, Measure.PLACEMENTS, Breakdown.SEX) == {"Female": 6, "Male": 7, "Not recorded": 5, "Total": 18}
+    # "white" is counted with "White", the first spelling seen.
+    assert counts(result, Measure.PLACEMENTS, Breakdown.ETHNICITY) == {
+        "Mixed": 5,
+        "White": 13,
+        "Not recorded": 0,
+        "Total": 18,
+    }
+    assert counts(result, Measure.PLACEMENTS, Breakdown.YEAR_GROUP) == {
+        "Year 9": 6,
+        "Year 10": 7,
+        "Not recorded": 5,
+        "Total": 18,
+    }
+    # An EHCP counts as EHCP even with SEN Support ticked.
+    assert counts(result, Measure.PLACEMENTS, Breakdown.SEN_STATUS) == {
+        "EHCP": 5,
+        "SEN support": 7,
+        "No SEN": 6,
+        "Not recorded": 0,
+        "Total": 18,
+    }
+    assert counts(result, Measure.PLACEMENTS, Breakdown.TIER) == {"1": 6, "2": 7, "3": 5, "Total": 18}
+
+
+def test_placements_outside_the_financial_year_are_not_counted() -> None:
+    rows = [
+        *many("IN", 6),
+        placement("OLD", start=date(2024, 9, 2), end=date(2025, 3, 28)),
+        placement("CARRIED", start=date(2025, 3, 3), end=date(2025, 4, 30)),
+    ]
+    result = analyse_equality(inputs(placements=tuple(rows)))
+    # 6 in the year + the one carried over from March into April = 7; the one ended by 31 March is out.
+    assert counts(result, Measure.PLACEMENTS, Breakdown.TIER)["Total"] == 7
+
+
+def test_an_exclusion_takes_sex_ethnicity_and_sen_from_the_pupils_exclusion_placement() -> None:
+    excluded = [exclusion(f"EX-{i}", pupil_ref=f"P{i}", year_group=10) for i in range(7)]
+    described = [
+        placement(
+            f"AR-{i}", pupil_ref=f"P{i}", sex="Male", ethnicity="Mixed", start=date(2025, 9, 8), end=date(2025, 10, 3)
+        )
+        for i in range(7)
+    ] + [
+        placement(
+            f"PX-{i}",
+            pupil_ref=f"P{i}",
+            sex="Female",
+            ethnicity="White",
+            ehcp=True,
+            reason=Reason.PERMANENT_EXCLUSION,
+            start=date(2025, 10, 20),
+            end=None,
+        )
+        for i in range(5)
+    ]
+    result = analyse_equality(inputs(exclusions=tuple(excluded), placements=tuple(described)))
+    # Five pupils have a permanent-exclusion placement (Female); two only an earlier one (Male).
+    assert true_counts(result, Measure.EXCLUSIONS, Breakdown.SEX) == {"Female": 5, "Male": 2, "Not recorded": 0}
+    assert true_counts(result, Measure.EXCLUSIONS, Breakdown.SEN_STATUS)["EHCP"] == 5
+    # As published, the 2 is hidden and so is the 5, which would give it back (7 - 5 = 2).
+    sex = counts(result, Measure.EXCLUSIONS, Breakdown.SEX)
+    assert sex == {"Female": SUPPRESSED, "Male": SUPPRESSED, "Not recorded": 0, "Total": 7}
+
+
+def test_an_exclusion_with_no_placement_is_not_recorded() -> None:
+    excluded = [exclusion(f"EX-{i}", pupil_ref=f"Q{i}") for i in range(6)]
+    result = analyse_equality(inputs(exclusions=tuple(excluded)))
+    assert counts(result, Measure.EXCLUSIONS, Breakdown.ETHNICITY) == {"Not recorded": 6, "Total": 6}
+    assert [b.breakdown for b in result.breakdowns if b.measure is Measure.EXCLUSIONS] == [
+        Breakdown.YEAR_GROUP,
+        Breakdown.SEX,
+        Breakdown.ETHNICITY,
+        Breakdown.SEN_STATUS,
+    ]
+
+
+def test_rates_are_per_1000_pupils_on_roll() -> None:
+    rows = many("P", 9)
+    result = analyse_equality(
+        inputs(placements=tuple(rows), schools=(school_with_pupils(100001, 1200), school_with_pupils(100002, 1800)))
+    )
+    assert result.pupils_on_roll == Decimal(3000)
+    # 9 x 1,000 / 3,000 = 3.00
+    assert result.rate(9) == Decimal("3.00")
+    # 7 x 1,000 / 3,000 = 2.333... -> 2.33
+    assert result.rate(7) == Decimal("2.33")
+
+
+def test_without_pupil_numbers_there_are_no_rates() -> None:
+    result = analyse_equality(inputs(placements=tuple(many("P", 9))))
+    assert result.pupils_on_roll is None and result.rate(9) is None
+
+
+# -- The published table ---------------------------------------------------------------------------
+
+
+def published_groups(rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], list[Any]]:
+    """Each breakdown's published counts, its Total row left out."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for measure, breakdown, group, count, *_ in rows:
+        if group != "Total":
+            groups.setdefault((measure, breakdown), []).append(count)
+    return groups
+
+
+def test_the_published_table_never_lets_a_1_to_4_count_be_worked_out_from_a_total() -> None:
+    # Small numbers everywhere: 1 Female, 3 "Mixed", single pupils in a year group, a tier of 4.
+    rows = [
+        placement("A1", sex="Female", ethnicity="Mixed", year_group=7, tier=1),
+        *many("B", 2, sex="Male", ethnicity="Mixed", year_group=8, tier=1, ehcp=True),
+        *many("C", 4, sex="Male", ethnicity="White", year_group=9, tier=2),
+        *many("D", 9, sex="Male", ethnicity="White", year_group=10, tier=3, sen_support=True),
+    ]
+    table = equality_table(analyse_equality(inputs(placements=tuple(rows))))
+    for row in table.rows:
+        if row[3] == SUPPRESSED:
+            assert row[4] == row[5] == SUPPRESSED  # a rate or share would give the count back
+        elif isinstance(row[3], int):
+            assert not is_primary(row[3]), row
+    result = analyse_equality(inputs(placements=tuple(rows)))
+    for b in result.breakdowns:
+        true_counts = [g.count for g in b.groups]
+        assert recoverable(true_counts) == [], (b.measure, b.breakdown)
+        # What is published agrees with the suppression the reader's search assumed.
+        shown = published_groups(table.rows)[(b.measure.value, b.breakdown.value)]
+        assert [c == SUPPRESSED for c in shown] == [g.hidden for g in b.groups]
+
+
+def test_a_total_from_1_to_4_is_itself_shown_as_c() -> None:
+    table = equality_table(analyse_equality(inputs(placements=tuple(many("P", 3)))))
+    totals = [row for row in table.rows if row[0] == "Placements" and row[2] == "Total"]
+    assert totals and all(row[3:] == [SUPPRESSED] * 3 for row in totals)
