@@ -54,6 +54,10 @@ class Row:
         return default if value is None else value
 
 
+#: Each column's choices by their matching form (read once per choice list, not once per cell).
+_CHOICES: dict[tuple[str, ...], dict[str, str]] = {}
+
+
 def _coerce(column: c.Column, value: object) -> Any:
     kind = column.kind
     if kind is c.Kind.TEXT:
@@ -76,9 +80,12 @@ def _coerce(column: c.Column, value: object) -> Any:
 
 
 def _choice(column: c.Column, text: str) -> str:
-    for choice in column.choices:
-        if normalise(choice) == normalise(text):
-            return choice
+    choices = _CHOICES.get(column.choices)
+    if choices is None:
+        choices = _CHOICES[column.choices] = {normalise(choice): choice for choice in reversed(column.choices)}
+    found = choices.get(normalise(text))
+    if found is not None:
+        return found
     raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {text!r}.")
 
 
@@ -136,18 +143,19 @@ def read_rows(
     if not usable:
         return []
     rows: list[Row] = []
+    # Each column's position, decided once per table rather than once per cell.
+    plan = [
+        (column, None if not column.required and normalise(column.name) in later else positions.get(column.name))
+        for column in spec.columns
+    ]
     for data_index, cells in enumerate(raw.rows):
-        sheet_row = raw.sheet_row(data_index)
+        sheet_row = raw.header_row + 1 + data_index
         if all(is_blank(v) for v in cells):
             continue
         values: dict[str, Any] = {}
         keep = True
-        for column in spec.columns:
-            index = positions.get(column.name)
+        for column, index in plan:
             value = cells[index] if index is not None and index < len(cells) else None
-            if not column.required and normalise(column.name) in later:
-                values[column.name] = None
-                continue
             if is_blank(value):
                 if column.required:
                     keep = False
@@ -576,14 +584,15 @@ def _schools(
     findings: Findings,
 ) -> list[m.School]:
     numeric = _numeric_school_columns(raw, factors, rules, findings)
-    rows = _unique(
-        read_rows(c.SCHOOLS, raw, findings, read_later=numeric), "Schools", "URN", findings, key=lambda v: v
-    )
+    rows = _unique(read_rows(c.SCHOOLS, raw, findings, read_later=numeric), "Schools", "URN", findings, key=lambda v: v)
     result = []
+    # Each numeric column's position and its matching form, found once for the table.
+    numeric_at = [(column, raw.index(column) if raw is not None else None, normalise(column)) for column in numeric]
     for row in rows:
         values: dict[str, Decimal] = {}
-        for column in numeric:
-            cell = raw_value(raw, row.sheet_row, column)
+        cells = raw.rows[row.sheet_row - raw.header_row - 1] if raw is not None else []
+        for column, index, key in numeric_at:
+            cell = cells[index] if index is not None and index < len(cells) else None
             if is_blank(cell):
                 continue
             try:
@@ -612,7 +621,7 @@ def _schools(
                     cell,
                     f"{column} is over a million: check it is not a URN or a total pasted in.",
                 )
-            values[normalise(column)] = number
+            values[key] = number
         urn = row.values["URN"]
         if not 100000 <= urn <= 999999:
             findings.warning(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook
@@ -120,21 +120,61 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
+#: Where a cell can be flagged: an error type attribute, or a formula element.
+_MARKER = re.compile(rb"""\bt\s*=\s*["']e["']|<(?:[A-Za-z_][\w.-]*:)?f[\s>/]""")
+#: One whole cell element from its start tag (cells never nest; text inside is escaped).
+_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c(?P<attrs>\s[^>]*?)?(?:/>|>(?P<body>.*?)</(?:[A-Za-z_][\w.-]*:)?c\s*>)", re.S
+)
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>(.*?)</(?:[A-Za-z_][\w.-]*:)?v\s*>", re.S)
+_FORMULA = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?f(?:\s[^>]*?)?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f\s*>)", re.S
+)
+
+
+def _xml_text(raw: bytes | None) -> str:
+    return unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}) if raw else ""
+
+
+def _enclosing_cell(xml: bytes, position: int) -> re.Match[bytes] | None:
+    """The cell element holding ``position`` (an attribute of its start tag, or its first child)."""
+    for start in (xml.rfind(b"<", 0, position), xml.rfind(b"<c ", 0, position)):
+        if start < 0:
+            continue
+        cell = _CELL.match(xml, start)
+        if cell is not None and cell.start() <= position < cell.end():
+            return cell
+    return None
+
+
 def _flagged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
-    """(row, column, marker) for each error cell and each formula with no calculated value."""
-    root: Element = SafeET.fromstring(xml)
-    for cell in root.iter(f"{_MAIN}c"):
-        ref = cell.get("r", "")
-        match = _CELL_REF.fullmatch(ref)
+    """(row, column, marker) for each error cell and each formula with no calculated value.
+
+    A regular-expression scan from each marker (never a full parse): a large sheet with a few
+    formulas costs only those few cells, and no entity or DTD is ever expanded.
+    """
+    seen: set[int] = set()
+    for marker_match in _MARKER.finditer(xml):
+        cell = _enclosing_cell(xml, marker_match.start())
+        if cell is None or cell.start() in seen:
+            continue
+        seen.add(cell.start())
+        attrs = {
+            m.group(1).split(b":")[-1]: m.group(2) if m.group(2) is not None else m.group(3)
+            for m in _ATTR.finditer(cell.group("attrs") or b"")
+        }
+        match = _CELL_REF.fullmatch((attrs.get(b"r") or b"").decode("ascii", "replace"))
         if not match:
             continue
-        formula = cell.find(f"{_MAIN}f")
-        value = cell.find(f"{_MAIN}v")
-        text = value.text if value is not None else None
-        if cell.get("t") == "e":
+        body = cell.group("body") or b""
+        value = _VALUE.search(body)
+        text = _xml_text(value.group(1)) if value is not None else ""
+        formula = _FORMULA.search(body)
+        if attrs.get(b"t") == b"e":
             marker = CellError(text or "#N/A")
         elif formula is not None and not text:
-            marker = CellError("=" + (formula.text or ""), uncalculated=True)
+            marker = CellError("=" + _xml_text(formula.group(1)), uncalculated=True)
         else:
             continue
         yield int(match.group(2)), _column_number(match.group(1)), marker
@@ -178,8 +218,8 @@ def _mark_flagged_cells(path: Path, tables: dict[str, RawTable]) -> None:
             if part is None or part not in archive.namelist():
                 continue
             xml = archive.read(part)
-            # Most sheets hold neither errors nor formulas: skip the parse entirely.
-            if b't="e"' not in xml and b"<f" not in xml:
+            # Most sheets hold neither errors nor formulas: skip the scan entirely.
+            if _MARKER.search(xml) is None:
                 continue
             for row, column, marker in _flagged_cells(xml):
                 for table in sheet_tables:

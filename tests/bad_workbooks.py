@@ -1,0 +1,462 @@
+"""Hostile and damaged Forum workbooks, each the small county with one defect.
+
+Used by tests/integration/test_bad_workbooks.py. Each ``BadCase`` builds its file in a
+folder and says what a correct run must do: either finish (exit 0 or 1) with the listed
+Warnings rows, or refuse the file (exit 3) with one plain line on stderr. The binding rule
+is forum-workbook.md, "Binding rules": bad data never crashes the model.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.table import Table
+
+from apmodel.workbook.interface import column_letter
+from tests.builders import TableRows, small_county, write_workbook
+
+County = dict[str, TableRows]
+#: (code, table, sheet row, column) of one Warnings row the defect must produce.
+Expected = tuple[str, str, int | None, str | None]
+
+SCHOOLS_HEADER = [
+    "URN",
+    "School Name",
+    "District",
+    "Phase",
+    "Type",
+    "Trust",
+    "AP Agreement",
+    "Cost Centre",
+    "PO Number",
+    "Pupils",
+    "IDACI Pupils",
+]
+PLACEMENTS_HEADER = [
+    "Placement ID",
+    "Pupil Ref",
+    "Home URN",
+    "Provider ID",
+    "Tier",
+    "Registration",
+    "Reason",
+    "Start Date",
+    "End Date",
+    "Days per Week",
+    "Year Group",
+    "Charge Basis",
+    "Charge Rate",
+    "Planned Weeks",
+    "Outcome",
+    "EHCP",
+    "SEN Support",
+    "FSM6",
+    "Sex",
+    "Ethnicity",
+]
+
+
+@dataclass(frozen=True)
+class BadCase:
+    """One defective workbook and what a correct run must report about it."""
+
+    name: str
+    build: Callable[[Path], Path]
+    #: Warnings rows the run must write; empty with ``unreadable`` False means a clean run.
+    expected: tuple[Expected, ...] = ()
+    #: True when the file must be refused with exit 3 and one line on stderr.
+    unreadable: bool = False
+    #: Allowed exit codes for a readable file.
+    codes: frozenset[int] = field(default_factory=lambda: frozenset({0, 1}))
+
+
+# --- Editing a county in memory -------------------------------------------------------------
+
+
+def county() -> County:
+    return copy.deepcopy(small_county())
+
+
+def set_cell(tables: County, table: str, data_index: int, column: str, value: Any) -> County:
+    """Put ``value`` in one data cell (``data_index`` 0 is sheet row 2)."""
+    header, rows = tables[table]
+    new_rows = [list(r) for r in rows]
+    new_rows[data_index][list(header).index(column)] = value
+    tables[table] = (header, new_rows)
+    return tables
+
+
+def add_row(tables: County, table: str, values: list[Any], at: int | None = None) -> County:
+    header, rows = tables[table]
+    new_rows = [list(r) for r in rows]
+    new_rows.insert(len(new_rows) if at is None else at, values)
+    tables[table] = (header, new_rows)
+    return tables
+
+
+def placement(
+    pid: str = "PL-1", urn: Any = 100001, provider: Any = "PRU-S", start: Any = date(2025, 9, 8)
+) -> list[Any]:
+    """A dual-registered KS3 placement at the South PRU, charged by the provider's own daily rate."""
+    return [
+        pid,
+        "P-X1",
+        urn,
+        provider,
+        2,
+        "Dual",
+        "At risk of exclusion",
+        start,
+        None,
+        5,
+        9,
+        None,
+        None,
+        None,
+        None,
+        "No",
+        "No",
+        "No",
+        "F",
+        "White British",
+    ]
+
+
+def _write(tables: County) -> Callable[[Path], Path]:
+    return lambda folder: write_workbook(folder / "county.xlsx", tables)
+
+
+def _edit(tables: County, change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], Path]:
+    """Write the county, then change it with openpyxl (errors, formulas, merges, hidden rows)."""
+
+    def build(folder: Path) -> Path:
+        path = write_workbook(folder / "county.xlsx", tables)
+        book = openpyxl.load_workbook(path)
+        change(book)
+        book.save(path)
+        return path
+
+    return build
+
+
+def _bytes(content: bytes, name: str = "county.xlsx") -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    return build
+
+
+def write_workbook_at(path: Path, tables: County, places: dict[str, tuple[str, int, int]]) -> Path:
+    """Like ``write_workbook``, but ``places[name] = (sheet, header_row, first_column)`` moves a table."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, (header, rows) in tables.items():
+        sheet_name, top, left = places.get(name, (name[:31], 1, 1))
+        sheet = book[sheet_name] if sheet_name in book.sheetnames else book.create_sheet(sheet_name)
+        for offset, text in enumerate(header):
+            sheet.cell(row=top, column=left + offset, value=text)
+        for r, values in enumerate(rows, start=top + 1):
+            for offset, value in enumerate(values):
+                sheet.cell(row=r, column=left + offset, value=value)
+        last = top + max(len(rows), 1)
+        ref = f"{column_letter(left)}{top}:{column_letter(left + len(header) - 1)}{last}"
+        sheet.add_table(Table(displayName=name, ref=ref))
+    book.save(path)
+    return path
+
+
+# --- The defects ---------------------------------------------------------------------------
+
+
+def _without(name: str) -> County:
+    tables = county()
+    del tables[name]
+    return tables
+
+
+def _renamed_column(table: str, old: str, new: str) -> County:
+    tables = county()
+    header, rows = tables[table]
+    tables[table] = ([new if h == old else h for h in header], rows)
+    return tables
+
+
+def _dropped_column(table: str, column: str) -> County:
+    tables = county()
+    header, rows = tables[table]
+    i = list(header).index(column)
+    tables[table] = ([h for h in header if h != column], [[v for j, v in enumerate(r) if j != i] for r in rows])
+    return tables
+
+
+def _relevant_date(value: Any) -> County:
+    return set_cell(county(), "Exclusions", 0, "Relevant Date", value)
+
+
+def _error_cell(sheet: str, ref: str, error: str) -> Callable[[openpyxl.Workbook], None]:
+    def change(book: openpyxl.Workbook) -> None:
+        cell = book[sheet][ref]
+        cell.value = error
+        cell.data_type = "e"
+
+    return change
+
+
+def _formula_cell(sheet: str, ref: str, formula: str) -> Callable[[openpyxl.Workbook], None]:
+    def change(book: openpyxl.Workbook) -> None:
+        book[sheet][ref].value = formula  # openpyxl stores no cached value: never calculated
+
+    return change
+
+
+def _merge(book: openpyxl.Workbook) -> None:
+    # Schools J2:J3 = Pupils of Alder and Birch: Birch's Pupils cell becomes blank.
+    book["Schools"].merge_cells("J2:J3")
+
+
+def _hide_row(book: openpyxl.Workbook) -> None:
+    book["Schools"].row_dimensions[3].hidden = True
+
+
+def _wide_schools(extra: int) -> County:
+    tables = county()
+    header, rows = tables["Schools"]
+    tables["Schools"] = (
+        [*header, *(f"Note {i}" for i in range(1, extra + 1))],
+        [[*r, *(i for i in range(extra))] for r in rows],
+    )
+    return tables
+
+
+def _moved(folder: Path) -> Path:
+    tables = county()
+    places = {
+        "Schools": ("Data entry", 7, 4),  # header at D7
+        "Districts": ("Data entry", 20, 2),  # a second table lower on the same sheet, at B20
+        "Exclusions": ("Sheet with a long odd name!", 3, 3),
+    }
+    return write_workbook_at(folder / "county.xlsx", tables, places)
+
+
+def _zip_not_xlsx(folder: Path) -> Path:
+    path = folder / "county.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    return path
+
+
+def _truncated(folder: Path) -> Path:
+    good = write_workbook(folder / "good.xlsx", small_county())
+    path = folder / "county.xlsx"
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    good.unlink()
+    return path
+
+
+def replace_part(source: Path, target: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    """Copy the zip at ``source`` to ``target`` with one part's bytes changed by ``edit``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            new.writestr(item, edit(data) if item.filename == part else data)
+    return target
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>\n"
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+)
+
+
+def _with_doctype(part: str, doctype: bytes, entity: bytes) -> Callable[[Path], Path]:
+    """The small county with ``part``'s XML declaration swapped for a DOCTYPE and an entity use."""
+
+    def edit(data: bytes) -> bytes:
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        # Use the entity inside the document so a parser that expands it must do the work.
+        if part == "xl/workbook.xml":
+            body = body.replace(b'name="Settings"', b'name="Settings' + entity + b'"', 1)
+        else:
+            body = body.replace(b"<v>", b"<v>" + entity, 1)
+        return doctype + body.lstrip()
+
+    def build(folder: Path) -> Path:
+        good = write_workbook(folder / "good.xlsx", small_county())
+        path = replace_part(good, folder / "county.xlsx", part, edit)
+        good.unlink()
+        return path
+
+    return build
+
+
+# --- The corpus --------------------------------------------------------------------------
+
+SCHOOL_ROW_ALDER = 2
+SCHOOL_ROW_BIRCH = 3
+
+
+def cases() -> list[BadCase]:
+    """Every defect, one workbook each."""
+    return [
+        BadCase("missing_schools_table", _write(_without("Schools")), (("MISSING_TABLE", "Schools", None, None),)),
+        BadCase(
+            "missing_districts_table", _write(_without("Districts")), (("MISSING_TABLE", "Districts", None, None),)
+        ),
+        BadCase(
+            "renamed_urn_column",
+            _write(_renamed_column("Schools", "URN", "School URN")),
+            (("MISSING_COLUMN", "Schools", 1, "URN"),),
+        ),
+        BadCase(
+            "missing_district_column",
+            _write(_dropped_column("Schools", "District")),
+            (("MISSING_COLUMN", "Schools", 1, "District"),),
+        ),
+        BadCase(
+            "text_pupils",
+            _write(set_cell(county(), "Schools", 0, "Pupils", "twelve")),
+            (("NOT_A_NUMBER", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "text_budget",
+            _write(set_cell(county(), "Settings", 2, "Value", "£abc")),
+            (("NOT_A_NUMBER", "Settings", 4, "Value"),),
+        ),
+        BadCase(
+            "negative_pupils",
+            _write(set_cell(county(), "Schools", 0, "Pupils", -5)),
+            (("NEGATIVE_VALUE", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "huge_pupils",
+            _write(set_cell(county(), "Schools", 0, "Pupils", 1e15)),
+            (("IMPLAUSIBLE_VALUE", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "huge_budget",
+            _write(set_cell(county(), "Settings", 2, "Value", 1e15)),
+            (("OUT_OF_RANGE", "Settings", 4, "Value"),),
+        ),
+        BadCase("iso_text_date", _write(_relevant_date("2025-11-03"))),
+        BadCase("uk_text_date", _write(_relevant_date("03/11/2025"))),
+        BadCase("long_text_date", _write(_relevant_date("3 Nov 2025"))),
+        BadCase(
+            "garbage_date",
+            _write(_relevant_date("next Tuesday-ish")),
+            (("NOT_A_DATE", "Exclusions", 2, "Relevant Date"),),
+        ),
+        BadCase(
+            "impossible_date", _write(_relevant_date("31/02/2025")), (("NOT_A_DATE", "Exclusions", 2, "Relevant Date"),)
+        ),
+        BadCase("blank_row_inside_schools", _write(add_row(county(), "Schools", [None] * len(SCHOOLS_HEADER), at=1))),
+        BadCase(
+            "duplicate_urn",
+            _write(
+                add_row(
+                    county(),
+                    "Schools",
+                    [100001, "Alder Again", "North", "Secondary", "Maintained", None, "Yes", None, None, 5, 1],
+                )
+            ),
+            (("DUPLICATE_ID", "Schools", 5, "URN"),),
+        ),
+        BadCase(
+            "duplicate_placement_id",
+            _write(
+                add_row(add_row(county(), "Placements", placement("PL-1")), "Placements", placement("PL-1", urn=100002))
+            ),
+            (("DUPLICATE_ID", "Placements", 3, "Placement ID"),),
+        ),
+        BadCase(
+            "unknown_home_urn",
+            _write(add_row(county(), "Placements", placement(urn=999999))),
+            (("UNKNOWN_URN", "Placements", 2, "Home URN"),),
+        ),
+        BadCase(
+            "unknown_provider",
+            _write(add_row(county(), "Placements", placement(provider="NOPE"))),
+            (("UNKNOWN_PROVIDER", "Placements", 2, "Provider ID"),),
+        ),
+        BadCase(
+            "unknown_district",
+            _write(set_cell(county(), "Schools", 1, "District", "Atlantis")),
+            (("UNKNOWN_DISTRICT", "Schools", SCHOOL_ROW_BIRCH, "District"),),
+        ),
+        BadCase(
+            "ref_error_in_pupils",
+            _edit(county(), _error_cell("Schools", "J2", "#REF!")),
+            (("CELL_ERROR", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "div0_in_lump_sum",
+            _edit(county(), _error_cell("Districts", "G2", "#DIV/0!")),
+            (("CELL_ERROR", "Districts", 2, "Lump Sum"),),
+        ),
+        BadCase(
+            "uncalculated_formula",
+            _edit(county(), _formula_cell("Schools", "K3", "=10*5")),
+            (("FORMULA_NOT_CALCULATED", "Schools", SCHOOL_ROW_BIRCH, "IDACI Pupils"),),
+        ),
+        BadCase(
+            "uncalculated_formula_in_required_name",
+            _edit(county(), _formula_cell("Districts", "A3", '="So"&"uth"')),
+            (("FORMULA_NOT_CALCULATED", "Districts", 3, "District"),),
+        ),
+        BadCase("merged_cells_in_schools", _edit(county(), _merge)),
+        BadCase("hidden_row_in_schools", _edit(county(), _hide_row)),
+        BadCase("tables_moved_to_odd_places", _moved),
+        BadCase("very_wide_schools_row", _write(_wide_schools(2000))),
+        BadCase("password_protected", _bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4088), unreadable=True),
+        BadCase("csv_renamed_xlsx", _bytes(b"URN,School Name\n100001,Alder\n"), unreadable=True),
+        BadCase("empty_file", _bytes(b""), unreadable=True),
+        BadCase("zip_not_xlsx", _zip_not_xlsx, unreadable=True),
+        BadCase("truncated_xlsx", _truncated, unreadable=True),
+    ]
+
+
+def entity_cases() -> list[BadCase]:
+    """XML entity attacks: refused (exit 3) or run without expanding or resolving anything."""
+    return [
+        BadCase(
+            "billion_laughs_workbook_xml",
+            _with_doctype("xl/workbook.xml", BILLION_LAUGHS, b"&lol9;"),
+            codes=frozenset({0, 1, 3}),
+        ),
+        BadCase(
+            "external_entity_workbook_xml",
+            _with_doctype("xl/workbook.xml", EXTERNAL_ENTITY, b"&xxe;"),
+            codes=frozenset({0, 1, 3}),
+        ),
+        BadCase(
+            "billion_laughs_sheet",
+            _with_doctype("xl/worksheets/sheet1.xml", BILLION_LAUGHS, b"&lol9;"),
+            codes=frozenset({0, 1, 3}),
+        ),
+        BadCase(
+            "external_entity_sheet",
+            _with_doctype("xl/worksheets/sheet1.xml", EXTERNAL_ENTITY, b"&xxe;"),
+            codes=frozenset({0, 1, 3}),
+        ),
+    ]
+
+
+def copy_file(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
