@@ -419,7 +419,12 @@ def cases() -> list[BadCase]:
             _edit(county(), _formula_cell("Districts", "A3", '="So"&"uth"')),
             (("FORMULA_NOT_CALCULATED", "Districts", 3, "District"),),
         ),
-        BadCase("merged_cells_in_schools", _edit(county(), _merge)),
+        BadCase(
+            "merged_cells_in_schools",
+            _edit(county(), _merge),
+            (("MERGED_CELL", "Schools", SCHOOL_ROW_BIRCH, "Pupils"),),
+            codes=(1,),
+        ),
         BadCase("hidden_row_in_schools", _edit(county(), _hide_row)),
         BadCase("tables_moved_to_odd_places", _moved),
         BadCase("very_wide_schools_row", _write(_wide_schools(2000))),

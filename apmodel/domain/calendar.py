@@ -20,6 +20,7 @@ Everything here is pure date arithmetic: no money and no I/O.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,7 +65,8 @@ def weekdays(start: date, end: date) -> list[date]:
 
 def part_weeks(days: Iterable[date]) -> int:
     """Complete or part calendar weeks (Monday to Sunday) holding at least one of ``days``."""
-    return len({day.isocalendar()[:2] for day in days})
+    # Ordinal 1 (1 January of year 1) is a Monday, so (ordinal - 1) // 7 numbers the Monday-to-Sunday weeks.
+    return len({(day.toordinal() - 1) // DAYS_PER_WEEK for day in days})
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ class BillingPeriod:
 
     def school_days_between(self, start: date, end: date) -> tuple[date, ...]:
         """This term's school days from ``start`` to ``end``, both included."""
-        return tuple(day for day in self.school_days if start <= day <= end)
+        # school_days is in date order: two binary searches instead of a scan (placements x terms).
+        return self.school_days[bisect_left(self.school_days, start) : bisect_right(self.school_days, end)]
 
 
 @dataclass(frozen=True)

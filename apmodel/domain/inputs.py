@@ -8,7 +8,6 @@ model: a misspelled key is a bug to catch, never a value to drop silently. Each 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 def normalise(header: object) -> str:
     """Header text as matched: case, spacing and non-breaking spaces ignored."""
-    return re.sub(r"\s+", " ", str(header if header is not None else "")).strip().casefold()
+    # str.split() splits on exactly the characters re's \s matches (str.isspace), and is several times faster.
+    return " ".join(str(header if header is not None else "").split()).casefold()
 
 
 class Strict(BaseModel):

@@ -204,8 +204,10 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
             "Lump Sum",
             fmt_money(pot),
             "The district lump sums and the centrally retained amount come to more than the AP budget, "
-            "so the formula shares out a negative pot.",
+            "so nothing is shared by the formula; the Summary's Difference shows the overspend.",
         )
+        # Sharing a negative pot would publish negative allocations: districts get their lump sums only.
+        pot = ZERO
 
     factor_pots = _factor_pots(pot, factors, findings, trace)
     values: dict[str, list[Decimal]] = {}

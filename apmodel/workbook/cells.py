@@ -63,6 +63,12 @@ def check_error(value: object) -> None:
                 f"The formula {value} has no calculated value (the file was saved by a program that does not "
                 "calculate). Open and save it in Excel, or type the value.",
             )
+        if value.startswith("#MERGED("):
+            raise CellProblem(
+                "MERGED_CELL",
+                f"This cell is merged into {value[8:-1]}, so it holds no value of its own. "
+                "Unmerge the cells and type each row's value.",
+            )
         raise CellProblem("CELL_ERROR", f"The cell shows the Excel error {value}; fix the formula or type the value.")
 
 

@@ -184,7 +184,9 @@ def read_rows(
                         problem.message + " This row is left out.",
                     )
                 else:
-                    findings.warning(
+                    # A money cell read as blank changes what somebody is paid: that is an Error.
+                    report = findings.error if column.kind is c.Kind.MONEY else findings.warning
+                    report(
                         problem.code,
                         spec.name,
                         sheet_row,

@@ -122,6 +122,8 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 #: Where a cell can be flagged: an error type attribute, or a formula element.
 _MARKER = re.compile(rb"""\bt\s*=\s*["']e["']|<(?:[A-Za-z_][\w.-]*:)?f[\s>/]""")
+#: Byte strings one of which any marker contains (plain searches are far faster than the pattern).
+_MARKER_LITERALS = (b'"e"', b"'e'", b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b"<f\t", b"<f\n", b"<f\r")
 #: One whole cell element from its start tag (cells never nest; text inside is escaped).
 _CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c(?P<attrs>\s[^>]*?)?(?:/>|>(?P<body>.*?)</(?:[A-Za-z_][\w.-]*:)?c\s*>)", re.S
@@ -207,6 +209,21 @@ def read_tables(path: Path) -> dict[str, RawTable]:
     return tables
 
 
+_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
+    """Every cell of a merged range but its top-left one: Excel keeps no value there."""
+    for match in _MERGE_REF.finditer(xml):
+        first_col, first_row = _column_number(match.group(1).decode()), int(match.group(2))
+        last_col, last_row = _column_number(match.group(3).decode()), int(match.group(4))
+        anchor = f"{match.group(1).decode()}{first_row}"
+        for row in range(first_row, min(last_row, first_row + 10_000) + 1):
+            for column in range(first_col, min(last_col, first_col + 500) + 1):
+                if (row, column) != (first_row, first_col):
+                    yield row, column, CellError(f"#MERGED({anchor})")
+
+
 def _mark_flagged_cells(path: Path, tables: dict[str, RawTable]) -> None:
     by_sheet: dict[str, list[RawTable]] = {}
     for table in tables.values():
@@ -218,10 +235,10 @@ def _mark_flagged_cells(path: Path, tables: dict[str, RawTable]) -> None:
             if part is None or part not in archive.namelist():
                 continue
             xml = archive.read(part)
-            # Most sheets hold neither errors nor formulas: skip the scan entirely.
-            if _MARKER.search(xml) is None:
+            # Most sheets hold neither errors, formulas nor merges: skip the scan entirely.
+            if not any(literal in xml for literal in _MARKER_LITERALS) and b"<mergeCell " not in xml:
                 continue
-            for row, column, marker in _flagged_cells(xml):
+            for row, column, marker in [*_flagged_cells(xml), *_merged_cells(xml)]:
                 for table in sheet_tables:
                     index = row - table.header_row - 1
                     offset = column - table.first_column

@@ -193,8 +193,10 @@ def test_lump_sums_above_the_budget_give_a_negative_pot_error() -> None:
     )
     result, findings = run(model)
     assert "NEGATIVE_POT" in codes(findings)
-    # pot = 1,000 - 1,200 = -200, shared -100 each: A 700, B 300 -> still 1,000 in all.
-    assert finals(result) == {"A": Decimal("700.00"), "B": Decimal("300.00")}
+    # pot = 1,000 - 1,200 = -200: never shared as negative money, so each district keeps its lump sum only
+    # (A 800, B 400 = 1,200) and the Summary's Difference shows the 200 overspend.
+    assert finals(result) == {"A": Decimal("800.00"), "B": Decimal("400.00")}
+    assert result.total_allocated == Decimal("1200.00")
 
 
 def test_no_district_factors_is_an_error() -> None:
