@@ -81,8 +81,9 @@ def relevant_date_fell_back(tables: dict[str, RawTable]) -> None:
 
 
 def merged_pupils_lost(tables: dict[str, RawTable]) -> None:
-    # Merging J2:J3 blanks Birch's Pupils (an Error, MERGED_CELL, so it is never silent). Pupils pot 300,000 x 2 = 600,000
-    # over North 600 + South 1,000 = 1,600 -> North 600,000 x 600 / 1,600 = 225,000; IDACI unchanged 75,000;
+    # Merging J2:J3 blanks Birch's Pupils (an Error, MERGED_CELL, so never silent).
+    # Pupils pot 300,000 x 2 = 600,000 over North 600 + South 1,000 = 1,600:
+    # North 600,000 x 600 / 1,600 = 225,000; IDACI unchanged 75,000;
     # North = 50,000 + 225,000 + 75,000 = 350,000.00; South = 50,000 + 375,000 + 125,000 = 550,000.00.
     assert final_allocations(tables) == {"North": Decimal("350000.00"), "South": Decimal("550000.00")}
 
