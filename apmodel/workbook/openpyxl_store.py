@@ -1,14 +1,19 @@
-"""The file adapter: a Forum workbook on disk, read fast and written with openpyxl.
+"""The file adapter: a Forum workbook on disk, read fast and written without loading it.
 
-Reading goes through ``xlsx_reader`` (calamine). Writing loads the workbook once with
-openpyxl, replaces each output table whole where it already is (or on a new sheet of the
-same name, title in A1, header on row 3), and saves atomically: to a temporary file in the
-destination folder, then renamed over the target, so a crash mid-write leaves the original
-intact. Input tables are never touched.
+Reading goes through ``xlsx_reader`` (calamine). Writes are kept until ``save``, which
+patches the file (``xlsx_patch``): each output table is replaced whole where it already is
+(or on a new sheet of the same name, title in A1, header on row 3), the Dashboard sheet is
+drawn by openpyxl on a scratch workbook and moved in, and every other part of the file is
+copied byte for byte, so input tables are never touched and an England-sized workbook is
+written in seconds. A file the patch cannot handle, or any use of ``book`` (the whole
+workbook in openpyxl), takes the openpyxl route instead: load everything, write, save.
+Either way the save is atomic: to a temporary file in the destination folder, then renamed
+over the target, so a crash mid-write leaves the original intact.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
@@ -28,6 +33,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from apmodel.workbook import xlsx_patch
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import OutputTable, RawTable, column_letter
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
@@ -50,16 +56,33 @@ LINK_FONT = Font(color="0563C1", underline="single")
 HEADER_ROW = 3
 TABLE_STYLE = "TableStyleMedium2"
 LINK_TEXT = "Go to cell"
+NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
 
 
 def atomic_save(book: Workbook, target: Path) -> None:
     """Save so that the target is either the old file or the complete new one, never half."""
+    atomic_write(target, lambda temp: book.save(temp))
+
+
+def _new_file_mode(target: Path) -> int:
+    """The target's own permissions, or what the umask gives a new file (mkstemp's 0600 is too private)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``target``, then rename it over ``target``."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     try:
-        book.save(temp_name)
+        write(Path(temp_name))
+        os.chmod(temp_name, _new_file_mode(target))
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -79,7 +102,13 @@ def excel_value(value: Any) -> Any:
 
 
 def set_text_safe(cell: Cell, value: Any) -> None:
-    """Write a value; text that looks like a formula (=, +, -, @) stays text, never a formula."""
+    """Write a value; text that looks like a formula (=, +, -, @) stays text, never a formula.
+
+    Characters XML cannot hold (a control character pasted into a name) are written as Excel's
+    own ``_xHHHH_`` escape, which Excel reads back as the character: openpyxl would refuse them.
+    """
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     cell.value = excel_value(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         cell.data_type = "s"
@@ -103,7 +132,7 @@ def fitted_width(table: OutputTable, index: int) -> float:
 
 
 class FileWorkbook:
-    """A Forum workbook file. Reads from ``path``; writes go to an in-memory copy until ``save``."""
+    """A Forum workbook file. Reads from ``path``; writes are kept in memory until ``save``."""
 
     def __init__(self, path: Path, *, on_status: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
@@ -111,6 +140,9 @@ class FileWorkbook:
         self._tables: dict[str, RawTable] | None = None
         self._book: Workbook | None = None
         self._on_status = on_status
+        #: Writes not yet applied to an openpyxl workbook (the patch applies them when saving).
+        self._pending: list[OutputTable] = []
+        self._charts: list[ChartSpec] | None = None
 
     # -- WorkbookStore ------------------------------------------------------------------------
 
@@ -120,9 +152,11 @@ class FileWorkbook:
         return self._tables
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
-        book = self.book
-        for table in tables:
-            write_table(book, table)
+        if self._book is not None:
+            for table in tables:
+                write_table(self._book, table)
+        else:
+            self._pending.extend(tables)
 
     def status(self, message: str) -> None:
         log.info(message)
@@ -133,28 +167,80 @@ class FileWorkbook:
         """Replace the Dashboard sheet's charts (apmodel.workbook.charts)."""
         from apmodel.workbook.charts import write_dashboard
 
-        write_dashboard(self.book, charts)
+        if self._book is not None:
+            write_dashboard(self._book, charts)
+        else:
+            self._charts = list(charts)
 
     # -- Files --------------------------------------------------------------------------------
 
     @property
     def book(self) -> Workbook:
-        """The openpyxl workbook, loaded on first write (reading never needs it)."""
+        """The whole workbook in openpyxl, with every write so far (loaded on first use: slow for big files).
+
+        Once it is loaded, writes go straight into it and ``save`` saves it with openpyxl.
+        """
         if self._book is None:
             try:
-                self._book = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm", rich_text=True)
+                book = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm", rich_text=True)
             except Exception as exc:  # openpyxl raises many types for damaged files
                 raise WorkbookUnreadable(f"{self.path}: cannot be opened for writing ({exc})") from exc
+            for table in self._pending:
+                write_table(book, table)
+            if self._charts is not None:
+                from apmodel.workbook.charts import write_dashboard
+
+                write_dashboard(book, self._charts)
+            self._book, self._pending, self._charts = book, [], None
         return self._book
 
     def save(self, target: Path, *, backup: bool = False) -> Path | None:
         """Write the workbook to ``target`` atomically; with ``backup`` keep a timestamped copy first."""
+        target = Path(target)
         kept: Path | None = None
         if backup and target.exists():
             kept = backup_path(target)
             shutil.copy2(target, kept)
+        if self._book is None:
+            try:
+                patch = self._patch()
+            except xlsx_patch.Unsupported as exc:
+                log.info("%s: written through openpyxl (%s)", self.path, exc)
+            else:
+                atomic_write(target, patch.save_to)
+                return kept
         atomic_save(self.book, target)
         return kept
+
+    def _patch(self) -> xlsx_patch.Patch:
+        """Every write so far, as a patch of the file (raises ``Unsupported`` for a file it cannot patch)."""
+        layout = xlsx_patch.Layout(NUMBER_FORMATS, TABLE_STYLE, LINK_TEXT, NOTE_TEXT, fitted_width)
+        patch = xlsx_patch.Patch(self.path, layout)
+        try:
+            patch.write_tables(self._pending)
+            if self._charts is not None:
+                patch.transplant(_dashboard_sheet(self._charts))
+        except BaseException:
+            patch.close()
+            raise
+        return patch
+
+
+def _dashboard_sheet(charts: Sequence[ChartSpec]) -> xlsx_patch.Transplant:
+    """The Dashboard drawn by openpyxl on a workbook of its own, ready to move into ours."""
+    from openpyxl import Workbook as NewWorkbook
+
+    from apmodel.reports.dashboard import DASHBOARD
+    from apmodel.workbook.charts import write_dashboard
+
+    scratch = NewWorkbook()
+    default = scratch.active
+    write_dashboard(scratch, charts)
+    if default is not None and default.title != DASHBOARD:
+        scratch.remove(default)
+    data = io.BytesIO()
+    scratch.save(data)
+    return xlsx_patch.Transplant(DASHBOARD, data.getvalue())
 
 
 def find_table(book: Workbook, name: str) -> tuple[Worksheet, Table] | None:

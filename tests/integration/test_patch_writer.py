@@ -1,0 +1,370 @@
+"""The fast file writer (xlsx_patch) leaves the same workbook as the openpyxl writer it replaces.
+
+forum-workbook.md, "Binding rules": output tables are replaced whole where they are (or on
+a new sheet of their name); every other cell, table and sheet is kept; text stays text.
+Each layout below is written twice, once by the patch (``FileWorkbook.save``) and once
+through openpyxl (``FileWorkbook.book`` loaded first), and the two files must show the
+same cells, formats, links, tables and sheets. Then what only the patch promises: input
+sheets are copied byte for byte and a run leaves no formats piling up in styles.xml.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from openpyxl.worksheet.table import Table
+
+from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlsx_reader import read_tables
+
+Layout = Callable[[Path], None]
+
+
+def allocations(rows: int, name: str = "DistrictAllocations") -> OutputTable:
+    return OutputTable(
+        name,
+        [
+            OutColumn("District"),
+            OutColumn("Allocation", Kind.MONEY),
+            OutColumn("Share", Kind.PERCENT),
+            OutColumn("Pupils", Kind.INT),
+            OutColumn("Ratio", Kind.NUMBER),
+            OutColumn("Paid On", Kind.DATE),
+            OutColumn("Note"),
+            OutColumn("Link"),
+        ],
+        [
+            [
+                f"D{i}",
+                Decimal("1234.56") + i,
+                Decimal("0.125"),
+                100 + i,
+                Decimal("2.5"),
+                date(2025, 11, 3),
+                ["Yes", True, Decimal("9.99"), date(2026, 1, 5), "", None, 7.25, "=SUM(A1)"][i % 8],
+                f"'Schools'!B{i + 2}" if i % 2 else None,
+            ]
+            for i in range(rows)
+        ],
+        title="Allocations by district",
+    )
+
+
+def warnings_table(rows: int) -> OutputTable:
+    return OutputTable(
+        "Warnings",
+        [OutColumn("Severity"), OutColumn("Value"), OutColumn("Message")],
+        [["Error", f"+{i}", f"Row {i} <bad> & \"odd\""] for i in range(rows)],
+    )
+
+
+def schools_sheet(book: openpyxl.Workbook) -> None:
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Schools"
+    sheet.append(["URN", "School Name"])
+    sheet.append([100001, "Alder"])
+    sheet.append([100002, "Birch"])
+    sheet.add_table(Table(displayName="Schools", ref="A1:B3"))
+
+
+def our_layout(path: Path) -> None:
+    """A previous run's output: the table on its own sheet, title in A1, header on row 3."""
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    sheet = book.create_sheet("DistrictAllocations")
+    sheet["A1"], sheet["A2"] = "Old title", "Old note"
+    sheet.append(["District", "Allocation"])
+    for i in range(6):
+        sheet.append([f"Old {i}", i])
+    sheet.add_table(Table(displayName="DistrictAllocations", ref="A3:B9"))
+    book.save(path)
+
+
+def moved_by_the_user(path: Path) -> None:
+    """The table moved to a user's sheet at C5, the user's own cells, merge and link all around it."""
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    sheet = book.create_sheet("My sheet")
+    sheet["A1"] = "My own heading"
+    sheet.merge_cells("A2:C2")
+    sheet["A2"] = "A merged note"
+    sheet["A6"] = "left of the table"
+    sheet["M6"] = "right of the table"
+    sheet["C40"] = "well below"
+    sheet["M7"].hyperlink = "https://example.org"
+    sheet["M7"] = "a web link"
+    sheet["C5"], sheet["D5"] = "District", "Allocation"
+    for i in range(12):
+        sheet.cell(row=6 + i, column=3, value=f"Old {i}")
+        sheet.cell(row=6 + i, column=4, value=i * 10)
+    sheet.add_table(Table(displayName="districtallocations", ref="C5:D17"))
+    sheet.row_dimensions[8].height = 30
+    book.save(path)
+
+
+def two_tables_side_by_side(path: Path) -> None:
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    sheet = book.create_sheet("Outputs")
+    sheet["A1"], sheet["B1"] = "District", "Allocation"
+    sheet["A2"], sheet["B2"] = "Old", 1
+    sheet.add_table(Table(displayName="DistrictAllocations", ref="A1:B2"))
+    sheet["N1"], sheet["O1"], sheet["P1"] = "Severity", "Value", "Message"
+    for i in range(2, 30):
+        sheet.cell(row=i, column=14, value="Old warning")
+    sheet.add_table(Table(displayName="Warnings", ref="N1:P29"))
+    book.save(path)
+
+
+def no_outputs_yet(path: Path) -> None:
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    book.save(path)
+
+
+def written_by_xlsxwriter(path: Path) -> None:
+    """Like ``apmodel new``: shared strings, formats and a dropdown in the old table's cells."""
+    book = xlsxwriter.Workbook(str(path))
+    schools = book.add_worksheet("Schools")
+    schools.add_table("A1:B3", {"name": "Schools", "columns": [{"header": "URN"}, {"header": "School Name"}],
+                                "data": [[100001, "Alder"], [100002, "Birch"]]})
+    outputs = book.add_worksheet("DistrictAllocations")
+    money = book.add_format({"num_format": "#,##0.00", "bold": True})
+    outputs.write("A1", "Title", money)
+    outputs.add_table("A3:B40", {"name": "DistrictAllocations", "columns": [{"header": "District"},
+                                                                          {"header": "Allocation"}],
+                                 "data": [[f"Old {i}", i] for i in range(37)]})
+    outputs.data_validation("B4:B40", {"validate": "integer", "criteria": ">", "value": 0})
+    book.close()
+
+
+LAYOUTS: dict[str, Layout] = {
+    "our layout": our_layout,
+    "moved by the user": moved_by_the_user,
+    "two tables side by side": two_tables_side_by_side,
+    "no outputs yet": no_outputs_yet,
+    "written by xlsxwriter": written_by_xlsxwriter,
+}
+
+
+def snapshot(path: Path) -> dict[str, Any]:
+    """What a user sees: every sheet's cells with their number formats, links, merges and tables."""
+    book = openpyxl.load_workbook(path)
+    shown: dict[str, Any] = {"sheets": book.sheetnames}
+    for sheet in book.worksheets:
+        cells = {}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    cells[cell.coordinate] = (cell.value, cell.data_type, cell.number_format, bool(cell.font.b))
+        shown[sheet.title] = {
+            "cells": cells,
+            "links": {link.ref: link.location or link.target for link in sheet._hyperlinks}
+            | {c.coordinate: c.hyperlink.location or c.hyperlink.target for r in sheet.iter_rows() for c in r
+               if c.hyperlink is not None},
+            "merged": sorted(str(m) for m in sheet.merged_cells.ranges),
+            "tables": sorted((t.displayName, t.ref, tuple(c.name for c in t.tableColumns))
+                             for t in sheet.tables.values()),
+        }
+    return shown
+
+
+def write_both(tmp_path: Path, layout: Layout, tables: list[OutputTable]) -> tuple[Path, Path]:
+    source = tmp_path / "source.xlsx"
+    layout(source)
+    patched, classic = tmp_path / "patched.xlsx", tmp_path / "openpyxl.xlsx"
+    fast = FileWorkbook(source)
+    fast.write_tables(tables)
+    fast.save(patched)
+    slow = FileWorkbook(source)
+    assert slow.book is not None  # the whole workbook in openpyxl: the save goes through openpyxl
+    slow.write_tables(tables)
+    slow.save(classic)
+    return patched, classic
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+@pytest.mark.parametrize("rows", [0, 3, 25], ids=["empty", "shorter", "longer"])
+def test_the_patch_leaves_what_openpyxl_would(tmp_path: Path, layout: Layout, rows: int) -> None:
+    patched, classic = write_both(tmp_path, layout, [allocations(rows), warnings_table(rows)])
+    assert snapshot(patched) == snapshot(classic)
+    assert read_tables(patched) == read_tables(classic)
+
+
+def test_a_second_run_replaces_the_first_with_no_stale_rows(tmp_path: Path) -> None:
+    source, first, second = tmp_path / "source.xlsx", tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    moved_by_the_user(source)
+    book = FileWorkbook(source)
+    book.write_tables([allocations(25)])
+    book.save(first)
+    again = FileWorkbook(first)
+    again.write_tables([allocations(2)])
+    again.save(second)
+    table = read_tables(second)["DistrictAllocations"]  # renamed to the contract name, where it was
+    assert [row[0] for row in table.rows] == ["D0", "D1"]
+    sheet = openpyxl.load_workbook(second)["My sheet"]
+    assert sheet["C8"].value is None and sheet["D30"].value is None  # rows 3-25 of the first run are gone
+    assert sheet["M6"].value == "right of the table" and sheet["C40"].value == "well below"
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_input_sheets_are_copied_byte_for_byte(tmp_path: Path) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    written_by_xlsxwriter(source)
+    book = FileWorkbook(source)
+    book.write_tables([allocations(5)])
+    book.save(out)
+    before, after = parts(source), parts(out)
+    assert after["xl/worksheets/sheet1.xml"] == before["xl/worksheets/sheet1.xml"]  # Schools
+    assert after["xl/sharedStrings.xml"] == before["xl/sharedStrings.xml"]
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out) as new:
+        # Still compressed as they were: copied, not decompressed and compressed again.
+        assert new.getinfo("xl/worksheets/sheet1.xml").compress_size == old.getinfo(
+            "xl/worksheets/sheet1.xml"
+        ).compress_size
+
+
+def test_runs_do_not_pile_up_formats_in_styles(tmp_path: Path) -> None:
+    source = tmp_path / "run0.xlsx"
+    our_layout(source)
+    for run in range(1, 4):
+        book = FileWorkbook(source)
+        book.write_tables([allocations(9)])
+        target = tmp_path / f"run{run}.xlsx"
+        book.save(target)
+        source = target
+    assert parts(tmp_path / "run3.xlsx")["xl/styles.xml"] == parts(tmp_path / "run2.xlsx")["xl/styles.xml"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=HYPERLINK(\"http://evil\",\"x\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "tab\there, bell\x07, nul\x00 and a return\r\n",
+        "_x0041_ is not an A",
+        " leading and trailing ",
+        "emoji \U0001f600 and accents é",
+        "x" * 40_000,
+    ],
+    ids=["formula", "plus", "minus", "at", "control characters", "escape-like", "spaces", "unicode", "too long"],
+)
+def test_any_text_is_written_as_that_text(tmp_path: Path, text: str) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    no_outputs_yet(source)
+    book = FileWorkbook(source)
+    book.write_tables([OutputTable("Warnings", [OutColumn("Value")], [[text]])])
+    book.save(out)
+    # Excel keeps at most 32,767 characters in a cell; control characters travel as _xHHHH_ and come back.
+    expected = text[:32_767].replace("\r\n", "\n") if "\r" not in text else text[:32_767]
+    cell = openpyxl.load_workbook(out)["Warnings"]["A4"]
+    assert cell.data_type == "s"
+    assert read_tables(out)["Warnings"].rows == [[expected]]
+
+
+def test_values_of_every_type_read_back_as_written(tmp_path: Path) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    no_outputs_yet(source)
+    values = [Decimal("1234.56"), Decimal("-0.01"), 42, True, False, 2.5, date(2025, 11, 3),
+              datetime(2025, 11, 3, 14, 30), Decimal("NaN"), float("inf")]
+    book = FileWorkbook(source)
+    book.write_tables([OutputTable("Warnings", [OutColumn("Value")], [[v] for v in values])])
+    book.save(out)
+    got = [row[0] for row in read_tables(out)["Warnings"].rows]
+    assert got == [1234.56, -0.01, 42, True, False, 2.5, date(2025, 11, 3), datetime(2025, 11, 3, 14, 30),
+                   "NaN", "inf"]
+
+
+def test_the_openpyxl_route_writes_control_characters_too(tmp_path: Path) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    no_outputs_yet(source)
+    book = FileWorkbook(source)
+    assert book.book is not None  # openpyxl itself refuses these characters; the adapter escapes them
+    book.write_tables([OutputTable("Warnings", [OutColumn("Value")], [["bell\x07 and nul\x00"]])])
+    book.save(out)
+    assert read_tables(out)["Warnings"].rows == [["bell\x07 and nul\x00"]]
+
+
+def test_input_formulas_keep_their_calculated_values(tmp_path: Path) -> None:
+    # openpyxl dropped the value Excel had calculated for a formula in an input cell, so the next
+    # run saw an uncalculated formula. The patch copies input sheets as they are: the value stays.
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    schools = book.add_worksheet("Schools")
+    schools.add_table("A1:C2", {"name": "Schools", "columns": [{"header": "URN"}, {"header": "Pupils"},
+                                                               {"header": "Doubled"}]})
+    schools.write_row("A2", [100001, 21])
+    schools.write_formula("C2", "=B2*2", None, 42)  # 42: the value Excel last calculated
+    book.close()
+    fast = FileWorkbook(source)
+    fast.write_tables([allocations(2)])
+    fast.save(out)
+    assert read_tables(out)["Schools"].rows == [[100001, 21, 42]]
+    assert openpyxl.load_workbook(out)["Schools"]["C2"].value == "=B2*2"
+
+
+def shared_formulas(path: Path) -> None:
+    """An output table beside a shared formula (Excel writes a filled-down formula this way; openpyxl cannot)."""
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    sheet = book.create_sheet("Outputs")
+    sheet["A1"], sheet["B1"] = "District", "Allocation"
+    sheet["A2"], sheet["B2"] = "Old", 1
+    sheet.add_table(Table(displayName="DistrictAllocations", ref="A1:B2"))
+    sheet["E1"], sheet["E2"] = "=1+1", "=1+1"
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    sheet_part = "xl/worksheets/sheet2.xml"
+    xml = contents[sheet_part]
+    master = b'<c r="E1"><f t="shared" ref="E1:E2" si="0">1+1</f><v>2</v></c>'
+    xml = xml.replace(b'<c r="E1"><f>1+1</f><v></v></c>', master)
+    xml = xml.replace(b'<c r="E2"><f>1+1</f><v></v></c>', b'<c r="E2"><f t="shared" si="0"/><v>2</v></c>')
+    assert xml.count(b't="shared"') == 2
+    contents[sheet_part] = xml
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [shared_formulas, "Warnings sheet without its table"],
+    ids=["shared formulas", "a sheet named like an output"],
+)
+def test_what_the_patch_cannot_handle_goes_through_openpyxl(
+    tmp_path: Path, layout: Layout | str, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    if callable(layout):
+        layout(source)
+    else:
+        book = openpyxl.Workbook()
+        schools_sheet(book)
+        book.create_sheet("Warnings")["A1"] = "the user's own notes"
+        book.save(source)
+    fast = FileWorkbook(source)
+    fast.write_tables([allocations(3), warnings_table(2)])
+    with caplog.at_level("INFO", logger="apmodel.workbook.openpyxl_store"):
+        fast.save(out)
+    assert "written through openpyxl" in caplog.text
+    tables = read_tables(out)
+    assert [row[0] for row in tables["DistrictAllocations"].rows] == ["D0", "D1", "D2"]
+    assert [row[0] for row in tables["Warnings"].rows] == ["Error", "Error"]
