@@ -48,6 +48,9 @@ _MONTHS = {
 }
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
+#: The texts read as Yes and as No (after stripping and case-folding).
+YES_TEXTS: frozenset[str] = frozenset(_YES)
+NO_TEXTS: frozenset[str] = frozenset(_NO)
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 

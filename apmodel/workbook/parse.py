@@ -24,6 +24,8 @@ from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
 from apmodel.workbook import contract as c
 from apmodel.workbook.cells import (
+    NO_TEXTS,
+    YES_TEXTS,
     CellProblem,
     as_date,
     as_decimal,
@@ -54,6 +56,8 @@ class Row:
         return default if value is None else value
 
 
+#: The Yes/No spellings of ``cells.as_yes_no``, for the fast path of ``_coercer``.
+_YES_NO: dict[str, bool] = {**dict.fromkeys(YES_TEXTS, True), **dict.fromkeys(NO_TEXTS, False)}
 #: Each column's choices by their matching form (read once per choice list, not once per cell).
 _CHOICES: dict[tuple[str, ...], dict[str, str]] = {}
 
@@ -77,6 +81,75 @@ def _coerce(column: c.Column, value: object) -> Any:
     if kind is c.Kind.YES_NO:
         return as_yes_no(value)
     raise AssertionError(kind)
+
+
+def _coercer(column: c.Column) -> Callable[[object], Any]:
+    """``_coerce`` for one column, with the common cell types read directly (the same results, faster).
+
+    Anything unusual (text in a number column, a CellError, a date typed as text...) goes
+    through ``_coerce`` and so gets exactly its checks and messages.
+    """
+    kind = column.kind
+
+    def general(value: object) -> Any:
+        return _coerce(column, value)
+
+    if kind is c.Kind.TEXT and not column.choices:
+
+        def text(value: object) -> Any:
+            return value.strip() if type(value) is str else _coerce(column, value)
+
+        return text
+    if kind is c.Kind.TEXT:
+        choices = {normalise(choice): choice for choice in reversed(column.choices)}
+
+        def choice(value: object) -> Any:
+            if type(value) is str:
+                found = choices.get(normalise(value))
+                if found is not None:
+                    return found
+            return _coerce(column, value)
+
+        return choice
+    if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
+
+        def number(value: object) -> Any:
+            if type(value) is float and value - value == 0:  # finite
+                return Decimal(repr(value))
+            if type(value) is int:
+                return Decimal(value)
+            return _coerce(column, value)
+
+        return number
+    if kind is c.Kind.INT and not column.choices:
+
+        def whole(value: object) -> Any:
+            if type(value) is float and value.is_integer() and abs(value) < 2**53:
+                return int(value)
+            if type(value) is int:
+                return value
+            return _coerce(column, value)
+
+        return whole
+    if kind is c.Kind.DATE:
+
+        def day(value: object) -> Any:
+            return value if type(value) is date else _coerce(column, value)
+
+        return day
+    if kind is c.Kind.YES_NO:
+
+        def yes_no(value: object) -> Any:
+            if type(value) is bool:
+                return value
+            if type(value) is str:
+                answer = _YES_NO.get(value.strip().casefold())
+                if answer is not None:
+                    return answer
+            return _coerce(column, value)
+
+        return yes_no
+    return general
 
 
 def _choice(column: c.Column, text: str) -> str:
@@ -145,7 +218,11 @@ def read_rows(
     rows: list[Row] = []
     # Each column's position, decided once per table rather than once per cell.
     plan = [
-        (column, None if not column.required and normalise(column.name) in later else positions.get(column.name))
+        (
+            column,
+            None if not column.required and normalise(column.name) in later else positions.get(column.name),
+            _coercer(column),
+        )
         for column in spec.columns
     ]
     for data_index, cells in enumerate(raw.rows):
@@ -154,9 +231,10 @@ def read_rows(
             continue
         values: dict[str, Any] = {}
         keep = True
-        for column, index in plan:
+        for column, index, coerce in plan:
             value = cells[index] if index is not None and index < len(cells) else None
-            if is_blank(value):
+            # is_blank, with its commonest answers first: a real value is rarely None or spaces.
+            if value is None or (type(value) is str and not value.strip()):
                 if column.required:
                     keep = False
                     findings.error(
@@ -170,7 +248,7 @@ def read_rows(
                 values[column.name] = None
                 continue
             try:
-                values[column.name] = _coerce(column, value)
+                values[column.name] = coerce(value)
             except CellProblem as problem:
                 values[column.name] = None
                 if column.required:
