@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ClosureDay, FinancialYear, Term
@@ -152,6 +153,29 @@ class SchoolCalendar:
     def school_days_between(self, start: date, end: date) -> int:
         """School days from ``start`` to ``end``, both included, over every term."""
         return sum(len(p.school_days_between(start, end)) for p in self.periods)
+
+    @cached_property
+    def _week_index(self) -> tuple[tuple[date, ...], tuple[int, ...], tuple[bool, ...]]:
+        """Every school day of the year in order; how many weeks the first k of them touch; week starts."""
+        days = tuple(sorted(d for period in self.periods for d in period.school_days))
+        weeks = [(day.toordinal() - 1) // DAYS_PER_WEEK for day in days]
+        starts = tuple(i == 0 or weeks[i] != weeks[i - 1] for i in range(len(days)))
+        touched = [0]
+        for start in starts:
+            touched.append(touched[-1] + start)
+        return days, tuple(touched), starts
+
+    def part_weeks_between(self, start: date, end: date) -> int:
+        """``part_weeks`` of the school days from ``start`` to ``end``, both included (by lookup, not a scan).
+
+        The school days are in order, so the weeks touched by a run of them are the weeks that
+        start inside the run, plus the run's first week when it started before the run did.
+        """
+        days, touched, starts = self._week_index
+        first, last = bisect_left(days, start), bisect_right(days, end)
+        if first >= last:
+            return 0
+        return touched[last] - touched[first] + (0 if starts[first] else 1)
 
     def period_containing(self, day: date) -> BillingPeriod | None:
         for period in self.periods:

@@ -168,7 +168,9 @@ class _Builder:
     def check_planned_weeks(self, placement: Placement) -> None:
         if placement.planned_weeks is None:
             return
-        weeks = part_weeks(self.school_days(placement))
+        in_year = clip(placement.start, self.effective_end(placement), self.calendar.year)
+        # part_weeks(self.school_days(placement)), by lookup: this runs for every placement.
+        weeks = 0 if in_year is None else self.calendar.part_weeks_between(*in_year)
         if weeks > placement.planned_weeks:
             open_ended = ""
             if placement.end is None:

@@ -11,14 +11,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 def normalise(header: object) -> str:
     """Header text as matched: case, spacing and non-breaking spaces ignored."""
-    # str.split() splits on exactly the characters re's \s matches (str.isspace), and is several times faster.
-    return " ".join(str(header if header is not None else "").split()).casefold()
+    return _normalised(header if type(header) is str else str(header if header is not None else ""))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    # Cached: the same IDs, districts and choices are matched again and again (half a million times
+    # at England scale). str.split() splits on exactly the characters re's \s matches (str.isspace).
+    return " ".join(text.split()).casefold()
 
 
 class Strict(BaseModel):

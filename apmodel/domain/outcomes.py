@@ -17,13 +17,11 @@ to school, so the reintegration rate is the measure the Forum asks about).
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from apmodel.domain.calendar import SchoolCalendar, clip, part_weeks
+from apmodel.domain.calendar import SchoolCalendar, clip
 from apmodel.domain.inputs import ModelInputs, Placement, normalise
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
@@ -93,11 +91,6 @@ class OutcomesResult:
         return groups
 
 
-def _between(days: Sequence[date], first: date, last: date) -> Sequence[date]:
-    """The sorted ``days`` from ``first`` to ``last``, both included (by bisection: runs are large)."""
-    return days[bisect_left(days, first) : bisect_right(days, last)]
-
-
 def _row(tier: int | None, provider_id: str | None, name: str, measured: Sequence[_Measured]) -> OutcomeRow:
     weeks = [m.weeks for m in measured]
     return OutcomeRow(
@@ -127,14 +120,13 @@ def ap_outcomes(
             key = normalise(line.source_id)
             recovered[key] = recovered.get(key, ZERO) + line.amount
     names = {normalise(p.provider_id): p.name for p in inputs.providers}
-    school_days = sorted(d for period in calendar.periods for d in period.school_days)
     measured: list[_Measured] = []
     for placement in inputs.placements:
         end = placement.end if placement.end is not None else calendar.last_day_of_terms
         if placement.start > year.end or end < year.start:
             continue
         in_year = clip(placement.start, end, year)
-        weeks = 0 if in_year is None else part_weeks(_between(school_days, *in_year))
+        weeks = 0 if in_year is None else calendar.part_weeks_between(*in_year)
         ended = placement.end is not None and placement.end <= year.end
         measured.append(
             _Measured(
