@@ -368,3 +368,28 @@ def test_what_the_patch_cannot_handle_goes_through_openpyxl(
     tables = read_tables(out)
     assert [row[0] for row in tables["DistrictAllocations"].rows] == ["D0", "D1", "D2"]
     assert [row[0] for row in tables["Warnings"].rows] == ["Error", "Error"]
+
+
+def test_a_users_chart_and_every_part_a_run_does_not_change_are_kept(tmp_path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    schools = book["Schools"]
+    chart = BarChart()
+    chart.add_data(Reference(schools, min_col=1, min_row=1, max_row=3), titles_from_data=True)
+    schools.add_chart(chart, "E2")
+    book.save(source)
+    fast = FileWorkbook(source)
+    fast.write_tables([allocations(4), warnings_table(2)])
+    fast.save(out)
+    before, after = parts(source), parts(out)
+    # What a run rewrites: the workbook's list of sheets, its relationships and content types,
+    # the styles, and the new output sheets with their tables. Everything else is as it was.
+    rewritten = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+    assert any(name.startswith("xl/charts/") for name in before)
+    for name, data in before.items():
+        if name not in rewritten:
+            assert after[name] == data, name
+    assert len(openpyxl.load_workbook(out)["Schools"]._charts) == 1
