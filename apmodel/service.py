@@ -105,6 +105,10 @@ def load(store: WorkbookStore) -> Loaded:
     return Loaded(tables, inputs, findings)
 
 
+#: Rows hashed per update by ``fingerprint``: few calls, yet a bounded text at England scale.
+_FINGERPRINT_BATCH = 1000
+
+
 def fingerprint(tables: dict[str, RawTable]) -> str:
     """A short hash of every input table's cells: two runs with the same fingerprint had the same inputs."""
     digest = hashlib.sha256()
@@ -115,8 +119,11 @@ def fingerprint(tables: dict[str, RawTable]) -> str:
             continue
         digest.update(spec.name.encode())
         digest.update(repr(table.header).encode())
-        for row in table.rows:
-            digest.update(repr(row).encode())
+        # Hashing the rows' texts a batch at a time gives the same digest as one row at a time
+        # (the same bytes in the same order), with far fewer calls.
+        rows = table.rows
+        for start in range(0, len(rows), _FINGERPRINT_BATCH):
+            digest.update("".join(map(repr, rows[start : start + _FINGERPRINT_BATCH])).encode())
     return digest.hexdigest()[:16]
 
 

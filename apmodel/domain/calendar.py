@@ -141,14 +141,27 @@ class SchoolCalendar:
             periods.append(BillingPeriod(term.name, term.row, in_year[0], in_year[1], days))
         return cls(year, tuple(periods))
 
-    @property
+    # The calendar is frozen, so what follows from it is worked out once (these run per placement).
+
+    @cached_property
     def school_days_in_year(self) -> int:
         return sum(len(p.school_days) for p in self.periods)
 
-    @property
+    @cached_property
     def last_day_of_terms(self) -> date:
         """The end of the last term in the year (the year end when there are no terms)."""
         return self.periods[-1].end if self.periods else self.year.end
+
+    @cached_property
+    def _year_bounds(self) -> tuple[date, date]:
+        return self.year.start, self.year.end
+
+    def in_year(self, start: date, end: date) -> tuple[date, date] | None:
+        """``clip(start, end, self.year)``: the part of ``start``..``end`` inside the financial year, or None."""
+        year_start, year_end = self._year_bounds
+        first = start if start > year_start else year_start
+        last = end if end < year_end else year_end
+        return (first, last) if first <= last else None
 
     def school_days_between(self, start: date, end: date) -> int:
         """School days from ``start`` to ``end``, both included, over every term."""

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from apmodel.domain.inputs import ModelInputs, Placement, Reason, normalise
 
@@ -154,8 +155,9 @@ class EqualityResult:
         return (Decimal(count) * PER / self.pupils_on_roll).quantize(RATE_PLACES, ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class _Record:
+class _Record(NamedTuple):
+    """What is counted of one placement or exclusion (a NamedTuple: immutable, and cheap to build per row)."""
+
     year_group: int | None
     sex: str
     ethnicity: str
@@ -186,7 +188,8 @@ def _in_year_placements(inputs: ModelInputs) -> list[Placement]:
     if inputs.settings is None:
         return list(inputs.placements)
     year = inputs.settings.financial_year
-    return [p for p in inputs.placements if p.start <= year.end and (p.end is None or p.end >= year.start)]
+    year_start, year_end = year.start, year.end  # each is a new date per access: read once
+    return [p for p in inputs.placements if p.start <= year_end and (p.end is None or p.end >= year_start)]
 
 
 def _placement_record(placement: Placement) -> _Record:

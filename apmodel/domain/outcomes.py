@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from apmodel.domain.calendar import SchoolCalendar, clip
+from apmodel.domain.calendar import SchoolCalendar
 from apmodel.domain.inputs import ModelInputs, Placement, normalise
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
@@ -31,10 +32,12 @@ RETURNED = "Returned to mainstream"
 WEEK_PLACES = Decimal("0.1")
 RATE_PLACES = Decimal("0.0001")
 UNKNOWN_PROVIDER = "(not in Providers)"
+_RETURNED_KEY = normalise(RETURNED)
 
 
-@dataclass(frozen=True)
-class _Measured:
+class _Measured(NamedTuple):
+    """One placement as counted (a NamedTuple: immutable, and cheap to build once per placement)."""
+
     placement: Placement
     weeks: int
     ended: bool
@@ -113,7 +116,9 @@ def ap_outcomes(
     """The year's placements measured and summed per tier and provider (empty without a calendar)."""
     if calendar is None:
         return OutcomesResult(())
-    year = calendar.year
+    # The year's bounds and the open placements' end, worked out once rather than per placement.
+    year_start, year_end = calendar.year.start, calendar.year.end
+    last_day = calendar.last_day_of_terms
     recovered: dict[str, Decimal] = {}
     for line in lines:
         if line.type is LineType.PLACEMENT_CHARGE and line.status is LineStatus.RECOVERABLE:
@@ -122,18 +127,18 @@ def ap_outcomes(
     names = {normalise(p.provider_id): p.name for p in inputs.providers}
     measured: list[_Measured] = []
     for placement in inputs.placements:
-        end = placement.end if placement.end is not None else calendar.last_day_of_terms
-        if placement.start > year.end or end < year.start:
+        end = placement.end if placement.end is not None else last_day
+        if placement.start > year_end or end < year_start:
             continue
-        in_year = clip(placement.start, end, year)
+        in_year = calendar.in_year(placement.start, end)
         weeks = 0 if in_year is None else calendar.part_weeks_between(*in_year)
-        ended = placement.end is not None and placement.end <= year.end
+        ended = placement.end is not None and placement.end <= year_end
         measured.append(
             _Measured(
                 placement=placement,
                 weeks=weeks,
                 ended=ended,
-                returned=ended and normalise(placement.outcome) == normalise(RETURNED),
+                returned=ended and normalise(placement.outcome) == _RETURNED_KEY,
                 over_planned=placement.planned_weeks is not None and weeks > placement.planned_weeks,
                 recovered=recovered.get(normalise(placement.placement_id), ZERO),
             )

@@ -7,7 +7,9 @@ Every rule module appends ``TraceLine`` rows as it computes; they are published 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,13 @@ def fmt_number(value: Decimal) -> str:
 
 def fmt_percent(value: Decimal) -> str:
     return f"{fmt_number(value * 100)}%"
+
+
+@lru_cache(maxsize=4096)
+def fmt_date(day: date) -> str:
+    """``03 Nov 2025``: the date as trace inputs and messages show it.
+
+    Cached: strftime is slow and the same few hundred dates (term days, placement starts)
+    come up again on every charge line.
+    """
+    return f"{day:%d %b %Y}"

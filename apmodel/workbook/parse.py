@@ -62,6 +62,15 @@ _YES_NO: dict[str, bool] = {**dict.fromkeys(YES_TEXTS, True), **dict.fromkeys(NO
 _CHOICES: dict[tuple[str, ...], dict[str, str]] = {}
 
 
+def _decimal(value: object) -> Decimal:
+    """``as_decimal``, with plain number cells read directly (the same results, faster)."""
+    if type(value) is float and value - value == 0:  # finite
+        return Decimal(repr(value))
+    if type(value) is int:
+        return Decimal(value)
+    return as_decimal(value)
+
+
 def _coerce(column: c.Column, value: object) -> Any:
     kind = column.kind
     if kind is c.Kind.TEXT:
@@ -102,12 +111,18 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
         return text
     if kind is c.Kind.TEXT:
         choices = {normalise(choice): choice for choice in reversed(column.choices)}
+        # Each spelling already matched, with its choice: a column repeats a few spellings on every row.
+        matched: dict[str, str] = {}
 
         def choice(value: object) -> Any:
             if type(value) is str:
-                found = choices.get(normalise(value))
-                if found is not None:
-                    return found
+                found = matched.get(value)
+                if found is None:
+                    found = choices.get(normalise(value))
+                    if found is None:
+                        return _coerce(column, value)
+                    matched[value] = found
+                return found
             return _coerce(column, value)
 
         return choice
@@ -121,13 +136,18 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
             return _coerce(column, value)
 
         return number
-    if kind is c.Kind.INT and not column.choices:
+    if kind is c.Kind.INT:
+        allowed = frozenset(column.choices)
 
         def whole(value: object) -> Any:
+            number = None
             if type(value) is float and value.is_integer() and abs(value) < 2**53:
-                return int(value)
-            if type(value) is int:
-                return value
+                number = int(value)
+            elif type(value) is int:
+                number = value
+            # A number not among the choices goes the general way, to be reported as _coerce does.
+            if number is not None and (not allowed or str(number) in allowed):
+                return number
             return _coerce(column, value)
 
         return whole
@@ -216,26 +236,33 @@ def read_rows(
     if not usable:
         return []
     rows: list[Row] = []
-    # Each column's position, decided once per table rather than once per cell.
+    # Each column's position, decided once per table rather than once per cell (None: not read
+    # here, so blank on every row).
     plan = [
         (
             column,
+            column.name,
+            column.required,
             None if not column.required and normalise(column.name) in later else positions.get(column.name),
             _coercer(column),
         )
         for column in spec.columns
     ]
+    # Rows at least this long hold every position read; a shorter row's missing cells are blank.
+    width = 1 + max((index for *_, index, _ in plan if index is not None), default=-1)
     for data_index, cells in enumerate(raw.rows):
         sheet_row = raw.header_row + 1 + data_index
         if all(is_blank(v) for v in cells):
             continue
+        if len(cells) < width:
+            cells = [*cells, *[None] * (width - len(cells))]
         values: dict[str, Any] = {}
         keep = True
-        for column, index, coerce in plan:
-            value = cells[index] if index is not None and index < len(cells) else None
+        for column, name, required, index, coerce in plan:
+            value = None if index is None else cells[index]
             # is_blank, with its commonest answers first: a real value is rarely None or spaces.
             if value is None or (type(value) is str and not value.strip()):
-                if column.required:
+                if required:
                     keep = False
                     findings.error(
                         "REQUIRED_VALUE",
@@ -245,13 +272,13 @@ def read_rows(
                         "",
                         f"{column.name} is required; this row is left out.",
                     )
-                values[column.name] = None
+                values[name] = None
                 continue
             try:
-                values[column.name] = coerce(value)
+                values[name] = coerce(value)
             except CellProblem as problem:
-                values[column.name] = None
-                if column.required:
+                values[name] = None
+                if required:
                     keep = False
                     findings.error(
                         problem.code,
@@ -319,8 +346,13 @@ def _unique(
 
 
 def _build(model: type[ModelT], table: str, row: Row, findings: Findings, **fields: Any) -> ModelT | None:
+    data: dict[str, Any] = {"row": row.sheet_row}
+    for name, value in fields.items():
+        if value is not None:  # blank: the model's default
+            data[name] = value
     try:
-        return model(row=row.sheet_row, **{k: v for k, v in fields.items() if v is not None})
+        # model_validate(data) runs the same validation as model(**data), without unpacking the keywords.
+        return model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             column = ".".join(str(p) for p in error["loc"])
@@ -673,10 +705,10 @@ def _schools(
         cells = raw.rows[row.sheet_row - raw.header_row - 1] if raw is not None else []
         for column, index, key in numeric_at:
             cell = cells[index] if index is not None and index < len(cells) else None
-            if is_blank(cell):
+            if cell is None or is_blank(cell):
                 continue
             try:
-                number = as_decimal(cell)
+                number = _decimal(cell)
             except CellProblem as problem:
                 findings.error(
                     problem.code, "Schools", row.sheet_row, column, cell, problem.message + " It counts as zero."
