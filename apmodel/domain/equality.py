@@ -36,6 +36,7 @@ always lists its three tiers (with "Not recorded" only if a placement has no tie
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -247,23 +248,24 @@ def _ordered(
 
 
 def _breakdown(measure: Measure, breakdown: Breakdown, records: Sequence[_Record]) -> BreakdownCounts:
-    counts: dict[str, int] = {}
     order: dict[str, tuple[int, str]] = {}
     spelling: dict[str, str] = {}
-    for record in records:
-        if breakdown is Breakdown.YEAR_GROUP:
-            label = year_group_label(record.year_group)
+    # Each record's label, the breakdown decided once for all the records.
+    if breakdown is Breakdown.YEAR_GROUP:
+        labels_seen = [year_group_label(record.year_group) for record in records]
+        for record, label in zip(records, labels_seen, strict=True):
             order[label] = (record.year_group if record.year_group is not None else 99, label)
-        elif breakdown is Breakdown.SEX:
-            label = record.sex
-        elif breakdown is Breakdown.ETHNICITY:
-            # Group spellings that differ only in case or spacing under the first one seen.
-            label = spelling.setdefault(normalise(record.ethnicity), record.ethnicity)
-        elif breakdown is Breakdown.SEN_STATUS:
-            label = record.sen_status
-        else:
-            label = str(record.tier) if record.tier is not None else NOT_RECORDED
-        counts[label] = counts.get(label, 0) + 1
+    elif breakdown is Breakdown.SEX:
+        labels_seen = [record.sex for record in records]
+    elif breakdown is Breakdown.ETHNICITY:
+        # Group spellings that differ only in case or spacing under the first one seen.
+        labels_seen = [spelling.setdefault(normalise(record.ethnicity), record.ethnicity) for record in records]
+    elif breakdown is Breakdown.SEN_STATUS:
+        labels_seen = [record.sen_status for record in records]
+    else:
+        labels_seen = [str(record.tier) if record.tier is not None else NOT_RECORDED for record in records]
+    # Counter keeps the labels in the order first seen, as counting them one by one would.
+    counts: dict[str, int] = Counter(labels_seen)
     fixed: tuple[str, ...] = ()
     if breakdown is Breakdown.SEX:
         fixed = (FEMALE, MALE)

@@ -11,21 +11,25 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: Texts already normalised. The same IDs, districts and choices are matched again and again (half a
+#: million times at England scale); a plain dict is the cheapest cache to ask, emptied when it is full.
+_NORMALISED: dict[str, str] = {}
+_NORMALISED_MAX = 1 << 16
 
 
 def normalise(header: object) -> str:
     """Header text as matched: case, spacing and non-breaking spaces ignored."""
-    return _normalised(header if type(header) is str else str(header if header is not None else ""))
-
-
-@lru_cache(maxsize=1 << 16)
-def _normalised(text: str) -> str:
-    # Cached: the same IDs, districts and choices are matched again and again (half a million times
-    # at England scale). str.split() splits on exactly the characters re's \s matches (str.isspace).
-    return " ".join(text.split()).casefold()
+    text = header if type(header) is str else str(header if header is not None else "")
+    found = _NORMALISED.get(text)
+    if found is None:
+        if len(_NORMALISED) >= _NORMALISED_MAX:
+            _NORMALISED.clear()
+        # str.split() splits on exactly the characters re's \s matches (str.isspace).
+        found = _NORMALISED[text] = " ".join(text.split()).casefold()
+    return found
 
 
 class Strict(BaseModel):
