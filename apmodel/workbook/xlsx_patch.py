@@ -1023,18 +1023,23 @@ class Patch:
         )
         self.package.write(rels.part, _serialise(rels.root))
         self.package.write(table_part, table_xml(table_id, block, self.layout.table_style))
+        self._override("/" + part, CT_SHEET)
+        self._override("/" + table_part, CT_TABLE)
+        info = self.add_sheet(table.name, part)
+        info.rels = rels
+        info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
+
+    def add_sheet(self, name: str, part: str) -> SheetInfo:
+        """List the worksheet ``part`` in the workbook as the last sheet, called ``name``."""
         rel_id = self.workbook_rels.add(REL_SHEET, _relative("xl/workbook.xml", part))
         sheets_element = self.workbook.find(f"{_M}sheets")
         assert sheets_element is not None
         sheet_ids = [int(s.get("sheetId", "0")) for s in sheets_element if isinstance(s.tag, str)]
-        element = etree.SubElement(sheets_element, f"{_M}sheet", name=table.name, sheetId=str(max(sheet_ids) + 1))
+        element = etree.SubElement(sheets_element, f"{_M}sheet", name=name, sheetId=str(max(sheet_ids) + 1))
         element.set(f"{_R}id", rel_id)
-        self._override("/" + part, CT_SHEET)
-        self._override("/" + table_part, CT_TABLE)
-        rel = self.workbook_rels.items()[-1]
-        info = SheetInfo(table.name, part, element, rel, rels)
-        info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
+        info = SheetInfo(name, part, element, self.workbook_rels.items()[-1])
         self.sheets.append(info)
+        return info
 
     def transplant(self, transplant: Transplant) -> None:
         """Replace (or add) the sheet ``transplant.name`` with the one openpyxl drew, drawings and all."""
@@ -1226,13 +1231,7 @@ def _transplant_from(patch: Patch, name: str, scratch: zipfile.ZipFile) -> None:
         patch.package.write(new_rels.part, _serialise(new_rels.root))
     patch._override("/" + part, CT_SHEET)
     if existing is None:
-        rel_id = patch.workbook_rels.add(REL_SHEET, _relative("xl/workbook.xml", part))
-        sheets_element = patch.workbook.find(f"{_M}sheets")
-        assert sheets_element is not None
-        sheet_ids = [int(s.get("sheetId", "0")) for s in sheets_element if isinstance(s.tag, str)]
-        element = etree.SubElement(sheets_element, f"{_M}sheet", name=name, sheetId=str(max(sheet_ids) + 1))
-        element.set(f"{_R}id", rel_id)
-        patch.sheets.append(SheetInfo(name, part, element, patch.workbook_rels.items()[-1]))
+        patch.add_sheet(name, part)
 
 
 _PART_PATTERNS = (

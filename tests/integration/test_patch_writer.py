@@ -113,13 +113,19 @@ def moved_by_the_user(path: Path) -> None:
     book.save(path)
 
 
-def two_tables_side_by_side(path: Path) -> None:
-    book = openpyxl.Workbook()
-    schools_sheet(book)
+def outputs_sheet(book: openpyxl.Workbook) -> Any:
+    """A sheet "Outputs" holding an old DistrictAllocations table at A1:B2."""
     sheet = book.create_sheet("Outputs")
     sheet["A1"], sheet["B1"] = "District", "Allocation"
     sheet["A2"], sheet["B2"] = "Old", 1
     sheet.add_table(Table(displayName="DistrictAllocations", ref="A1:B2"))
+    return sheet
+
+
+def two_tables_side_by_side(path: Path) -> None:
+    book = openpyxl.Workbook()
+    schools_sheet(book)
+    sheet = outputs_sheet(book)
     sheet["N1"], sheet["O1"], sheet["P1"] = "Severity", "Value", "Message"
     for i in range(2, 30):
         sheet.cell(row=i, column=14, value="Old warning")
@@ -324,10 +330,7 @@ def shared_formulas(path: Path) -> None:
     """An output table beside a shared formula (Excel writes a filled-down formula this way; openpyxl cannot)."""
     book = openpyxl.Workbook()
     schools_sheet(book)
-    sheet = book.create_sheet("Outputs")
-    sheet["A1"], sheet["B1"] = "District", "Allocation"
-    sheet["A2"], sheet["B2"] = "Old", 1
-    sheet.add_table(Table(displayName="DistrictAllocations", ref="A1:B2"))
+    sheet = outputs_sheet(book)
     sheet["E1"], sheet["E2"] = "=1+1", "=1+1"
     book.save(path)
     with zipfile.ZipFile(path) as archive:
