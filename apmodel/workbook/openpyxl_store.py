@@ -203,11 +203,12 @@ class FileWorkbook:
             shutil.copy2(target, kept)
         if self._book is None:
             try:
-                patch = self._patch()
+                # Unsupported can come while the patch is planned or while the zip is copied (a
+                # damaged entry): either way the target is untouched and openpyxl takes over.
+                atomic_write(target, self._patch().save_to)
             except xlsx_patch.Unsupported as exc:
                 log.info("%s: written through openpyxl (%s)", self.path, exc)
             else:
-                atomic_write(target, patch.save_to)
                 return kept
         atomic_save(self.book, target)
         return kept

@@ -31,6 +31,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -1273,21 +1274,39 @@ _SMALL_PART = 1 << 20
 _COMPRESS_LEVEL = "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel"
 
 
-def _raw_entry(source: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
-    """An entry's local header and compressed data exactly as stored (None: it has a data descriptor)."""
-    if info.flag_bits & 0x08:
-        return None
+_DATA_DESCRIPTOR = 0x08
+#: Sizes past which an entry needs zip64 fields (then it is decompressed and written again instead).
+_ZIP64_LIMIT = (1 << 31) - 1
+
+
+def _raw_entry(source: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes]:
+    """An entry's local header and its compressed data, exactly as stored."""
     source.seek(info.header_offset)
     header = source.read(_LOCAL_HEADER.size)
-    fields = _LOCAL_HEADER.unpack(header)
-    if fields[0] != b"PK\x03\x04":
+    if len(header) != _LOCAL_HEADER.size or _LOCAL_HEADER.unpack(header)[0] != b"PK\x03\x04":
         raise Unsupported(f"a damaged zip entry {info.filename}")
+    fields = _LOCAL_HEADER.unpack(header)
     name_length, extra_length = fields[9], fields[10]
-    return header + source.read(name_length + extra_length + info.compress_size)
+    header += source.read(name_length + extra_length)
+    data = source.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise Unsupported(f"a truncated zip entry {info.filename}")
+    return header, data
 
 
 def write_package(package: Package, handle: IO[bytes]) -> None:
-    """Every kept part copied as stored, every new or changed part deflated, in the source's order."""
+    """Every kept part copied as stored, every new or changed part deflated, in the source's order.
+
+    A source entry that cannot be read back (a bad checksum, a damaged header) raises
+    ``Unsupported``, so the caller can try openpyxl, which refuses the file in its own words.
+    """
+    try:
+        _write_package(package, handle)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise Unsupported(f"a damaged zip entry ({exc})") from exc
+
+
+def _write_package(package: Package, handle: IO[bytes]) -> None:
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as target:
         source = package.zip.fp
         if source is None:
@@ -1320,17 +1339,27 @@ def _write_part(target: zipfile.ZipFile, name: str, data: bytes | Iterable[bytes
 
 
 def _copy_raw(target: zipfile.ZipFile, source: IO[bytes], info: zipfile.ZipInfo) -> bool:
-    """Append a stored entry to ``target`` without decompressing it (zipfile has no public call for this)."""
-    raw = _raw_entry(source, info)
-    if raw is None:
+    """Append a stored entry to ``target`` without decompressing it (zipfile has no public call for this).
+
+    An entry written with a data descriptor (LibreOffice writes every entry so) gets a new local
+    header holding its checksum and sizes from the central directory, and no descriptor; the
+    compressed bytes are still copied as they are.
+    """
+    if max(info.compress_size, info.file_size) > _ZIP64_LIMIT:
         return False
+    header, data = _raw_entry(source, info)
+    copied = _copy_info(info)
+    if info.flag_bits & _DATA_DESCRIPTOR:
+        copied.flag_bits &= ~_DATA_DESCRIPTOR
+        copied.extra = b""  # the central directory's extra fields need not suit a local header
+        header = copied.FileHeader(zip64=False)
     # zipfile writes the central directory from ``filelist`` on close; ``start_dir`` is where the next entry goes.
     fp = target.fp
     assert fp is not None
     fp.seek(target.start_dir)
-    copied = _copy_info(info)
     copied.header_offset = fp.tell()
-    fp.write(raw)
+    fp.write(header)
+    fp.write(data)
     target.start_dir = fp.tell()
     target.filelist.append(copied)
     target.NameToInfo[copied.filename] = copied

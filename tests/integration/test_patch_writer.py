@@ -10,12 +10,14 @@ sheets are copied byte for byte and a run leaves no formats piling up in styles.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -396,3 +398,63 @@ def test_a_users_chart_and_every_part_a_run_does_not_change_are_kept(tmp_path: P
         if name not in rewritten:
             assert after[name] == data, name
     assert len(openpyxl.load_workbook(out)["Schools"]._charts) == 1
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream zipfile cannot seek in, so it writes every entry with a data descriptor."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.data += bytes(b)
+        return len(b)
+
+
+def with_data_descriptors(path: Path) -> None:
+    """The same package rewritten as LibreOffice writes it: sizes and checksums after each entry's data."""
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    path.write_bytes(bytes(stream.data))
+
+
+def test_entries_with_data_descriptors_are_still_copied_without_recompressing(tmp_path: Path) -> None:
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    our_layout(source)
+    with_data_descriptors(source)
+    with zipfile.ZipFile(source) as archive:
+        assert all(info.flag_bits & 0x08 for info in archive.infolist())
+    fast = FileWorkbook(source)
+    fast.write_tables([allocations(3)])
+    fast.save(out)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out) as new:
+        assert new.testzip() is None  # every entry's checksum holds
+        schools_old, schools_new = old.getinfo("xl/worksheets/sheet1.xml"), new.getinfo("xl/worksheets/sheet1.xml")
+        assert schools_new.compress_size == schools_old.compress_size and not schools_new.flag_bits & 0x08
+        assert new.read("xl/worksheets/sheet1.xml") == old.read("xl/worksheets/sheet1.xml")
+    assert [row[0] for row in read_tables(out)["DistrictAllocations"].rows] == ["D0", "D1", "D2"]
+    assert read_tables(out)["Schools"].rows == [[100001, "Alder"], [100002, "Birch"]]
+
+
+def test_an_entry_that_cannot_be_copied_sends_the_save_to_openpyxl(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A damaged local header is refused when the file is opened (exit 3). Damage found only while
+    # copying (zipfile's BadZipFile) must not leave half a file: openpyxl writes it instead.
+    source, out = tmp_path / "source.xlsx", tmp_path / "out.xlsx"
+    our_layout(source)
+    fast = FileWorkbook(source)
+    fast.write_tables([allocations(3)])
+    broken = mock.patch("apmodel.workbook.xlsx_patch._raw_entry", side_effect=zipfile.BadZipFile("Bad CRC-32"))
+    with broken, caplog.at_level("INFO", logger="apmodel.workbook.openpyxl_store"):
+        fast.save(out)
+    assert "written through openpyxl (a damaged zip entry (Bad CRC-32))" in caplog.text
+    assert [row[0] for row in read_tables(out)["DistrictAllocations"].rows] == ["D0", "D1", "D2"]
+    assert {p.name for p in tmp_path.iterdir()} == {"source.xlsx", "out.xlsx"}  # no temporary file left
