@@ -188,3 +188,20 @@ def test_libreoffice_shows_the_budget_fully_allocated_and_the_district_figures(r
     # small_county(): North 50,000 + 300,000 + 75,000 = 425,000; South 50,000 + 300,000 + 125,000 = 475,000.
     assert money(rows["North"]["Final Allocation"]) == Decimal("425000.00")
     assert money(rows["South"]["Final Allocation"]) == Decimal("475000.00")
+
+
+def test_a_workbook_libreoffice_saved_runs_again_to_the_same_figures(
+    files: Files, resaved: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A finance officer may keep the Forum workbook in LibreOffice: its own zip (every entry with a
+    # data descriptor) and its own XML (shared strings, its styles) must run as Excel's do, through
+    # the patch writer, and give the same figures as the run it was saved from.
+    again = files.folder / "run-again.xlsx"
+    with caplog.at_level("INFO", logger="apmodel.workbook.openpyxl_store"):
+        assert main(["run", str(resaved), "-o", str(again), "--date", RUN_DATE, "-q"]) == 0
+    assert "written through openpyxl" not in caplog.text
+    first, second = read_tables(files.run_output), read_tables(again)
+    for name in ("DistrictAllocations", "SchoolAllocations", "ProviderFunding", "Recoupment", "Invoices", "Trace"):
+        assert second[name].rows == first[name].rows, name
+    convert([again], "pdf", files.folder / "pdf-again")
+    assert_pdf(files.folder / "pdf-again", again)
