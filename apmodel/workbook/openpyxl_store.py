@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -101,14 +102,23 @@ def excel_value(value: Any) -> Any:
     return value
 
 
+#: Text Excel would read as an ``_xHHHH_`` character escape.
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
 def set_text_safe(cell: Cell, value: Any) -> None:
     """Write a value; text that looks like a formula (=, +, -, @) stays text, never a formula.
 
     Characters XML cannot hold (a control character pasted into a name) are written as Excel's
     own ``_xHHHH_`` escape, which Excel reads back as the character: openpyxl would refuse them.
+    Text that already looks like such an escape has its underscore escaped (``_x005F_``), as
+    Excel does, so it reads back as written rather than as the character it spells.
     """
-    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    if isinstance(value, str):
+        if "_x" in value:
+            value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     cell.value = excel_value(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         cell.data_type = "s"

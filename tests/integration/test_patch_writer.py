@@ -22,6 +22,8 @@ from unittest import mock
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.worksheet.table import Table
 
 from apmodel.workbook.contract import Kind
@@ -305,9 +307,10 @@ def test_the_openpyxl_route_writes_control_characters_too(tmp_path: Path) -> Non
     no_outputs_yet(source)
     book = FileWorkbook(source)
     assert book.book is not None  # openpyxl itself refuses these characters; the adapter escapes them
-    book.write_tables([OutputTable("Warnings", [OutColumn("Value")], [["bell\x07 and nul\x00"]])])
+    texts = [["bell\x07 and nul\x00"], ["_x0041_ is not an A"]]
+    book.write_tables([OutputTable("Warnings", [OutColumn("Value")], texts)])
     book.save(out)
-    assert read_tables(out)["Warnings"].rows == [["bell\x07 and nul\x00"]]
+    assert read_tables(out)["Warnings"].rows == texts
 
 
 def test_input_formulas_keep_their_calculated_values(tmp_path: Path) -> None:
@@ -458,3 +461,34 @@ def test_an_entry_that_cannot_be_copied_sends_the_save_to_openpyxl(
     assert "written through openpyxl (a damaged zip entry (Bad CRC-32))" in caplog.text
     assert [row[0] for row in read_tables(out)["DistrictAllocations"].rows] == ["D0", "D1", "D2"]
     assert {p.name for p in tmp_path.iterdir()} == {"source.xlsx", "out.xlsx"}  # no temporary file left
+
+
+_KINDS = [Kind.TEXT, Kind.MONEY, Kind.PERCENT, Kind.INT, Kind.NUMBER, Kind.DATE]
+_CELLS = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(["=1+1", "+44 1234", "-", "@x", " padded ", "a\nb", "_x0041_", "Tier 1"]),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+    st.booleans(),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)),
+)
+
+
+@st.composite
+def output_tables(draw: st.DrawFn) -> OutputTable:
+    kinds = draw(st.lists(st.sampled_from(_KINDS), min_size=1, max_size=5))
+    columns = [OutColumn(f"Column {i}", kind) for i, kind in enumerate(kinds)]
+    rows = draw(st.lists(st.lists(_CELLS, min_size=len(kinds), max_size=len(kinds)), max_size=8))
+    return OutputTable("DistrictAllocations", columns, rows)
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # a random number in a date column
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=output_tables(), layout=st.sampled_from(list(LAYOUTS.values())))
+def test_any_table_the_patch_writes_reads_back_as_openpyxl_writes_it(
+    tmp_path_factory: pytest.TempPathFactory, table: OutputTable, layout: Layout
+) -> None:
+    patched, classic = write_both(tmp_path_factory.mktemp("any"), layout, [table])
+    assert read_tables(patched) == read_tables(classic)
+    assert snapshot(patched) == snapshot(classic)
