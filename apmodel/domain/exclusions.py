@@ -33,7 +33,7 @@ Each line is rounded half up to the penny at the end (``money``); credits are ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -281,8 +281,7 @@ class _Builder:
             )
             line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, "")
             self.add(
-                replace(
-                    line,
+                line._replace(
                     settlement=SettlementKind.NONE,
                     a=money(a.amount),
                     c=money(adjustment_order),
@@ -302,8 +301,7 @@ class _Builder:
         )
         line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, self.period_of(relevant))
         self.add(
-            replace(
-                line,
+            line._replace(
                 a=money(a.amount),
                 b=weeks.weeks,
                 c=money(adjustment_order),
@@ -343,8 +341,7 @@ class _Builder:
             return
         line = self.line(exclusion, school, "PP", LineType.PUPIL_PREMIUM, basis, self.period_of(weeks.relevant_date))
         self.add(
-            replace(
-                line,
+            line._replace(
                 a=money(premium),
                 b=weeks.weeks,
                 days=weeks.days,
@@ -452,8 +449,7 @@ class _Builder:
     ) -> None:
         """A credit of D x E / F (admitting school, reinstatement): E weeks from ``start`` of the F = B weeks."""
         self.add(
-            replace(
-                line,
+            line._replace(
                 d=money(d_exact),
                 e=e,
                 f=weeks.weeks,

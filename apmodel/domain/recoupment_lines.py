@@ -13,9 +13,9 @@ these lines; ``recoupment`` puts them together and ``settlement`` settles them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from apmodel.domain.inputs import School, SchoolType
 
@@ -52,9 +52,13 @@ class LineStatus(StrEnum):
     BLOCKED = "Blocked"
 
 
-@dataclass(frozen=True)
-class RecoupmentLine:
-    """A row of ``Recoupment``. ``a`` to ``f`` are the regulation's letters (blank where unused)."""
+class RecoupmentLine(NamedTuple):
+    """A row of ``Recoupment``. ``a`` to ``f`` are the regulation's letters (blank where unused).
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and a run builds one per
+    placement per term, where a frozen dataclass's field-by-field ``__init__`` costs several
+    times as much. A changed copy is ``line._replace(...)``.
+    """
 
     #: Stable and deterministic: ``<Exclusion ID>/A``, ``<Placement ID>/<term>``.
     line_id: str

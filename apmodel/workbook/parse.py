@@ -350,6 +350,25 @@ def _build(model: type[ModelT], table: str, row: Row, findings: Findings, **fiel
     for name, value in fields.items():
         if value is not None:  # blank: the model's default
             data[name] = value
+    return _validate(model, table, row, findings, data)
+
+
+def _fields(row: Row, columns: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """``_build``'s data for cells that go into the model as read: field name to value, blanks left out.
+
+    ``columns`` pairs each column with its field; a blank cell is left to the model's default.
+    """
+    values = row.values
+    data: dict[str, Any] = {"row": row.sheet_row}
+    for column, name in columns:
+        value = values[column]
+        if value is not None:
+            data[name] = value
+    return data
+
+
+def _validate(model: type[ModelT], table: str, row: Row, findings: Findings, data: dict[str, Any]) -> ModelT | None:
+    """The model built from ``data`` (field name to value), or None with each problem as an Error."""
     try:
         # model_validate(data) runs the same validation as model(**data), without unpacking the keywords.
         return model.model_validate(data)
@@ -929,38 +948,43 @@ def _closure_days(raw: RawTable | None, findings: Findings) -> list[m.ClosureDay
     return result
 
 
+#: Placements columns that go into ``Placement`` as read, with their fields. A blank cell takes the
+#: model's default, as ``row.get(column, default)`` would have given it (Registration "Dual", Yes/No
+#: columns No, texts ""); Reason and Charge Basis become their enums in ``_placements``.
+_PLACEMENT_FIELDS = (
+    ("Placement ID", "placement_id"),
+    ("Pupil Ref", "pupil_ref"),
+    ("Home URN", "home_urn"),
+    ("Provider ID", "provider_id"),
+    ("Tier", "tier"),
+    ("Registration", "registration"),
+    ("Start Date", "start"),
+    ("End Date", "end"),
+    ("Days per Week", "days_per_week"),
+    ("Year Group", "year_group"),
+    ("Charge Rate", "charge_rate"),
+    ("Planned Weeks", "planned_weeks"),
+    ("Outcome", "outcome"),
+    ("EHCP", "ehcp"),
+    ("SEN Support", "sen_support"),
+    ("FSM6", "fsm6"),
+    ("Sex", "sex"),
+    ("Ethnicity", "ethnicity"),
+)
+
+
 def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
     rows = _unique(read_rows(c.PLACEMENTS, raw, findings), "Placements", "Placement ID", findings)
     _non_negative(rows, "Placements", ("Days per Week", "Charge Rate", "Planned Weeks"), findings)
     result = []
     for row in rows:
-        basis = row.get("Charge Basis")
-        placement = _build(
-            m.Placement,
-            "Placements",
-            row,
-            findings,
-            placement_id=row.values["Placement ID"],
-            pupil_ref=row.values["Pupil Ref"],
-            home_urn=row.values["Home URN"],
-            provider_id=row.values["Provider ID"],
-            tier=row.values["Tier"],
-            registration=row.get("Registration", "Dual"),
-            reason=m.Reason(row.values["Reason"]),
-            start=row.values["Start Date"],
-            end=row.get("End Date"),
-            days_per_week=row.get("Days per Week"),
-            year_group=row.get("Year Group"),
-            charge_basis=m.ChargeBasis(basis) if basis else None,
-            charge_rate=row.get("Charge Rate"),
-            planned_weeks=row.get("Planned Weeks"),
-            outcome=row.get("Outcome", ""),
-            ehcp=row.get("EHCP", False),
-            sen_support=row.get("SEN Support", False),
-            fsm6=row.get("FSM6", False),
-            sex=row.get("Sex", ""),
-            ethnicity=row.get("Ethnicity", ""),
-        )
+        # The data dict built directly (not through _build's keywords): this runs for every placement.
+        data = _fields(row, _PLACEMENT_FIELDS)
+        data["reason"] = m.Reason(row.values["Reason"])
+        basis = row.values["Charge Basis"]
+        if basis:
+            data["charge_basis"] = m.ChargeBasis(basis)
+        placement = _validate(m.Placement, "Placements", row, findings, data)
         if placement is not None:
             result.append(placement)
     return result
