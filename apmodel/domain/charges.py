@@ -165,18 +165,11 @@ class _Builder:
         """The End Date, or the end of the last term in the year for an open placement."""
         return placement.end if placement.end is not None else self.calendar.last_day_of_terms
 
-    def school_days(self, placement: Placement) -> list[date]:
-        """The placement's school days inside the financial year."""
-        in_year = self.calendar.in_year(placement.start, self.effective_end(placement))
-        if in_year is None:
-            return []
-        return [d for period in self.calendar.periods for d in period.school_days_between(*in_year)]
-
     def check_planned_weeks(self, placement: Placement) -> None:
         if placement.planned_weeks is None:
             return
         in_year = self.calendar.in_year(placement.start, self.effective_end(placement))
-        # part_weeks(self.school_days(placement)), by lookup: this runs for every placement.
+        # part_weeks of the placement's in-year school days, by lookup: this runs for every placement.
         weeks = 0 if in_year is None else self.calendar.part_weeks_between(*in_year)
         if weeks > placement.planned_weeks:
             open_ended = ""

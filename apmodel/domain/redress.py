@@ -72,7 +72,6 @@ class RedressResult:
     provider_received: dict[str, Decimal]
     #: District name -> redress kept by the LA centrally (no school or Lead PRU to receive it).
     retained_centrally: dict[str, Decimal]
-    deductions: tuple[Deduction, ...]
     trace: tuple[TraceLine, ...]
 
     @property
@@ -145,7 +144,6 @@ def apply_redress(
 ) -> RedressResult:
     """Deductions, the cap at the devolved allocation, and where the withheld money goes."""
     trace: list[TraceLine] = []
-    deductions: list[Deduction] = []
     withheld: dict[int, Decimal] = {}
     received: dict[int, Decimal] = {}
     provider_received: dict[str, Decimal] = {}
@@ -163,7 +161,6 @@ def apply_redress(
                 deduction = deduction_for(rule, row.school, row.base_devolved, findings)
                 if deduction is None or deduction.amount == 0:
                     continue
-                deductions.append(deduction)
                 trace.append(_deduction_trace(rule, row.school, row.base_devolved, deduction))
                 total += deduction.amount
             if total == 0:
@@ -194,7 +191,7 @@ def apply_redress(
             findings,
             trace,
         )
-    return RedressResult(withheld, received, provider_received, retained, tuple(deductions), tuple(trace))
+    return RedressResult(withheld, received, provider_received, retained, tuple(trace))
 
 
 def _send(

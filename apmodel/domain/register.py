@@ -68,8 +68,9 @@ def series(prefix: str, year_label: str) -> str:
     return f"{prefix}-{year_label}-"
 
 
-def document_number(prefix: str, year_label: str, sequence: int) -> str:
-    return f"{series(prefix, year_label)}{sequence:0{SEQUENCE_DIGITS}d}"
+def _number(start: str, sequence: int) -> str:
+    """The number ``sequence`` in the series ``start``: ``AP-2025-26-00042``."""
+    return f"{start}{sequence:0{SEQUENCE_DIGITS}d}"
 
 
 def sequence_of(number: str, start: str) -> int | None:
@@ -121,14 +122,14 @@ class _Reconciler:
                 TABLE,
                 None,
                 "Number",
-                ", ".join(f"{start}{n:0{SEQUENCE_DIGITS}d}" for n in missing[:5]),
+                ", ".join(_number(start, n) for n in missing[:5]),
                 "Numbers are missing from the invoice register (rows deleted by hand?). New numbers continue after "
                 "the highest one; restore the missing rows so the register stays complete.",
             )
 
     def next_number(self) -> str:
         self.last += 1
-        return f"{self.start}{self.last:0{SEQUENCE_DIGITS}d}"
+        return _number(self.start, self.last)
 
     def live_rows(self) -> dict[str, int]:
         """Key -> index of its Draft or Issued row in this series (reversals are never regenerated)."""
