@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: Precision for intermediate arithmetic: far beyond any county budget's digits.
-_WIDE = Context(prec=50)
+WIDE = Context(prec=50)
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -43,7 +43,7 @@ def share_pot(pot: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     total_weight = sum(weights, Decimal(0))
     if not weights or total_weight == 0:
         return [ZERO for _ in weights]
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         quotas = [Decimal(total_pence) * w / total_weight for w in weights]
         floors = [int(q.to_integral_value(rounding=ROUND_FLOOR)) for q in quotas]
         remainders = [q - f for q, f in zip(quotas, floors, strict=True)]
@@ -56,7 +56,12 @@ def share_pot(pot: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
 
 
 def exact(value: Decimal) -> Decimal:
-    """An unrounded intermediate, computed with wide precision (for traces and products)."""
-    # _WIDE.plus(value) is +value in that context: what ``with localcontext(_WIDE)`` would give, without
-    # copying and swapping the context on every call.
-    return _WIDE.plus(value)
+    """``+value`` in the ``WIDE`` context, for an unrounded intermediate (traces and products).
+
+    It does not widen anything: ``value`` was already computed by the caller, in the caller's
+    context. So it returns ``value`` unchanged, except that a negative zero becomes zero (and a
+    value of more than 50 digits would be rounded to 50).
+    """
+    # WIDE.plus(value) is what ``with localcontext(WIDE): +value`` would give, without copying and
+    # swapping the context on every call.
+    return WIDE.plus(value)

@@ -36,15 +36,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import DeductionMethod, Provider, RedressDestination, RedressRule, School, Settings
-from apmodel.domain.money import ZERO, money, share_pot
+from apmodel.domain.money import WIDE, ZERO, money, share_pot
 from apmodel.domain.stage2 import DistrictStage2, SchoolStage2, Stage2Result, school_label
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
-_WIDE = Context(prec=50)
 _THOUSAND = Decimal(1000)
 
 
@@ -82,7 +81,7 @@ class RedressResult:
 def deduction_for(rule: RedressRule, school: School, devolved: Decimal, findings: Findings) -> Deduction | None:
     """The rule's deduction from one school (None when the school is not above the threshold)."""
     measure = school.value(rule.measure)
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         if rule.per_1000_of is None:
             rate_per_1000 = None
             above = measure > rule.threshold

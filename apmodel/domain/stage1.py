@@ -49,16 +49,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import District, DistrictFactor, ModelInputs, School, Settings, normalise
-from apmodel.domain.money import ZERO, money, share_pot
+from apmodel.domain.money import WIDE, ZERO, money, share_pot
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
 #: Protection settles in at most (number of districts + 2) rounds; this is a safety bound.
 MAX_PROTECTION_ROUNDS = 1000
-_WIDE = Context(prec=50)
 _ONE = Decimal(1)
 
 
@@ -345,7 +344,7 @@ def _factor_pots(
             "typed, so the district allocations do not add up to the budget (see the Summary's difference).",
         )
     # Weights as typed: a total of 100% shares exactly the pot; anything else shares pot x total weight.
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         shared = money(pot * total_weight)
     shares = share_pot(shared, weights) if total_weight != 0 else [ZERO for _ in factors]
     result: dict[str, Decimal] = {}
@@ -387,7 +386,7 @@ def protect(
     cases: Sequence[ProtectionCase], floor: Decimal | None, cap: Decimal | None, findings: Findings
 ) -> ProtectionOutcome:
     """Budget-neutral floor and cap on the unprotected allocations (the algorithm in the module docstring)."""
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         floors = tuple(
             None if floor is None or c.previous is None else money(c.previous * (_ONE + floor)) for c in cases
         )

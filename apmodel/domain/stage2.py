@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import (
@@ -52,11 +52,10 @@ from apmodel.domain.inputs import (
     Settings,
     normalise,
 )
-from apmodel.domain.money import ZERO, money, share_pot
+from apmodel.domain.money import WIDE, ZERO, money, share_pot
 from apmodel.domain.stage1 import Stage1Result, district_key, phase_matches
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
-_WIDE = Context(prec=50)
 #: Decimal places of the unit-rate scaling as published in the trace (the amounts use it unrounded).
 SCALING_PLACES = Decimal("0.0000000001")
 
@@ -194,7 +193,7 @@ def share_devolved_pot(
     if rate_factors and total_weight < 1:
         *weight_parts, rate_pot = share_pot(pot, [*weights, 1 - total_weight])
     else:
-        with localcontext(_WIDE):
+        with localcontext(WIDE):
             as_typed = money(pot * total_weight)
         weight_parts = share_pot(as_typed, weights) if total_weight != 0 else [ZERO for _ in weights]
         rate_pot = ZERO
@@ -242,7 +241,7 @@ def share_devolved_pot(
     scaling: Decimal | None = None
     if rate_factors and rate_pot != 0:
         pairs = [(s, f) for s in schools for f in rate_factors]
-        with localcontext(_WIDE):
+        with localcontext(WIDE):
             earned = [s.value(f.source_column) * f.value if phase_matches(s, f.phase) else Decimal(0) for s, f in pairs]
             earned_total = sum(earned, Decimal(0))
             if earned_total != 0:
@@ -385,7 +384,7 @@ def _split(
             f"Hybrid district {district.name} has no Devolved Share; 50% is assumed.",
         )
         share = Decimal("0.5")
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         devolved = money(allocation * share)
     trace.append(
         TraceLine(
@@ -454,7 +453,7 @@ def _provider_funding(
                 "Lead PRU, so no place funding is allocated to it here.",
             )
         return ProviderStage2(provider, districts, provider.commissioned_places, ZERO, delegated)
-    with localcontext(_WIDE):
+    with localcontext(WIDE):
         place_funding = money(provider.commissioned_places * settings.place_funding_rate)
     trace.append(
         TraceLine(
