@@ -72,6 +72,23 @@ class RawTable:
         return f"{quote_sheet(self.sheet)}!{letter}{sheet_row or self.header_row}"
 
 
+def table_key(tables: dict[str, RawTable], name: str) -> str | None:
+    """The key of the table named ``name``; Excel compares table names case-insensitively."""
+    if name in tables:
+        return name
+    folded = name.casefold()
+    for key in tables:
+        if key.casefold() == folded:
+            return key
+    return None
+
+
+def table_named(tables: dict[str, RawTable], name: str) -> RawTable | None:
+    """The table named ``name`` (matched as Excel does, ignoring case), or None."""
+    key = table_key(tables, name)
+    return None if key is None else tables[key]
+
+
 @dataclass(frozen=True)
 class OutColumn:
     name: str

@@ -34,7 +34,7 @@ from apmodel.workbook.cells import (
     as_yes_no,
     is_blank,
 )
-from apmodel.workbook.interface import RawTable
+from apmodel.workbook.interface import RawTable, table_named
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -591,16 +591,6 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _table(tables: dict[str, RawTable], name: str) -> RawTable | None:
-    """Tables are found by name; Excel compares table names case-insensitively."""
-    if name in tables:
-        return tables[name]
-    for key, table in tables.items():
-        if key.casefold() == name.casefold():
-            return table
-    return None
-
-
 def _numeric_school_columns(
     raw: RawTable | None,
     factors: Iterable[m.DistrictFactor | m.SchoolFactor],
@@ -638,28 +628,28 @@ def _numeric_school_columns(
 
 def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInputs:
     """Read every input table; every problem goes to ``findings``; bad rows are left out."""
-    settings = parse_settings(_table(tables, "Settings"), findings)
+    settings = parse_settings(table_named(tables, "Settings"), findings)
 
-    district_factors = _district_factors(_table(tables, "DistrictFactors"), findings)
-    school_factors = _school_factors(_table(tables, "SchoolFactors"), findings)
-    redress_rules = _redress_rules(_table(tables, "RedressRules"), findings)
-    schools = _schools(_table(tables, "Schools"), [*district_factors, *school_factors], redress_rules, findings)
+    district_factors = _district_factors(table_named(tables, "DistrictFactors"), findings)
+    school_factors = _school_factors(table_named(tables, "SchoolFactors"), findings)
+    redress_rules = _redress_rules(table_named(tables, "RedressRules"), findings)
+    schools = _schools(table_named(tables, "Schools"), [*district_factors, *school_factors], redress_rules, findings)
 
     return m.ModelInputs(
         settings=settings,
-        districts=tuple(_districts(_table(tables, "Districts"), findings)),
+        districts=tuple(_districts(table_named(tables, "Districts"), findings)),
         schools=tuple(schools),
         district_factors=tuple(district_factors),
         school_factors=tuple(school_factors),
         redress_rules=tuple(redress_rules),
-        providers=tuple(_providers(_table(tables, "Providers"), findings)),
-        pupil_rates=tuple(_pupil_rates(_table(tables, "PupilRates"), findings)),
-        terms=tuple(_terms(_table(tables, "Terms"), findings)),
-        closure_days=tuple(_closure_days(_table(tables, "ClosureDays"), findings)),
-        placements=tuple(_placements(_table(tables, "Placements"), findings)),
-        exclusions=tuple(_exclusions(_table(tables, "Exclusions"), findings)),
-        scenarios=tuple(_scenarios(_table(tables, "Scenarios"), findings)),
-        invoice_register=tuple(_register(_table(tables, "InvoiceRegister"), findings)),
+        providers=tuple(_providers(table_named(tables, "Providers"), findings)),
+        pupil_rates=tuple(_pupil_rates(table_named(tables, "PupilRates"), findings)),
+        terms=tuple(_terms(table_named(tables, "Terms"), findings)),
+        closure_days=tuple(_closure_days(table_named(tables, "ClosureDays"), findings)),
+        placements=tuple(_placements(table_named(tables, "Placements"), findings)),
+        exclusions=tuple(_exclusions(table_named(tables, "Exclusions"), findings)),
+        scenarios=tuple(_scenarios(table_named(tables, "Scenarios"), findings)),
+        invoice_register=tuple(_register(table_named(tables, "InvoiceRegister"), findings)),
     )
 
 

@@ -25,7 +25,8 @@ from typing import Any
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ScenarioRow, normalise
 from apmodel.workbook.contract import SCENARIOS, SETTING_LABELS
-from apmodel.workbook.interface import RawTable
+from apmodel.workbook.interface import RawTable, table_key, table_named
+from apmodel.workbook.parse import raw_value
 
 TABLE = SCENARIOS.name
 
@@ -65,13 +66,6 @@ def scenario_names(rows: Sequence[ScenarioRow]) -> list[str]:
     return list(names.values())
 
 
-def _find(tables: dict[str, RawTable], name: str) -> RawTable | None:
-    for key, table in tables.items():
-        if key.casefold() == name.casefold():
-            return table
-    return None
-
-
 def _copy(table: RawTable) -> RawTable:
     return RawTable(
         table.name,
@@ -81,17 +75,6 @@ def _copy(table: RawTable) -> RawTable:
         table.header_row,
         table.first_column,
     )
-
-
-def _raw_value(raw: RawTable | None, sheet_row: int) -> Any:
-    """The Value cell as typed (a number stays a number, a date a date)."""
-    if raw is None:
-        return None
-    index = raw.index("Value")
-    data_index = sheet_row - raw.header_row - 1
-    if index is None or not 0 <= data_index < len(raw.rows):
-        return None
-    return raw.rows[data_index][index]
 
 
 def _row_index(table: RawTable, id_column: int, name: str) -> int | None:
@@ -111,14 +94,13 @@ class _Applier:
 
     def table(self, name: str) -> RawTable | None:
         """The scenario's own copy of a table (copied on first write)."""
-        for key, table in self.scenario.tables.items():
-            if key.casefold() == name.casefold():
-                if key not in self.copied:
-                    table = _copy(table)
-                    self.scenario.tables[key] = table
-                    self.copied.add(key)
-                return table
-        return None
+        key = table_key(self.scenario.tables, name)
+        if key is None:
+            return None
+        if key not in self.copied:
+            self.scenario.tables[key] = _copy(self.scenario.tables[key])
+            self.copied.add(key)
+        return self.scenario.tables[key]
 
     def warn(self, code: str, row: ScenarioRow, column: str, value: object, message: str) -> None:
         self.findings.warning(
@@ -216,12 +198,12 @@ class _Applier:
 
 def scenario_tables(tables: dict[str, RawTable], rows: Sequence[ScenarioRow], findings: Findings) -> list[Scenario]:
     """Each scenario's input tables: copies of ``tables`` with its overrides applied."""
-    scenarios_raw = _find(tables, TABLE)
+    scenarios_raw = table_named(tables, TABLE)
     result: list[Scenario] = []
     for name in scenario_names(rows):
         applier = _Applier(name, tables, findings)
         for row in rows:
             if normalise(row.scenario) == normalise(name):
-                applier.apply(row, _raw_value(scenarios_raw, row.row))
+                applier.apply(row, raw_value(scenarios_raw, row.row, "Value"))
         result.append(applier.scenario)
     return result
