@@ -73,7 +73,6 @@ class RunReport:
     loaded: Loaded
     results: Results
     tables: list[OutputTable] = field(default_factory=list)
-    summary: list[SummaryItem] = field(default_factory=list)
     #: Baseline beside each scenario (baseline only unless the scenarios were computed).
     comparison: Comparison | None = None
 
@@ -134,29 +133,52 @@ def compute(
     progress: Progress | None = None,
     with_scenarios: bool = False,
 ) -> RunReport:
-    """Read, validate and compute (with ``with_scenarios`` each scenario too); write nothing."""
-    say = progress or store.status
+    """Read, validate and compute (with ``with_scenarios`` each scenario too), then build every
+    output table, Summary first; write nothing."""
     started = time.perf_counter()
+    report = compute_results(store, today=today, progress=progress, with_scenarios=with_scenarios)
+    with few_collections():
+        add_tables(report, started)
+    return report
+
+
+def compute_results(
+    store: WorkbookStore,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    with_scenarios: bool = False,
+) -> RunReport:
+    """Read, validate and compute, building no output table (the Forum copy and the packs need none)."""
+    say = progress or store.status
     with few_collections():
         say("Reading the workbook")
         loaded = load(store)
         say("Running the model")
         results = run_model(loaded.inputs, loaded.findings, today or date.today())
         runs = run_scenarios(loaded, today or date.today(), say) if with_scenarios else []
-        report = RunReport(loaded, results, comparison=compare(results, runs))
-        report.tables = output_tables(report)
-        report.summary = summary_items(report, time.perf_counter() - started)
-        report.tables.insert(0, summary_table(report.summary))
-    return report
+    return RunReport(loaded, results, comparison=compare(results, runs))
+
+
+def add_tables(report: RunReport, started: float) -> None:
+    """Every output table of ``report``, with the Summary first (its run time counted from ``started``,
+    a ``time.perf_counter()`` reading)."""
+    report.tables = output_tables(report)
+    report.tables.insert(0, summary_table(summary_items(report, time.perf_counter() - started)))
+
+
+def _write_run(store: WorkbookStore, report: RunReport, progress: Progress | None) -> None:
+    """Replace every output table and the Dashboard, then say how the run went."""
+    (progress or store.status)("Writing the results")
+    store.write_tables(report.tables)
+    write_dashboard(store, report)
+    store.status(_status_line(report.findings))
 
 
 def run_workbook(store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None) -> RunReport:
     """The main job: compute everything and replace every output table."""
     report = compute(store, today=today, progress=progress)
-    (progress or store.status)("Writing the results")
-    store.write_tables(report.tables)
-    write_dashboard(store, report)
-    store.status(_status_line(report.findings))
+    _write_run(store, report, progress)
     return report
 
 
@@ -188,10 +210,7 @@ def compare_scenarios(
 ) -> list[str]:
     """Compute the baseline and every scenario; write ScenarioComparison, the Dashboard and every output."""
     report = compute(store, today=today, progress=progress, with_scenarios=True)
-    (progress or store.status)("Writing the results")
-    store.write_tables(report.tables)
-    write_dashboard(store, report)
-    store.status(_status_line(report.findings))
+    _write_run(store, report, progress)
     return list(report.comparison.scenario_names) if report.comparison is not None else []
 
 
@@ -199,7 +218,7 @@ def forum_copy(store: WorkbookStore, out_path: Path, *, today: date | None = Non
     """A new workbook safe to publish with Forum papers, built from the results (never a copy of the file)."""
     from apmodel.reports.forum_copy import write_forum_copy
 
-    report = compute(store, today=today, with_scenarios=True)
+    report = compute_results(store, today=today, with_scenarios=True)
     store.status("Writing the Forum copy")
     return write_forum_copy(report.results, report.comparison, out_path)
 
@@ -318,10 +337,7 @@ def summary_items(report: RunReport, seconds: float) -> list[SummaryItem]:
 
 
 def _status_line(findings: Findings) -> str:
-    return (
-        f"AP model: done. {findings.count(Severity.ERROR)} Error(s), "
-        f"{findings.count(Severity.WARNING)} Warning(s), {findings.count(Severity.INFO)} Info."
-    )
+    return f"AP model: done. {findings.counts_text()}."
 
 
 def write_packs(
@@ -330,6 +346,6 @@ def write_packs(
     """One workbook per school for its headteacher (``DIR/<URN> <School Name>.xlsx``)."""
     from apmodel.reports.packs import write_school_packs
 
-    report = compute(store, today=today, progress=progress)
+    report = compute_results(store, today=today, progress=progress)
     (progress or store.status)("Writing school packs")
     return write_school_packs(report, out_dir, produced_on=today)

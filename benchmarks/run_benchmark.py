@@ -45,8 +45,7 @@ def measure(path: Path, packs: bool) -> dict[str, float]:
     """One scale's timings, in this (fresh) process."""
     from apmodel.domain.findings import Findings
     from apmodel.domain.model import run_model
-    from apmodel.reports.forum_tables import summary_table
-    from apmodel.service import Loaded, RunReport, few_collections, output_tables, summary_items, write_dashboard
+    from apmodel.service import Loaded, RunReport, add_tables, few_collections, write_dashboard
     from apmodel.workbook.openpyxl_store import FileWorkbook
     from apmodel.workbook.parse import parse_inputs
 
@@ -67,8 +66,7 @@ def measure(path: Path, packs: bool) -> dict[str, float]:
             mark = time.perf_counter()
             results = run_model(inputs, findings, RUN_DATE)
             report = RunReport(Loaded(tables, inputs, findings), results)
-            report.tables = output_tables(report)
-            report.tables.insert(0, summary_table(summary_items(report, 0.0)))
+            add_tables(report, mark)
             times["model"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
