@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 
 from apmodel import __version__
-from apmodel.domain.findings import Findings, Severity
+from apmodel.domain.findings import Findings
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable
 
@@ -66,13 +66,6 @@ def _print_findings(findings: Findings, limit: int = 200) -> None:
         print(f"... and {len(findings.items) - limit} more (run the model to see them all in the Warnings table)")
 
 
-def _counts(findings: Findings) -> str:
-    return (
-        f"{findings.count(Severity.ERROR)} Error(s), {findings.count(Severity.WARNING)} Warning(s), "
-        f"{findings.count(Severity.INFO)} Info"
-    )
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from apmodel.service import run_workbook
 
@@ -83,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = run_workbook(book, today=_date(args.date), progress=step)
         step("Saving")
         backup = book.save(target, backup=in_place)
-    print(f"Wrote {target}: {_counts(report.findings)}.")
+    print(f"Wrote {target}: {report.findings.counts_text()}.")
     if backup:
         print(f"The original was kept as {backup}.")
     return EXIT_ERRORS if report.findings.has_errors() else EXIT_OK
@@ -94,7 +87,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     findings = validate_workbook(FileWorkbook(Path(args.workbook)), write=False)
     _print_findings(findings)
-    print(f"{args.workbook}: {_counts(findings)}.")
+    print(f"{args.workbook}: {findings.counts_text()}.")
     return EXIT_ERRORS if findings.has_errors() else EXIT_OK
 
 

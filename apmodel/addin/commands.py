@@ -31,7 +31,7 @@ import xlwings as xw
 from apmodel import CONTRACT_VERSION, __version__
 from apmodel.addin import ribbon_buttons
 from apmodel.addin.install import places, read_config
-from apmodel.domain.findings import Findings, Severity
+from apmodel.domain.findings import Severity
 from apmodel.workbook.contract import (
     INVOICE_REGISTER,
     INVOICES,
@@ -165,20 +165,13 @@ class Context:
 Command = Callable[[Context], str]
 
 
-def counts(findings: Findings) -> str:
-    return (
-        f"{findings.count(Severity.ERROR)} Error(s), {findings.count(Severity.WARNING)} Warning(s), "
-        f"{findings.count(Severity.INFO)} Info"
-    )
-
-
 def validate(ctx: Context) -> str:
     from apmodel.service import validate_workbook
 
     findings = validate_workbook(ctx.store)
     ctx.store.show(WARNINGS)
-    ctx.ui.tell(f"Validation found {counts(findings)}. Each row of the Warnings sheet links to its cell.")
-    return f"Validated: {counts(findings)}"
+    ctx.ui.tell(f"Validation found {findings.counts_text()}. Each row of the Warnings sheet links to its cell.")
+    return f"Validated: {findings.counts_text()}"
 
 
 def run_model(ctx: Context) -> str:
@@ -188,8 +181,8 @@ def run_model(ctx: Context) -> str:
     errors = report.findings.count(Severity.ERROR)
     ctx.store.show(WARNINGS if errors else SUMMARY)
     where = "See the Warnings sheet: Errors block the figures that depend on them." if errors else "See Summary."
-    ctx.ui.tell(f"The model has run: {counts(report.findings)}. {where}")
-    return f"Model run: {counts(report.findings)}"
+    ctx.ui.tell(f"The model has run: {report.findings.counts_text()}. {where}")
+    return f"Model run: {report.findings.counts_text()}"
 
 
 def compare_scenarios(ctx: Context) -> str:
@@ -209,7 +202,7 @@ def preview_invoices(ctx: Context) -> str:
     ctx.store.show(INVOICES)
     ctx.ui.tell(
         f"{documents} invoice(s), credit note(s) and budget adjustment(s) are on the Invoices sheet "
-        f"({counts(report.findings)}). Nothing has been issued: use Issue invoices for that."
+        f"({report.findings.counts_text()}). Nothing has been issued: use Issue invoices for that."
     )
     return f"Previewed {documents} draft document(s)"
 

@@ -77,6 +77,13 @@ class Findings:
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.items if f.severity is severity)
 
+    def counts_text(self) -> str:
+        """"0 Error(s), 10 Warning(s), 450 Info": how a run reports its findings on screen and in Excel."""
+        return (
+            f"{self.count(Severity.ERROR)} Error(s), {self.count(Severity.WARNING)} Warning(s), "
+            f"{self.count(Severity.INFO)} Info"
+        )
+
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.items)
 
