@@ -279,6 +279,22 @@ class _Groupings:
     factor_pots: dict[str, Decimal] = field(default_factory=dict)
     #: District name -> its schools (the inputs rows), for the district totals of Weight factors.
     district_schools: dict[str, list[School]] = field(default_factory=dict)
+    #: District name -> its Lead PRU as the packs name it (Delegated and Hybrid districts).
+    lead_prus: dict[str, str] = field(default_factory=dict)
+    #: (district, column, phase) -> the district's total of that Weight factor's column.
+    _weight_totals: dict[tuple[str, str, str | None], Decimal] = field(default_factory=dict)
+
+    def weight_total(self, district: str, column: str, phase: str | None) -> Decimal:
+        """The district's schools' total of ``column`` for a Weight factor of ``phase`` (summed once
+        per district, not once per school)."""
+        key = (district, column, phase)
+        total = self._weight_totals.get(key)
+        if total is None:
+            total = self._weight_totals[key] = sum(
+                (s.value(column) for s in self.district_schools.get(district, []) if phase_matches(s, phase)),
+                Decimal(0),
+            )
+        return total
 
 
 def _group(report: RunReport) -> _Groupings:
@@ -301,6 +317,7 @@ def _group(report: RunReport) -> _Groupings:
             if match is not None:
                 groups.trace.setdefault(int(match.group(1)), []).append(trace)
         groups.districts = {d.name: d for d in allocation.districts}
+        groups.lead_prus = _lead_pru_names(report.loaded.inputs)
         for row in allocation.schools:
             groups.allocations[row.urn] = row
             school = schools.get(row.urn)
@@ -374,13 +391,18 @@ def _pack(
     )
 
 
-def _lead_pru_name(district_name: str, inputs: ModelInputs) -> str:
+_NO_LEAD_PRU = "the district's Lead PRU"
+
+
+def _lead_pru_names(inputs: ModelInputs) -> dict[str, str]:
+    """Each district's Lead PRU by its provider name (else as typed); the first row of a name counts."""
     providers = providers_by_id(inputs.providers)
+    names: dict[str, str] = {}
     for district in inputs.districts:
-        if district.name == district_name and district.lead_pru:
+        if district.lead_pru and district.name not in names:
             provider = providers.get(normalise(district.lead_pru))
-            return provider.name if provider is not None else district.lead_pru
-    return "the district's Lead PRU"
+            names[district.name] = provider.name if provider is not None else district.lead_pru
+    return names
 
 
 def _allocation(
@@ -393,7 +415,7 @@ def _allocation(
     """The sentences on how the district is funded, and the rows of the Allocation table."""
     name = district.name
     if district.model is FundingModel.DELEGATED:
-        pru = _lead_pru_name(name, inputs)
+        pru = groups.lead_prus.get(name, _NO_LEAD_PRU)
         note: tuple[str, ...] = (
             f"{name} is a Delegated district: all of its AP funding ({pounds(district.final_allocation)}) goes to "
             f"its Lead PRU, {pru}.",
@@ -409,7 +431,7 @@ def _allocation(
             AllocationRow(FINAL_DEVOLVED, allocation.final_devolved, "The school receives nothing directly."),
         )
     if district.model is FundingModel.HYBRID:
-        pru = _lead_pru_name(name, inputs)
+        pru = groups.lead_prus.get(name, _NO_LEAD_PRU)
         note = (
             f"{name} is a Hybrid district: of its AP allocation of {pounds(district.final_allocation)}, "
             f"{pounds(district.devolved_amount)} is devolved to its schools by the factors below.",
@@ -464,10 +486,7 @@ def _explain(factor: SchoolFactor, school: School, district: DistrictAllocation,
             f"{district.name}'s schools fill the district's pot (rounded to the penny)."
         )
     pot = groups.factor_pots.get(f"{district.name}: {factor.factor}")
-    total = sum(
-        (s.value(column) for s in groups.district_schools.get(district.name, []) if phase_matches(s, factor.phase)),
-        Decimal(0),
-    )
+    total = groups.weight_total(district.name, column, factor.phase)
     share = f"{fmt_percent(factor.value)} of {district.name}'s devolved pot"
     if pot is not None:
         share += f" ({pounds(pot)})"
