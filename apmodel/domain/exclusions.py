@@ -50,7 +50,7 @@ from apmodel.domain.recoupment_lines import (
     is_mainstream,
     settlement_kind,
 )
-from apmodel.domain.trace import TraceLine, fmt_money
+from apmodel.domain.trace import TraceLine, fmt_date, fmt_money
 
 TABLE = "Exclusions"
 WEEKS_IN_YEAR = Decimal(52)
@@ -240,7 +240,7 @@ class _Builder:
                 exclusion.row,
                 "Relevant Date",
                 "",
-                f"No Relevant Date: the Exclusion Date {relevant:%d %b %Y} is used. Enter the date the exclusion "
+                f"No Relevant Date: the Exclusion Date {fmt_date(relevant)} is used. Enter the date the exclusion "
                 "takes effect for funding (after any review) for an exact charge.",
             )
         elif relevant < exclusion.exclusion_date:
@@ -251,7 +251,7 @@ class _Builder:
                 exclusion.row,
                 "Relevant Date",
                 relevant,
-                f"The Relevant Date is before the Exclusion Date ({exclusion.exclusion_date:%d %b %Y}); the line is "
+                f"The Relevant Date is before the Exclusion Date ({fmt_date(exclusion.exclusion_date)}); the line is "
                 "computed but held back from settlement until the dates are corrected.",
             )
         rate = self.rates.get(normalise(key_stage(exclusion.year_group)))
@@ -288,14 +288,14 @@ class _Builder:
                     status=LineStatus.OUT_OF_YEAR,
                 ),
                 "no charge: relevant date outside the financial year",
-                f"relevant date = {relevant:%d %b %Y}; year = {year.label}",
+                f"relevant date = {fmt_date(relevant)}; year = {year.label}",
             )
             return
 
         weeks = weeks_remaining(relevant, exclusion.year_group, self.settings)
         d_exact = statutory_share(a.amount, weeks.weeks)
         weeks_text = (
-            f"B = {weeks.weeks} ({weeks.days} days from {relevant:%d %b %Y} to {weeks.period_end:%d %b %Y}"
+            f"B = {weeks.weeks} ({weeks.days} days from {fmt_date(relevant)} to {fmt_date(weeks.period_end)}"
             + (", phase change: counted to the school year end" if weeks.phase_change else "")
             + ")"
         )
@@ -407,7 +407,7 @@ class _Builder:
                 exclusion.row,
                 "Admission Date",
                 admitted,
-                f"The Admission Date is before the relevant date ({weeks.relevant_date:%d %b %Y}); the credit is "
+                f"The Admission Date is before the relevant date ({fmt_date(weeks.relevant_date)}); the credit is "
                 "counted from the relevant date.",
             )
         start = max(admitted, weeks.relevant_date)
@@ -433,8 +433,8 @@ class _Builder:
             weeks,
             d_exact,
             "-(D x E / F)",
-            f"D = {fmt_money(d_exact)} (A x B / 52, before C); E = {e} (complete weeks from {start:%d %b %Y} "
-            f"to {weeks.period_end:%d %b %Y}); F = B = {weeks.weeks}",
+            f"D = {fmt_money(d_exact)} (A x B / 52, before C); E = {e} (complete weeks from {fmt_date(start)} "
+            f"to {fmt_date(weeks.period_end)}); F = B = {weeks.weeks}",
         )
 
     def add_credit(
@@ -487,7 +487,7 @@ class _Builder:
             weeks,
             d_exact,
             "-(D x weeks from reinstatement / B)",
-            f"D = {fmt_money(d_exact)}; weeks = {e} (from {start:%d %b %Y} to {weeks.period_end:%d %b %Y}); "
+            f"D = {fmt_money(d_exact)}; weeks = {e} (from {fmt_date(start)} to {fmt_date(weeks.period_end)}); "
             f"B = {weeks.weeks}",
         )
 
