@@ -38,7 +38,7 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.recoupment_tables import invoice_register_table, invoices_table, recoupment_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.contract import INPUT_TABLES
-from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore
+from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore, table_named
 from apmodel.workbook.parse import parse_inputs
 from apmodel.workbook.scenario_overrides import scenario_tables
 
@@ -62,10 +62,8 @@ class Loaded:
 
     def locate(self, finding: Finding) -> str | None:
         """The cell a finding points at, as an internal hyperlink target."""
-        for name, table in self.tables.items():
-            if name.casefold() == finding.table.casefold():
-                return table.cell_ref(finding.row, finding.column)
-        return None
+        table = table_named(self.tables, finding.table)
+        return None if table is None else table.cell_ref(finding.row, finding.column)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from apmodel.workbook.contract import (
     TERMS,
     WARNINGS,
 )
-from apmodel.workbook.interface import RawTable
+from apmodel.workbook.interface import RawTable, table_named
 from apmodel.workbook.xlwings_store import XlwingsStore
 
 TITLE = "AP Funding"
@@ -209,7 +209,7 @@ def preview_invoices(ctx: Context) -> str:
 
 def term_names(tables: dict[str, RawTable]) -> list[str]:
     """The billing periods, as typed in the Terms table."""
-    terms = next((t for name, t in tables.items() if name.casefold() == TERMS.name.casefold()), None)
+    terms = table_named(tables, TERMS.name)
     if terms is None:
         return []
     column = terms.index("Term")
@@ -296,7 +296,7 @@ def unused_path(path: Path) -> Path:
 
 def workbook_contract_version(tables: dict[str, RawTable]) -> str:
     """The contract version the last run wrote into Summary (the workbook's own record)."""
-    summary = next((t for name, t in tables.items() if name.casefold() == SUMMARY.casefold()), None)
+    summary = table_named(tables, SUMMARY)
     if summary is None:
         return "not recorded (the model has not been run on this workbook yet)"
     item, value = summary.index("Item"), summary.index("Value")
