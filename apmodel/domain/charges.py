@@ -32,7 +32,6 @@ Weeks`` is a Warning. Each line is rounded half up to the penny at the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -43,30 +42,23 @@ from apmodel.domain.inputs import ChargeBasis, ModelInputs, Placement, Provider,
 from apmodel.domain.money import ZERO, exact, money
 from apmodel.domain.recoupment_lines import (
     LegalBasis,
+    LineResult,
     LineStatus,
     LineType,
     RecoupmentLine,
     SettlementKind,
     settlement_kind,
 )
-from apmodel.domain.trace import TraceLine, fmt_date, fmt_money, fmt_number, fmt_percent
+from apmodel.domain.trace import fmt_date, fmt_money, fmt_number, fmt_percent
 
 TABLE = "Placements"
 FULL_WEEK_DAYS = Decimal(5)
 _SINGLE = "single"
-#: The Trace table's Figure for every placement charge line.
-_FIGURE = str(LineType.PLACEMENT_CHARGE)
 
 
 def awpu_fraction(rate: Decimal) -> Decimal:
     """``Percent of AWPU`` rate as a fraction: 50 means 50%, and so does 0.5 (a cell formatted as %)."""
     return rate / 100 if rate > 1 else rate
-
-
-@dataclass(frozen=True)
-class ChargeResult:
-    lines: list[RecoupmentLine]
-    trace: list[TraceLine]
 
 
 class _Charge(NamedTuple):
@@ -115,10 +107,9 @@ class _Builder:
         self.schools = {school.urn: school for school in inputs.schools}
         self.providers = {normalise(p.provider_id): p for p in inputs.providers}
         self.rates = {normalise(rate.key_stage): rate for rate in inputs.pupil_rates}
-        self.lines: list[RecoupmentLine] = []
-        self.trace: list[TraceLine] = []
+        self.result = LineResult()
 
-    def run(self, placements: Sequence[Placement]) -> ChargeResult:
+    def run(self, placements: Sequence[Placement]) -> LineResult:
         valid = [p for p in placements if self.dates_are_valid(p)]
         _overlaps(valid, self.findings)
         if valid and not self.calendar.periods:
@@ -136,7 +127,7 @@ class _Builder:
             charge = self.charge_for(placement)
             if charge is not None:
                 self.charge_lines(charge)
-        return ChargeResult(self.lines, self.trace)
+        return self.result
 
     def dates_are_valid(self, placement: Placement) -> bool:
         if placement.end is not None and placement.end < placement.start:
@@ -291,7 +282,9 @@ class _Builder:
                 placement.start,
                 f"The placement is wholly outside the financial year {year.label}: no charge this year.",
             )
-            self.add(self.line(charge, "", ZERO, None, LineStatus.OUT_OF_YEAR), "no charge: outside the year", "")
+            self.result.add(
+                self.line(charge, "", ZERO, None, LineStatus.OUT_OF_YEAR), "no charge: outside the year", ""
+            )
             return
         if in_year != (placement.start, end):
             self.findings.info(
@@ -315,7 +308,7 @@ class _Builder:
                 continue
             charged = True
             amount, formula, inputs = self.amount(charge, days, year_days)
-            self.add(self.line(charge, period.name, money(amount), len(days), charge.status), formula, inputs)
+            self.result.add(self.line(charge, period.name, money(amount), len(days), charge.status), formula, inputs)
         if not charged and self.calendar.periods:
             self.findings.info(
                 "PLACEMENT_NO_SCHOOL_DAYS",
@@ -376,10 +369,6 @@ class _Builder:
             status=status,
         )
 
-    def add(self, line: RecoupmentLine, formula: str, inputs: str) -> None:
-        self.lines.append(line)
-        self.trace.append(TraceLine(_FIGURE, f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
-
 
 def _basis_and_rate(placement: Placement, provider: Provider | None) -> tuple[ChargeBasis | None, Decimal | None]:
     """The placement's own basis and rate, else its provider's."""
@@ -392,6 +381,6 @@ def _basis_and_rate(placement: Placement, provider: Provider | None) -> tuple[Ch
     return basis, rate
 
 
-def placement_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> ChargeResult:
+def placement_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> LineResult:
     """Every placement's charge lines (one per term), in row order, with their trace."""
     return _Builder(inputs, calendar, findings).run(inputs.placements)

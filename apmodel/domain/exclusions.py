@@ -43,6 +43,7 @@ from apmodel.domain.inputs import Exclusion, ModelInputs, PupilRate, School, Sch
 from apmodel.domain.money import ZERO, exact, money
 from apmodel.domain.recoupment_lines import (
     LegalBasis,
+    LineResult,
     LineStatus,
     LineType,
     RecoupmentLine,
@@ -50,7 +51,7 @@ from apmodel.domain.recoupment_lines import (
     is_mainstream,
     settlement_kind,
 )
-from apmodel.domain.trace import TraceLine, fmt_date, fmt_money
+from apmodel.domain.trace import fmt_date, fmt_money
 
 TABLE = "Exclusions"
 WEEKS_IN_YEAR = Decimal(52)
@@ -144,12 +145,6 @@ def _basis_for(school: School, exclusion: Exclusion, column: str, blocked: bool,
     return _Basis(basis, LineStatus.BLOCKED if blocked else LineStatus.RECOVERABLE)
 
 
-@dataclass(frozen=True)
-class ExclusionResult:
-    lines: list[RecoupmentLine]
-    trace: list[TraceLine]
-
-
 class _Builder:
     """Works through the Exclusions rows in sheet order, collecting lines, trace and findings."""
 
@@ -159,8 +154,7 @@ class _Builder:
         self.findings = findings
         self.schools = {school.urn: school for school in inputs.schools}
         self.rates = {normalise(rate.key_stage): rate for rate in inputs.pupil_rates}
-        self.lines: list[RecoupmentLine] = []
-        self.trace: list[TraceLine] = []
+        self.result = LineResult()
 
     def period_of(self, day: date) -> str:
         period = self.calendar.billing_period_for(day)
@@ -183,11 +177,7 @@ class _Builder:
             status=basis.status,
         )
 
-    def add(self, line: RecoupmentLine, formula: str, inputs: str) -> None:
-        self.lines.append(line)
-        self.trace.append(TraceLine(str(line.type), f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
-
-    def run(self, exclusions: Sequence[Exclusion]) -> ExclusionResult:
+    def run(self, exclusions: Sequence[Exclusion]) -> LineResult:
         first_row_of_pupil: dict[str, int] = {}
         for exclusion in exclusions:
             pupil = normalise(exclusion.pupil_ref)
@@ -204,7 +194,7 @@ class _Builder:
             else:
                 first_row_of_pupil[pupil] = exclusion.row
             self.exclusion(exclusion)
-        return ExclusionResult(self.lines, self.trace)
+        return self.result
 
     def exclusion(self, exclusion: Exclusion) -> None:
         findings = self.findings
@@ -280,7 +270,7 @@ class _Builder:
                 f"The relevant date is outside the financial year {year.label}: no charge this year.",
             )
             line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, "")
-            self.add(
+            self.result.add(
                 line._replace(
                     settlement=SettlementKind.NONE,
                     a=money(a.amount),
@@ -300,7 +290,7 @@ class _Builder:
             + ")"
         )
         line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, self.period_of(relevant))
-        self.add(
+        self.result.add(
             line._replace(
                 a=money(a.amount),
                 b=weeks.weeks,
@@ -340,7 +330,7 @@ class _Builder:
         if premium == 0:
             return
         line = self.line(exclusion, school, "PP", LineType.PUPIL_PREMIUM, basis, self.period_of(weeks.relevant_date))
-        self.add(
+        self.result.add(
             line._replace(
                 a=money(premium),
                 b=weeks.weeks,
@@ -448,7 +438,7 @@ class _Builder:
         inputs: str,
     ) -> None:
         """A credit of D x E / F (admitting school, reinstatement): E weeks from ``start`` of the F = B weeks."""
-        self.add(
+        self.result.add(
             line._replace(
                 d=money(d_exact),
                 e=e,
@@ -492,8 +482,8 @@ class _Builder:
         )
 
 
-def exclusion_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> ExclusionResult:
+def exclusion_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> LineResult:
     """Every exclusion's adjustment, pupil premium, admitting credit and reinstatement lines, in row order."""
     if inputs.settings is None:
-        return ExclusionResult([], [])
+        return LineResult()
     return _Builder(inputs, inputs.settings, calendar, findings).run(inputs.exclusions)

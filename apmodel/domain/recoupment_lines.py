@@ -13,11 +13,13 @@ these lines; ``recoupment`` puts them together and ``settlement`` settles them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
 from apmodel.domain.inputs import School, SchoolType
+from apmodel.domain.trace import TraceLine
 
 
 class LineType(StrEnum):
@@ -88,6 +90,19 @@ class RecoupmentLine(NamedTuple):
     @property
     def settled(self) -> bool:
         return self.status is LineStatus.RECOVERABLE
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """The lines one rule family built, in order, each with its TraceLine."""
+
+    lines: list[RecoupmentLine] = field(default_factory=list)
+    trace: list[TraceLine] = field(default_factory=list)
+
+    def add(self, line: RecoupmentLine, formula: str, inputs: str) -> None:
+        """Append ``line`` and its TraceLine (Figure: the line's type; Entity: its ID and URN)."""
+        self.lines.append(line)
+        self.trace.append(TraceLine(str(line.type), f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
 
 
 def settlement_kind(school: School) -> SettlementKind:
