@@ -348,6 +348,29 @@ SETTING_LABELS: dict[str, str] = {
     "Publish school totals": "No",
 }
 
+#: Each setting by its matching form (``normalise``d label), for finding a setting as the user typed it.
+SETTING_LABEL_BY_KEY: dict[str, str] = {normalise(label): label for label in SETTING_LABELS}
+
+#: How a setting's Value is read and formatted (settings not named here are text).
+SETTING_KINDS: dict[str, Kind] = {
+    "AP budget": Kind.MONEY,
+    "Centrally retained": Kind.MONEY,
+    "Place funding rate": Kind.MONEY,
+    "Protection floor": Kind.PERCENT,
+    "Protection cap": Kind.PERCENT,
+    "VAT rate": Kind.PERCENT,
+    "Payment terms (days)": Kind.INT,
+    "Recoup pupil premium": Kind.YES_NO,
+    "Admitting school credit": Kind.YES_NO,
+    "Publish school totals": Kind.YES_NO,
+}
+
 REDRESS_DESTINATIONS = ("District schools", "Lead PRU")
+
+#: The settings with fixed choices (dropdowns in the template).
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    **{label: YES_NO for label, kind in SETTING_KINDS.items() if kind is Kind.YES_NO},
+    "Redress destination": REDRESS_DESTINATIONS,
+}
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in (*INPUT_TABLES, INVOICE_REGISTER)}

@@ -388,6 +388,8 @@ def _validate(model: type[ModelT], table: str, row: Row, findings: Findings, dat
 
 # --- Settings -------------------------------------------------------------------------------
 
+#: Each setting of ``contract.SETTING_LABELS`` (same order) with its ``Settings`` field; how its Value is read
+#: comes from ``contract.SETTING_KINDS``.
 _SETTING_FIELDS: dict[str, str] = {
     "LA name": "la_name",
     "Financial year": "financial_year",
@@ -409,9 +411,6 @@ _SETTING_FIELDS: dict[str, str] = {
     "Remittance address": "remittance_address",
     "Publish school totals": "publish_school_totals",
 }
-_MONEY_SETTINGS = {"ap_budget", "centrally_retained", "place_funding_rate"}
-_PERCENT_SETTINGS = {"protection_floor", "protection_cap", "vat_rate"}
-_YES_NO_SETTINGS = {"recoup_pupil_premium", "admitting_school_credit", "publish_school_totals"}
 
 
 def parse_financial_year(value: object) -> m.FinancialYear:
@@ -448,10 +447,9 @@ def _phase_years(value: object) -> tuple[int, ...]:
 def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | None:
     """Settings from the Setting/Value table; None (with Errors) when a required one is unusable."""
     rows = read_rows(c.SETTINGS, raw, findings)
-    labels = {normalise(label): label for label in _SETTING_FIELDS}
     given: dict[str, tuple[int, object]] = {}
     for row in rows:
-        label = labels.get(normalise(row.values["Setting"]))
+        label = c.SETTING_LABEL_BY_KEY.get(normalise(row.values["Setting"]))
         if label is None:
             findings.warning(
                 "UNKNOWN_SETTING",
@@ -496,13 +494,14 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
         try:
             if field == "financial_year":
                 continue
-            if field in _MONEY_SETTINGS:
+            kind = c.SETTING_KINDS.get(label)
+            if kind is c.Kind.MONEY:
                 fields[field] = as_decimal(value)
                 if fields[field] < 0 or fields[field] > _IMPLAUSIBLE_MONEY:
                     raise CellProblem("OUT_OF_RANGE", f"{label} must be between 0 and 10,000,000,000.")
-            elif field in _PERCENT_SETTINGS:
+            elif kind is c.Kind.PERCENT:
                 fields[field] = _fraction(as_decimal(value), value, label, sheet_row, findings)
-            elif field in _YES_NO_SETTINGS:
+            elif kind is c.Kind.YES_NO:
                 fields[field] = as_yes_no(value)
             elif field == "payment_terms_days":
                 fields[field] = as_int(value)

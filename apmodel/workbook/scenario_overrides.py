@@ -24,7 +24,7 @@ from typing import Any
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ScenarioRow, normalise
-from apmodel.workbook.contract import SCENARIOS, SETTING_LABELS
+from apmodel.workbook.contract import SCENARIOS, SETTING_LABEL_BY_KEY
 from apmodel.workbook.interface import RawTable, table_key, table_named
 from apmodel.workbook.parse import raw_value
 
@@ -177,8 +177,7 @@ class _Applier:
         return data_index, column
 
     def setting(self, row: ScenarioRow, table: RawTable, id_column: int) -> tuple[int, int] | None:
-        labels = {normalise(label): label for label in SETTING_LABELS}
-        label = labels.get(normalise(row.key))
+        label = SETTING_LABEL_BY_KEY.get(normalise(row.key))
         if label is None:
             self.warn("UNKNOWN_SCENARIO_KEY", row, "Key", row.key, f"{row.key!r} is not a setting the model uses.")
             return None

@@ -65,25 +65,6 @@ TABLE_TITLES: dict[str, str] = {
     c.INVOICE_REGISTER.name: "Invoice register: every number ever used (written by the model)",
 }
 
-#: How each setting's Value cell is formatted, and what it means (shown in the Notes column).
-SETTING_KINDS: dict[str, Kind] = {
-    "AP budget": Kind.MONEY,
-    "Centrally retained": Kind.MONEY,
-    "Place funding rate": Kind.MONEY,
-    "Protection floor": Kind.PERCENT,
-    "Protection cap": Kind.PERCENT,
-    "VAT rate": Kind.PERCENT,
-    "Payment terms (days)": Kind.INT,
-    "Recoup pupil premium": Kind.YES_NO,
-    "Admitting school credit": Kind.YES_NO,
-    "Publish school totals": Kind.YES_NO,
-}
-SETTING_CHOICES: dict[str, tuple[str, ...]] = {
-    "Recoup pupil premium": c.YES_NO,
-    "Admitting school credit": c.YES_NO,
-    "Publish school totals": c.YES_NO,
-    "Redress destination": c.REDRESS_DESTINATIONS,
-}
 SETTING_NOTES: dict[str, str] = {
     "LA name": "The local authority's name, shown on the Summary, invoices and school packs.",
     "Financial year": "Required. The funding period: 2025-26 means 1 April 2025 to 31 March 2026.",
@@ -223,7 +204,7 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: object, kind: Kind,
 def _value_kind(spec: c.TableSpec, label: object, column: c.Column) -> Kind:
     """Settings hold one setting per row, so their Value cells take the setting's kind."""
     if spec is c.SETTINGS and column.name == "Value":
-        return SETTING_KINDS.get(str(label), Kind.TEXT)
+        return c.SETTING_KINDS.get(str(label), Kind.TEXT)
     return column.kind
 
 
@@ -310,8 +291,8 @@ def _dropdown(sheet: Worksheet, first: int, col: int, last: int, name: str, choi
 def _setting_dropdowns(sheet: Worksheet, rows: Rows, first: int) -> None:
     for offset, values in enumerate(rows):
         label = str(values[0])
-        if label in SETTING_CHOICES:
-            _dropdown(sheet, first + offset, 1, first + offset, label, SETTING_CHOICES[label])
+        if label in c.SETTING_CHOICES:
+            _dropdown(sheet, first + offset, 1, first + offset, label, c.SETTING_CHOICES[label])
 
 
 def _write_readme(book: Workbook, styles: _Styles, settings: Mapping[str, object]) -> None:
