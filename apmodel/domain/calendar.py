@@ -152,16 +152,9 @@ class SchoolCalendar:
         """The end of the last term in the year (the year end when there are no terms)."""
         return self.periods[-1].end if self.periods else self.year.end
 
-    @cached_property
-    def _year_bounds(self) -> tuple[date, date]:
-        return self.year.start, self.year.end
-
     def in_year(self, start: date, end: date) -> tuple[date, date] | None:
-        """``clip(start, end, self.year)``: the part of ``start``..``end`` inside the financial year, or None."""
-        year_start, year_end = self._year_bounds
-        first = start if start > year_start else year_start
-        last = end if end < year_end else year_end
-        return (first, last) if first <= last else None
+        """The part of ``start``..``end`` inside the financial year, or None."""
+        return clip(start, end, self.year)
 
     def school_days_between(self, start: date, end: date) -> int:
         """School days from ``start`` to ``end``, both included, over every term."""

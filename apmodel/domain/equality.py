@@ -189,8 +189,7 @@ def _in_year_placements(inputs: ModelInputs) -> list[Placement]:
     if inputs.settings is None:
         return list(inputs.placements)
     year = inputs.settings.financial_year
-    year_start, year_end = year.start, year.end  # each is a new date per access: read once
-    return [p for p in inputs.placements if p.start <= year_end and (p.end is None or p.end >= year_start)]
+    return [p for p in inputs.placements if p.start <= year.end and (p.end is None or p.end >= year.start)]
 
 
 def _placement_record(placement: Placement) -> _Record:

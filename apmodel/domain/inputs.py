@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,11 +83,14 @@ class FinancialYear(Strict):
 
     start_year: int = Field(ge=1990, le=2100)
 
-    @property
+    # Cached: the model is frozen, and these are read per placement. pydantic leaves cached properties out of
+    # the fields, so equality, hashing and model_dump are unchanged (a model_copy(update=...) of start_year would
+    # carry stale dates over: nothing does that).
+    @cached_property
     def start(self) -> date:
         return date(self.start_year, 4, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return date(self.start_year + 1, 3, 31)
 

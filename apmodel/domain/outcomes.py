@@ -116,8 +116,7 @@ def ap_outcomes(
     """The year's placements measured and summed per tier and provider (empty without a calendar)."""
     if calendar is None:
         return OutcomesResult(())
-    # The year's bounds and the open placements' end, worked out once rather than per placement.
-    year_start, year_end = calendar.year.start, calendar.year.end
+    year = calendar.year
     last_day = calendar.last_day_of_terms
     recovered: dict[str, Decimal] = {}
     for line in lines:
@@ -128,11 +127,11 @@ def ap_outcomes(
     measured: list[_Measured] = []
     for placement in inputs.placements:
         end = placement.end if placement.end is not None else last_day
-        if placement.start > year_end or end < year_start:
+        if placement.start > year.end or end < year.start:
             continue
         in_year = calendar.in_year(placement.start, end)
         weeks = 0 if in_year is None else calendar.part_weeks_between(*in_year)
-        ended = placement.end is not None and placement.end <= year_end
+        ended = placement.end is not None and placement.end <= year.end
         measured.append(
             _Measured(
                 placement=placement,
