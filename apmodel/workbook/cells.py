@@ -46,11 +46,9 @@ _MONTHS = {
     )
     for name in names
 }
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0"}
 #: The texts read as Yes and as No (after stripping and case-folding).
-YES_TEXTS: frozenset[str] = frozenset(_YES)
-NO_TEXTS: frozenset[str] = frozenset(_NO)
+YES_TEXTS: frozenset[str] = frozenset({"yes", "y", "true", "1"})
+NO_TEXTS: frozenset[str] = frozenset({"no", "n", "false", "0"})
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -135,9 +133,9 @@ def as_yes_no(value: object) -> bool:
     if isinstance(value, bool):
         return value
     text = as_text(value).casefold()
-    if text in _YES:
+    if text in YES_TEXTS:
         return True
-    if text in _NO:
+    if text in NO_TEXTS:
         return False
     raise CellProblem("NOT_YES_NO", f"Expected Yes or No, found {as_text(value)!r}.")
 

@@ -110,7 +110,7 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
 
         return text
     if kind is c.Kind.TEXT:
-        choices = {normalise(choice): choice for choice in reversed(column.choices)}
+        choices = _choice_map(column.choices)
         # Each spelling already matched, with its choice: a column repeats a few spellings on every row.
         matched: dict[str, str] = {}
 
@@ -127,15 +127,8 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
 
         return choice
     if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
-
-        def number(value: object) -> Any:
-            if type(value) is float and value - value == 0:  # finite
-                return Decimal(repr(value))
-            if type(value) is int:
-                return Decimal(value)
-            return _coerce(column, value)
-
-        return number
+        # _coerce reads these kinds with as_decimal, as _decimal does.
+        return _decimal
     if kind is c.Kind.INT:
         allowed = frozenset(column.choices)
 
@@ -172,11 +165,16 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
     return general
 
 
+def _choice_map(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice by its matching form (the first choice wins a tie), built once per choice list."""
+    found = _CHOICES.get(choices)
+    if found is None:
+        found = _CHOICES[choices] = {normalise(choice): choice for choice in reversed(choices)}
+    return found
+
+
 def _choice(column: c.Column, text: str) -> str:
-    choices = _CHOICES.get(column.choices)
-    if choices is None:
-        choices = _CHOICES[column.choices] = {normalise(choice): choice for choice in reversed(column.choices)}
-    found = choices.get(normalise(text))
+    found = _choice_map(column.choices).get(normalise(text))
     if found is not None:
         return found
     raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {text!r}.")
