@@ -152,9 +152,18 @@ class SchoolCalendar:
         """The end of the last term in the year (the year end when there are no terms)."""
         return self.periods[-1].end if self.periods else self.year.end
 
-    def in_year(self, start: date, end: date) -> tuple[date, date] | None:
-        """The part of ``start``..``end`` inside the financial year, or None."""
-        return clip(start, end, self.year)
+    def placement_end(self, end: date | None) -> date:
+        """A placement's End Date, or the end of the last term in the year when it has none."""
+        return end if end is not None else self.last_day_of_terms
+
+    def placement_span(self, start: date, end: date | None) -> tuple[date, date] | None:
+        """The part of a placement inside the financial year (one with no End Date runs to the end of the
+        last term), or None if none of it is."""
+        return clip(start, self.placement_end(end), self.year)
+
+    def school_weeks(self, span: tuple[date, date] | None) -> int:
+        """Complete or part weeks of school days in a ``placement_span`` (0 for None), by lookup."""
+        return 0 if span is None else self.part_weeks_between(*span)
 
     def school_days_between(self, start: date, end: date) -> int:
         """School days from ``start`` to ``end``, both included, over every term."""

@@ -123,10 +123,11 @@ class _Builder:
                 "no placement can be charged.",
             )
         for placement in valid:
-            self.check_planned_weeks(placement)
+            span = self.calendar.placement_span(placement.start, placement.end)
+            self.check_planned_weeks(placement, span)
             charge = self.charge_for(placement)
             if charge is not None:
-                self.charge_lines(charge)
+                self.charge_lines(charge, span)
         return self.result
 
     def dates_are_valid(self, placement: Placement) -> bool:
@@ -152,17 +153,11 @@ class _Builder:
             return False
         return True
 
-    def effective_end(self, placement: Placement) -> date:
-        """The End Date, or the end of the last term in the year for an open placement."""
-        return placement.end if placement.end is not None else self.calendar.last_day_of_terms
-
-    def check_planned_weeks(self, placement: Placement) -> None:
+    def check_planned_weeks(self, placement: Placement, span: tuple[date, date] | None) -> None:
         if placement.planned_weeks is None:
             return
-        in_year = self.calendar.in_year(placement.start, self.effective_end(placement))
-        # part_weeks of the placement's in-year school days, by lookup: this runs for every placement.
-        weeks = 0 if in_year is None else self.calendar.part_weeks_between(*in_year)
-        if weeks > placement.planned_weeks:
+        weeks = self.calendar.school_weeks(span)
+        if placement.over_planned(weeks):
             open_ended = ""
             if placement.end is None:
                 open_ended = " (it has no End Date, so it runs to the end of the last term)"
@@ -268,11 +263,11 @@ class _Builder:
             )
         return _Charge(placement, school, basis, rate, legal_basis, status, basic, settlement_kind(school))
 
-    def charge_lines(self, charge: _Charge) -> None:
+    def charge_lines(self, charge: _Charge, in_year: tuple[date, date] | None) -> None:
+        """The placement's lines, term by term; ``in_year`` is its ``placement_span``."""
         placement = charge.placement
         year = self.calendar.year
-        end = self.effective_end(placement)
-        in_year = self.calendar.in_year(placement.start, end)
+        end = self.calendar.placement_end(placement.end)
         if in_year is None:
             self.findings.info(
                 "PLACEMENT_OUTSIDE_YEAR",

@@ -248,6 +248,10 @@ class Placement(Strict):
     sex: str = ""
     ethnicity: str = ""
 
+    def over_planned(self, school_weeks: int) -> bool:
+        """Whether the placement's school weeks this year exceed its Planned Weeks (never when it has none)."""
+        return self.planned_weeks is not None and school_weeks > self.planned_weeks
+
 
 class Exclusion(Strict):
     row: int

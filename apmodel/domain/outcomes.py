@@ -117,7 +117,6 @@ def ap_outcomes(
     if calendar is None:
         return OutcomesResult(())
     year = calendar.year
-    last_day = calendar.last_day_of_terms
     recovered: dict[str, Decimal] = {}
     for line in lines:
         if line.type is LineType.PLACEMENT_CHARGE and line.status is LineStatus.RECOVERABLE:
@@ -126,11 +125,11 @@ def ap_outcomes(
     names = {normalise(p.provider_id): p.name for p in inputs.providers}
     measured: list[_Measured] = []
     for placement in inputs.placements:
-        end = placement.end if placement.end is not None else last_day
+        end = calendar.placement_end(placement.end)
         if placement.start > year.end or end < year.start:
             continue
-        in_year = calendar.in_year(placement.start, end)
-        weeks = 0 if in_year is None else calendar.part_weeks_between(*in_year)
+        # An End Date before the Start Date has no span: counted, with no weeks.
+        weeks = calendar.school_weeks(calendar.placement_span(placement.start, end))
         ended = placement.end is not None and placement.end <= year.end
         measured.append(
             _Measured(
@@ -138,7 +137,7 @@ def ap_outcomes(
                 weeks=weeks,
                 ended=ended,
                 returned=ended and normalise(placement.outcome) == _RETURNED_KEY,
-                over_planned=placement.planned_weeks is not None and weeks > placement.planned_weeks,
+                over_planned=placement.over_planned(weeks),
                 recovered=recovered.get(normalise(placement.placement_id), ZERO),
             )
         )
