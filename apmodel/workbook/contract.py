@@ -43,13 +43,6 @@ class TableSpec:
     #: One-line note shown on the input sheet of the template.
     note: str = ""
 
-    def column(self, name: str) -> Column:
-        key = normalise(name)
-        for column in self.columns:
-            if normalise(column.name) == key:
-                return column
-        raise KeyError(name)
-
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -323,8 +316,6 @@ OUTPUT_TABLES: tuple[str, ...] = (
     AP_OUTCOMES,
 )
 
-WARNINGS_COLUMNS = ("Severity", "Code", "Table", "Row", "Column", "Value", "Message", "Link")
-
 #: Every setting the Settings table may hold, with its default as text ("" = required).
 SETTING_LABELS: dict[str, str] = {
     "LA name": "Local Authority",
@@ -372,5 +363,3 @@ SETTING_CHOICES: dict[str, tuple[str, ...]] = {
     **{label: YES_NO for label, kind in SETTING_KINDS.items() if kind is Kind.YES_NO},
     "Redress destination": REDRESS_DESTINATIONS,
 }
-
-TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in (*INPUT_TABLES, INVOICE_REGISTER)}

@@ -28,7 +28,6 @@ from pathlib import Path
 from apmodel.workbook import contract as c
 from apmodel.workbook.writer_inputs import build_forum_workbook
 
-FY_START = date(2025, 4, 1)
 FY_END = date(2026, 3, 31)
 PLACE_FUNDING_RATE = 10_000
 SECONDARY_PER_SCALE = 100

@@ -248,8 +248,9 @@ def read_rows(
     ]
     # Rows at least this long hold every position read; a shorter row's missing cells are blank.
     width = 1 + max((index for *_, index, _ in plan if index is not None), default=-1)
+    first_row = raw.sheet_row(0)
     for data_index, cells in enumerate(raw.rows):
-        sheet_row = raw.header_row + 1 + data_index
+        sheet_row = first_row + data_index
         if all(is_blank(v) for v in cells):
             continue
         if len(cells) < width:

@@ -34,7 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -222,8 +222,6 @@ class CellWriter:
             else:
                 number_format = _DATETIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
             return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{excel_serial(value)}</v></c>'
-        if isinstance(value, time | timedelta):
-            return inline_string(ref, 0, str(value))
         return inline_string(ref, 0, str(value))
 
 
