@@ -55,6 +55,18 @@ def share_pot(pot: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return [from_pence(p) for p in floors]
 
 
+def share_weights(pot: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """``weight x pot`` for each weight as typed, conserving ``pot x total weight`` exactly.
+
+    ``pot x total weight`` is rounded to the penny (so weights of 100% share exactly the pot)
+    and shared with ``share_pot`` pro rata to the weights; a total weight of zero gives zeros.
+    """
+    total_weight = sum(weights, Decimal(0))
+    with localcontext(WIDE):
+        shared = money(pot * total_weight)
+    return share_pot(shared, weights)
+
+
 def exact(value: Decimal) -> Decimal:
     """``+value`` in the ``WIDE`` context, for an unrounded intermediate (traces and products).
 

@@ -53,7 +53,7 @@ from decimal import Decimal, localcontext
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import District, DistrictFactor, ModelInputs, School, Settings, normalise
-from apmodel.domain.money import WIDE, ZERO, money, share_pot
+from apmodel.domain.money import WIDE, ZERO, money, share_pot, share_weights
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
 #: Protection settles in at most (number of districts + 2) rounds; this is a safety bound.
@@ -228,7 +228,7 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
                 f"all districts, so its share of the pot ({fmt_money(factor_pot)}) cannot be allocated; the "
                 "district allocations fall short of the budget by that much.",
             )
-        shares = share_pot(factor_pot, column) if total != 0 else [ZERO for _ in districts]
+        shares = share_pot(factor_pot, column)
         values[factor.factor] = column
         amounts[factor.factor] = shares
         for district, value, share in zip(districts, column, shares, strict=True):
@@ -344,9 +344,7 @@ def _factor_pots(
             "typed, so the district allocations do not add up to the budget (see the Summary's difference).",
         )
     # Weights as typed: a total of 100% shares exactly the pot; anything else shares pot x total weight.
-    with localcontext(WIDE):
-        shared = money(pot * total_weight)
-    shares = share_pot(shared, weights) if total_weight != 0 else [ZERO for _ in factors]
+    shares = share_weights(pot, weights)
     result: dict[str, Decimal] = {}
     for factor, share in zip(factors, shares, strict=True):
         result[factor.factor] = share

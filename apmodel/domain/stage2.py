@@ -52,7 +52,7 @@ from apmodel.domain.inputs import (
     Settings,
     normalise,
 )
-from apmodel.domain.money import WIDE, ZERO, money, share_pot
+from apmodel.domain.money import WIDE, ZERO, money, share_pot, share_weights
 from apmodel.domain.stage1 import Stage1Result, district_key, phase_matches
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
@@ -193,9 +193,7 @@ def share_devolved_pot(
     if rate_factors and total_weight < 1:
         *weight_parts, rate_pot = share_pot(pot, [*weights, 1 - total_weight])
     else:
-        with localcontext(WIDE):
-            as_typed = money(pot * total_weight)
-        weight_parts = share_pot(as_typed, weights) if total_weight != 0 else [ZERO for _ in weights]
+        weight_parts = share_weights(pot, weights)
         rate_pot = ZERO
     not_distributed = ZERO
 
