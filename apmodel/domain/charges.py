@@ -45,6 +45,7 @@ from apmodel.domain.recoupment_lines import (
     LineResult,
     LineStatus,
     LineType,
+    Lookups,
     RecoupmentLine,
     SettlementKind,
     settlement_kind,
@@ -101,12 +102,12 @@ def _overlaps(placements: Sequence[Placement], findings: Findings) -> None:
 
 
 class _Builder:
-    def __init__(self, inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> None:
+    def __init__(self, inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings, keyed: Lookups) -> None:
         self.calendar = calendar
         self.findings = findings
-        self.schools = {school.urn: school for school in inputs.schools}
+        self.schools = keyed.schools
         self.providers = {normalise(p.provider_id): p for p in inputs.providers}
-        self.rates = {normalise(rate.key_stage): rate for rate in inputs.pupil_rates}
+        self.rates = keyed.rates
         self.result = LineResult()
 
     def run(self, placements: Sequence[Placement]) -> LineResult:
@@ -376,6 +377,6 @@ def _basis_and_rate(placement: Placement, provider: Provider | None) -> tuple[Ch
     return basis, rate
 
 
-def placement_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> LineResult:
+def placement_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings, keyed: Lookups) -> LineResult:
     """Every placement's charge lines (one per term), in row order, with their trace."""
-    return _Builder(inputs, calendar, findings).run(inputs.placements)
+    return _Builder(inputs, calendar, findings, keyed).run(inputs.placements)

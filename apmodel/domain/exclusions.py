@@ -46,6 +46,7 @@ from apmodel.domain.recoupment_lines import (
     LineResult,
     LineStatus,
     LineType,
+    Lookups,
     RecoupmentLine,
     SettlementKind,
     is_mainstream,
@@ -148,12 +149,12 @@ def _basis_for(school: School, exclusion: Exclusion, column: str, blocked: bool,
 class _Builder:
     """Works through the Exclusions rows in sheet order, collecting lines, trace and findings."""
 
-    def __init__(self, inputs: ModelInputs, settings: Settings, calendar: SchoolCalendar, findings: Findings) -> None:
+    def __init__(self, settings: Settings, calendar: SchoolCalendar, findings: Findings, keyed: Lookups) -> None:
         self.settings = settings
         self.calendar = calendar
         self.findings = findings
-        self.schools = {school.urn: school for school in inputs.schools}
-        self.rates = {normalise(rate.key_stage): rate for rate in inputs.pupil_rates}
+        self.schools = keyed.schools
+        self.rates = keyed.rates
         self.result = LineResult()
 
     def period_of(self, day: date) -> str:
@@ -482,8 +483,8 @@ class _Builder:
         )
 
 
-def exclusion_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings) -> LineResult:
+def exclusion_lines(inputs: ModelInputs, calendar: SchoolCalendar, findings: Findings, keyed: Lookups) -> LineResult:
     """Every exclusion's adjustment, pupil premium, admitting credit and reinstatement lines, in row order."""
     if inputs.settings is None:
         return LineResult()
-    return _Builder(inputs, inputs.settings, calendar, findings).run(inputs.exclusions)
+    return _Builder(inputs.settings, calendar, findings, keyed).run(inputs.exclusions)

@@ -24,6 +24,7 @@ from apmodel.domain.recoupment_lines import (
     LineType,
     RecoupmentLine,
     SettlementKind,
+    lookups,
 )
 from apmodel.domain.trace import TraceLine
 
@@ -66,8 +67,9 @@ def recoup(inputs: ModelInputs, findings: Findings) -> RecoupmentResult:
     if inputs.settings is None:
         return RecoupmentResult()
     calendar = SchoolCalendar.build(inputs.settings.financial_year, inputs.terms, inputs.closure_days, findings)
-    exclusions = exclusion_lines(inputs, calendar, findings)
-    placements = placement_lines(inputs, calendar, findings)
+    keyed = lookups(inputs)
+    exclusions = exclusion_lines(inputs, calendar, findings, keyed)
+    placements = placement_lines(inputs, calendar, findings, keyed)
     return RecoupmentResult(
         lines=[*exclusions.lines, *placements.lines],
         trace=[*exclusions.trace, *placements.trace],

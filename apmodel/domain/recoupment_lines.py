@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from apmodel.domain.inputs import School, SchoolType
+from apmodel.domain.inputs import ModelInputs, PupilRate, School, SchoolType, normalise
 from apmodel.domain.trace import TraceLine
 
 
@@ -103,6 +103,22 @@ class LineResult:
         """Append ``line`` and its TraceLine (Figure: the line's type; Entity: its ID and URN)."""
         self.lines.append(line)
         self.trace.append(TraceLine(str(line.type), f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
+
+
+class Lookups(NamedTuple):
+    """The rows both rule families look up, keyed once per run (``lookups``)."""
+
+    #: URN -> school.
+    schools: dict[int, School]
+    #: Normalised key stage -> its PupilRates row.
+    rates: dict[str, PupilRate]
+
+
+def lookups(inputs: ModelInputs) -> Lookups:
+    return Lookups(
+        {school.urn: school for school in inputs.schools},
+        {normalise(rate.key_stage): rate for rate in inputs.pupil_rates},
+    )
 
 
 def settlement_kind(school: School) -> SettlementKind:
