@@ -31,8 +31,8 @@ from apmodel.reports.dashboard import (
     note_text,
 )
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import column_letter
-from apmodel.workbook.openpyxl_store import NOTE_FONT, NUMBER_FORMATS, TITLE_FONT, set_text_safe
+from apmodel.workbook.interface import NUMBER_FORMATS, column_letter
+from apmodel.workbook.openpyxl_store import NOTE_FONT, TITLE_FONT, set_text_safe
 
 BOLD = Font(bold=True)
 VALUE_AXIS_FORMAT = '"£"#,##0'

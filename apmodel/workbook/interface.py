@@ -8,10 +8,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from apmodel.domain.inputs import normalise
 from apmodel.workbook.contract import Kind
+
+# --- How every writer lays out and formats a table ------------------------------------------
+
+#: Excel number formats of output cells, by column kind.
+NUMBER_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
+    Kind.PERCENT: "0.00%",
+    Kind.DATE: "dd/mm/yyyy",
+    Kind.INT: "#,##0",
+    Kind.NUMBER: "#,##0.00####",
+}
+#: openpyxl's own formats for a date or date-time cell written with no column format.
+DATE_DEFAULT = "yyyy-mm-dd"
+DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
+
+
+def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
+    """The number format of an output cell, decided per value as the openpyxl writer does.
+
+    ``column_format`` is the column's entry in ``NUMBER_FORMATS`` (None if it has none); in a
+    text column (``text_column``: Summary's Value, say) a Decimal is money. None: no format.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal) and text_column:
+        return NUMBER_FORMATS[Kind.MONEY]
+    if column_format and isinstance(value, int | Decimal | date):
+        return column_format
+    if isinstance(value, datetime):
+        return DATETIME_DEFAULT
+    if isinstance(value, date):
+        return DATE_DEFAULT
+    return None
 
 
 def column_letter(index: int) -> str:

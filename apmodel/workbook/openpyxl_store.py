@@ -36,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.workbook import xlsx_patch
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import OutputTable, RawTable, column_letter
+from apmodel.workbook.interface import NUMBER_FORMATS, OutputTable, RawTable, cell_format, column_letter
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
 
 if TYPE_CHECKING:
@@ -44,13 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NUMBER_FORMATS: dict[Kind, str] = {
-    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
-    Kind.PERCENT: "0.00%",
-    Kind.DATE: "dd/mm/yyyy",
-    Kind.INT: "#,##0",
-    Kind.NUMBER: "#,##0.00####",
-}
 TITLE_FONT = Font(bold=True, size=14)
 NOTE_FONT = Font(italic=True, color="595959")
 LINK_FONT = Font(color="0563C1", underline="single")
@@ -225,7 +218,7 @@ class FileWorkbook:
 
     def _patch(self) -> xlsx_patch.Patch:
         """Every write so far, as a patch of the file (raises ``Unsupported`` for a file it cannot patch)."""
-        layout = xlsx_patch.Layout(NUMBER_FORMATS, TABLE_STYLE, LINK_TEXT, NOTE_TEXT, fitted_width)
+        layout = xlsx_patch.Layout(TABLE_STYLE, LINK_TEXT, NOTE_TEXT, fitted_width)
         patch = xlsx_patch.Patch(self.path, layout)
         try:
             patch.write_tables(self._pending)
@@ -327,8 +320,6 @@ def _write_block(sheet: Worksheet, table: OutputTable, top: int, left: int) -> N
                 cell.font = LINK_FONT
                 continue
             set_text_safe(cell, value)
-            number_format = formats[offset]
-            if isinstance(value, Decimal) and money_in_text[offset]:
-                cell.number_format = NUMBER_FORMATS[Kind.MONEY]
-            elif number_format and isinstance(value, int | Decimal | date) and not isinstance(value, bool):
+            number_format = cell_format(value, formats[offset], money_in_text[offset])
+            if number_format is not None:
                 cell.number_format = number_format

@@ -42,7 +42,7 @@ from typing import IO, Any
 from lxml import etree
 
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import OutputTable, column_letter
+from apmodel.workbook.interface import NUMBER_FORMATS, OutputTable, cell_format, column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -69,8 +69,6 @@ _SECONDS_PER_DAY = 86_400
 
 #: Numbers formats Excel knows by id without a <numFmt> entry.
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
-_DATE_FORMAT = "yyyy-mm-dd"
-_DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
 
 #: The order of a worksheet's children (CT_Worksheet): new elements go in their place.
 _SHEET_ORDER = (
@@ -178,9 +176,8 @@ HEADER_STYLE = CellStyle(alignment='<alignment vertical="top" wrapText="1"/>')
 class CellWriter:
     """Turns Python values into cell XML, as the openpyxl writer would show them."""
 
-    def __init__(self, styles: StyleSheet, number_formats: dict[Kind, str], link_text: str) -> None:
+    def __init__(self, styles: StyleSheet, link_text: str) -> None:
         self.styles = styles
-        self.number_formats = number_formats
         self.link_text = link_text
         self._index: dict[CellStyle, int] = {}
 
@@ -204,23 +201,18 @@ class CellWriter:
                     return inline_string(ref, 0, str(value))
                 # As excel_value: a whole Decimal with no places is an int, money keeps its pence.
                 text = format(value, "f")
-                number_format = self.number_formats[Kind.MONEY] if money_in_text else kind_format
             elif isinstance(value, float):
                 if value != value or value in (float("inf"), float("-inf")):
                     return inline_string(ref, 0, str(value))
                 text = repr(value)
-                number_format = None
             else:
                 text = str(value)
-                number_format = kind_format
+            number_format = cell_format(value, kind_format, money_in_text)
             if number_format is None:
                 return f'<c r="{ref}"><v>{text}</v></c>'
             return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{text}</v></c>'
         if isinstance(value, date):
-            if kind_format is not None:
-                number_format = kind_format
-            else:
-                number_format = _DATETIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
+            number_format = cell_format(value, kind_format, money_in_text)
             return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{excel_serial(value)}</v></c>'
         return inline_string(ref, 0, str(value))
 
@@ -256,11 +248,11 @@ class Block:
         ]
         plan = []
         for letter, column in zip(letters, table.columns, strict=True):
-            number_format = cells.number_formats.get(column.kind) if column.kind is not Kind.TEXT else None
+            number_format = NUMBER_FORMATS.get(column.kind) if column.kind is not Kind.TEXT else None
             in_text = column.kind is Kind.TEXT
             whole = f' s="{cells.style(CellStyle(number_format))}"' if number_format else ""
             # In a text column (Summary's Value) a Decimal is money, shown as £.
-            money = f' s="{cells.style(CellStyle(cells.number_formats[Kind.MONEY]))}"' if in_text else whole
+            money = f' s="{cells.style(CellStyle(NUMBER_FORMATS[Kind.MONEY]))}"' if in_text else whole
             plan.append((letter, number_format, in_text, column.name == "Link", whole, money))
         link_style = cells.style(LINK_STYLE)
         write = cells.value
@@ -865,7 +857,6 @@ class Transplant:
 class Layout:
     """How new output sheets look: the writer's constants, passed in by the adapter."""
 
-    number_formats: dict[Kind, str]
     table_style: str
     link_text: str
     note: str
@@ -895,7 +886,7 @@ class Patch:
             if styles_rel is None:
                 self.workbook_rels.add(REL_STYLES, "styles.xml")
                 self._override("/" + self.styles_part, CT_STYLES)
-            self.cells = CellWriter(self.styles, layout.number_formats, layout.link_text)
+            self.cells = CellWriter(self.styles, layout.link_text)
             self.table_ids = self._table_ids()
         except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
             package.close()

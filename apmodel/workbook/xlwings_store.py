@@ -27,7 +27,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -46,11 +46,10 @@ from apmodel.reports.dashboard import (
 )
 from apmodel.reports.dashboard import TITLE as DASHBOARD_TITLE
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import CellError, OutputTable, RawTable
+from apmodel.workbook.interface import NUMBER_FORMATS, CellError, OutputTable, RawTable, cell_format
 from apmodel.workbook.openpyxl_store import (
     HEADER_ROW,
     LINK_TEXT,
-    NUMBER_FORMATS,
     TABLE_STYLE,
     excel_value,
     fitted_width,
@@ -67,9 +66,6 @@ EXCEL_ERRORS = frozenset(
 NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
 NOTE_COLOUR = (0x59, 0x59, 0x59)
 TITLE_SIZE = 14
-#: openpyxl's own formats for a date or date-time cell written with no column format.
-DATE_DEFAULT = "yyyy-mm-dd"
-DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
 #: Text Excel would read as a formula, number, date, percentage, boolean or error when typed.
 _COERCIBLE = re.compile(r"^\s*[=+\-@#']|\d|^\s*(true|false)\s*$", re.IGNORECASE)
 
@@ -132,21 +128,6 @@ def _rows(value: Any) -> list[list[Any]]:
     if value is None:
         return []
     return [list(row) for row in value]
-
-
-def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
-    """The number format the file adapter gives this cell (decided per value, as openpyxl does)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal) and text_column:
-        return NUMBER_FORMATS[Kind.MONEY]
-    if column_format and isinstance(value, int | Decimal | date):
-        return column_format
-    if isinstance(value, datetime):
-        return DATETIME_DEFAULT
-    if isinstance(value, date):
-        return DATE_DEFAULT
-    return None
 
 
 def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
