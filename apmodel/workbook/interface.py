@@ -17,6 +17,11 @@ from apmodel.workbook.contract import Kind
 
 # --- How every writer lays out and formats a table ------------------------------------------
 
+#: Sheet row (1-based) of a table's header on a sheet the writers create: title in A1, note in A2.
+HEADER_ROW = 3
+TABLE_STYLE = "TableStyleMedium2"
+#: The note under each new output sheet's title.
+NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
 #: Excel number formats of output cells, by column kind.
 NUMBER_FORMATS: dict[Kind, str] = {
     Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',

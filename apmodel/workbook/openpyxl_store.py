@@ -36,7 +36,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.workbook import xlsx_patch
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import NUMBER_FORMATS, OutputTable, RawTable, cell_format, column_letter
+from apmodel.workbook.interface import (
+    HEADER_ROW,
+    NOTE_TEXT,
+    NUMBER_FORMATS,
+    TABLE_STYLE,
+    OutputTable,
+    RawTable,
+    cell_format,
+    column_letter,
+)
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
 
 if TYPE_CHECKING:
@@ -47,10 +56,7 @@ log = logging.getLogger(__name__)
 TITLE_FONT = Font(bold=True, size=14)
 NOTE_FONT = Font(italic=True, color="595959")
 LINK_FONT = Font(color="0563C1", underline="single")
-HEADER_ROW = 3
-TABLE_STYLE = "TableStyleMedium2"
 LINK_TEXT = "Go to cell"
-NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
 
 
 def atomic_save(book: Workbook, target: Path) -> None:
@@ -289,7 +295,7 @@ def write_table(book: Workbook, table: OutputTable) -> None:
         min_col, min_row = 1, HEADER_ROW
         sheet["A1"] = table.title or table.name
         sheet["A1"].font = TITLE_FONT
-        sheet["A2"] = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
+        sheet["A2"] = NOTE_TEXT
         sheet["A2"].font = NOTE_FONT
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
         for index in range(len(table.columns)):

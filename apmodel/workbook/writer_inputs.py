@@ -29,21 +29,20 @@ from xlsxwriter.worksheet import Worksheet
 
 from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import HEADER_ROW, NUMBER_FORMATS, TABLE_STYLE
 
-#: Sheet row (1-based) of every table's header: title in A1, note in A2.
-HEADER_ROW = 3
 #: Dropdowns reach this many rows below the last data row, so rows typed under the table get them too.
 VALIDATION_MARGIN = 1000
-TABLE_STYLE = "TableStyleMedium2"
 INPUT_TAB_COLOUR = "#2F5597"
 REGISTER_TAB_COLOUR = "#7F7F7F"
 README_SHEET = "ReadMe"
 
-#: Excel number formats of input cells. Whole numbers (URNs, year groups) show no separator.
+#: Excel number formats of input cells: money, percentages and dates as the outputs show them; whole
+#: numbers (URNs, year groups) show no separator.
 INPUT_FORMATS: dict[Kind, str] = {
-    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
-    Kind.PERCENT: "0.00%",
-    Kind.DATE: "dd/mm/yyyy",
+    Kind.MONEY: NUMBER_FORMATS[Kind.MONEY],
+    Kind.PERCENT: NUMBER_FORMATS[Kind.PERCENT],
+    Kind.DATE: NUMBER_FORMATS[Kind.DATE],
     Kind.INT: "0",
     Kind.NUMBER: "General",
 }

@@ -46,14 +46,17 @@ from apmodel.reports.dashboard import (
 )
 from apmodel.reports.dashboard import TITLE as DASHBOARD_TITLE
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import NUMBER_FORMATS, CellError, OutputTable, RawTable, cell_format
-from apmodel.workbook.openpyxl_store import (
+from apmodel.workbook.interface import (
     HEADER_ROW,
-    LINK_TEXT,
+    NOTE_TEXT,
+    NUMBER_FORMATS,
     TABLE_STYLE,
-    excel_value,
-    fitted_width,
+    CellError,
+    OutputTable,
+    RawTable,
+    cell_format,
 )
+from apmodel.workbook.openpyxl_store import LINK_TEXT, excel_value, fitted_width
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
 EXCEL_ERRORS = frozenset(
@@ -62,8 +65,6 @@ EXCEL_ERRORS = frozenset(
         "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
     }
 )
-#: Same note as the file adapter writes under each new output sheet's title.
-NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
 NOTE_COLOUR = (0x59, 0x59, 0x59)
 TITLE_SIZE = 14
 #: Text Excel would read as a formula, number, date, percentage, boolean or error when typed.
