@@ -54,6 +54,12 @@ def cell_format(value: Any, column_format: str | None, text_column: bool) -> str
     return None
 
 
+#: The XML namespaces of an .xlsx package's parts.
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
 def column_letter(index: int) -> str:
     """Excel column letters of a 1-based column number (1 -> A, 28 -> AB)."""
     letters = ""
@@ -61,6 +67,14 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """The 1-based column number of upper-case Excel column letters (A -> 1, AB -> 28)."""
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 def quote_sheet(sheet: str) -> str:

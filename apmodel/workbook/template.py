@@ -15,10 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from apmodel.workbook import contract as c
+from apmodel.workbook.interface import column_letter
 from apmodel.workbook.openpyxl_store import atomic_save
 from apmodel.workbook.writer_inputs import build_forum_workbook
 
@@ -91,7 +92,7 @@ def clear_example_rows(book: Workbook) -> None:
                     cell.value = None
             if max_row > min_row + 1:
                 sheet.delete_rows(min_row + 2, max_row - min_row - 1)
-            ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{min_row + 1}"
+            ref = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{min_row + 1}"
             table.ref = ref
             if table.autoFilter is not None:
                 table.autoFilter.ref = ref

@@ -42,11 +42,17 @@ from typing import IO, Any
 from lxml import etree
 
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import NUMBER_FORMATS, OutputTable, cell_format, column_letter
+from apmodel.workbook.interface import (
+    MAIN,
+    NUMBER_FORMATS,
+    PKG_REL,
+    REL,
+    OutputTable,
+    cell_format,
+    column_letter,
+    column_number,
+)
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _M = "{" + MAIN + "}"
 _R = "{" + REL + "}"
@@ -723,10 +729,7 @@ def _ref_bounds(ref: str) -> tuple[int, int, int, int]:
         match = re.fullmatch(r"([A-Z]{1,3})(\d+)", part.upper())
         if match is None:
             raise Unsupported(f"a range {ref!r}")
-        column = 0
-        for char in match.group(1):
-            column = column * 26 + ord(char) - 64
-        numbers.append((column, int(match.group(2))))
+        numbers.append((column_number(match.group(1)), int(match.group(2))))
     (left, top), (right, bottom) = numbers[0], numbers[-1]
     return min(left, right), min(top, bottom), max(left, right), max(top, bottom)
 

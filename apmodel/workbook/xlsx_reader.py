@@ -20,11 +20,11 @@ from xml.sax.saxutils import unescape
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
-from apmodel.workbook.interface import CellError, RawTable
+from apmodel.workbook.interface import MAIN, PKG_REL, REL, CellError, RawTable, column_number
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN = "{" + MAIN + "}"
+_REL = "{" + REL + "}"
+_PKG_REL = "{" + PKG_REL + "}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -87,13 +87,6 @@ def check_readable(path: Path) -> None:
                     )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
         raise WorkbookUnreadable(f"{path}: is damaged (not a complete .xlsx file): {exc}") from exc
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
 
 
 def _plain(value: Any) -> Any:
@@ -211,7 +204,7 @@ def _flagged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
             marker = CellError("=" + _xml_text(formula.group(1)), uncalculated=True)
         else:
             continue
-        yield int(match.group(2)), _column_number(match.group(1)), marker
+        yield int(match.group(2)), column_number(match.group(1)), marker
 
 
 def read_tables(path: Path) -> dict[str, RawTable]:
@@ -246,8 +239,8 @@ _MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 def _merged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
     """Every cell of a merged range but its top-left one: Excel keeps no value there."""
     for match in _MERGE_REF.finditer(xml):
-        first_col, first_row = _column_number(match.group(1).decode()), int(match.group(2))
-        last_col, last_row = _column_number(match.group(3).decode()), int(match.group(4))
+        first_col, first_row = column_number(match.group(1).decode()), int(match.group(2))
+        last_col, last_row = column_number(match.group(3).decode()), int(match.group(4))
         anchor = f"{match.group(1).decode()}{first_row}"
         for row in range(first_row, min(last_row, first_row + 10_000) + 1):
             for column in range(first_col, min(last_col, first_col + 500) + 1):
