@@ -591,11 +591,11 @@ def _split_cells(cells: bytes) -> Iterator[tuple[tuple[int, bytes], bytes]]:
         yield _column_key(column.group(1)), cells[match.start() : end]
 
 
-def _row_xml(attrs: bytes, cells: Sequence[bytes]) -> bytes:
-    attrs = _SPANS.sub(b"", attrs)
+def _row_xml(attrs: bytes, cells: bytes) -> bytes:
+    """A row element of ``attrs`` (its spans already dropped) and its cells' XML (empty: no cells)."""
     if not cells:
         return b"<row" + attrs + b"/>"
-    return b"<row" + attrs + b">" + b"".join(cells) + b"</row>"
+    return b"<row" + attrs + b">" + cells + b"</row>"
 
 
 ColumnKey = tuple[int, bytes]
@@ -643,18 +643,13 @@ def rewrite_sheet_data(
     next_new = 0
     last = 0
     chunk: list[bytes] = []
-
-    def fresh_row(attrs: bytes, fresh: list[str]) -> bytes:
-        attrs = _SPANS.sub(b"", attrs)
-        return b"<row" + attrs + b">" + "".join(fresh).encode() + b"</row>" if fresh else b"<row" + attrs + b"/>"
-
     for number, attrs, row_cells in _split_rows(body):
         if number <= last:
             raise Unsupported("rows out of order")
         last = number
         while next_new < len(pending) and pending[next_new] < number:
             row = pending[next_new]
-            chunk.append(fresh_row(f' r="{row}"'.encode(), new_rows[row]))
+            chunk.append(_row_xml(f' r="{row}"'.encode(), "".join(new_rows[row]).encode()))
             next_new += 1
         cleared = [(low, high) for region, low, high in bounds if region.covers_row(number)]
         fresh = new_rows.get(number)
@@ -662,26 +657,28 @@ def rewrite_sheet_data(
             next_new += 1
         if not cleared and fresh is None:
             chunk.append(b"<row" + attrs + (b">" + row_cells + b"</row>" if row_cells else b"/>"))
-        elif not row_cells or (cleared and _all_inside(row_cells, cleared)):
-            if fresh is not None:
-                chunk.append(fresh_row(attrs, fresh))
-            elif _SPANS.sub(b"", attrs).strip() != f'r="{number}"'.encode():
-                chunk.append(b"<row" + _SPANS.sub(b"", attrs) + b"/>")
         else:
-            kept = [
-                (key, xml)
-                for key, xml in _split_cells(row_cells)
-                if not any(low <= key <= high for low, high in cleared)
-            ]
-            if fresh is not None:
-                kept = sorted(kept + _keyed(fresh, number), key=lambda item: item[0])
-            if kept or _SPANS.sub(b"", attrs).strip() != f'r="{number}"'.encode():
-                chunk.append(_row_xml(attrs, [x for _, x in kept]))
+            attrs = _SPANS.sub(b"", attrs)
+            # A row left with no cells is dropped unless it holds more than its number (a height, a style).
+            bare = attrs.strip() == f'r="{number}"'.encode()
+            if not row_cells or (cleared and _all_inside(row_cells, cleared)):
+                if fresh is not None or not bare:
+                    chunk.append(_row_xml(attrs, "".join(fresh).encode() if fresh else b""))
+            else:
+                kept = [
+                    (key, xml)
+                    for key, xml in _split_cells(row_cells)
+                    if not any(low <= key <= high for low, high in cleared)
+                ]
+                if fresh is not None:
+                    kept = sorted(kept + _keyed(fresh, number), key=lambda item: item[0])
+                if kept or not bare:
+                    chunk.append(_row_xml(attrs, b"".join(xml for _, xml in kept)))
         if len(chunk) >= 2000:
             yield b"".join(chunk)
             chunk = []
     for row in pending[next_new:]:
-        chunk.append(fresh_row(f' r="{row}"'.encode(), new_rows[row]))
+        chunk.append(_row_xml(f' r="{row}"'.encode(), "".join(new_rows[row]).encode()))
         if len(chunk) >= 2000:
             yield b"".join(chunk)
             chunk = []
@@ -959,13 +956,14 @@ class Patch:
             latest[table.name.casefold()] = table
         placed: dict[str, list[tuple[Block, Region, str, int]]] = {}
         new: list[OutputTable] = []
-        names = {sheet.name for sheet in self.sheets}
+        # Sheet names as Excel compares them (ignoring case).
+        names = {sheet.name.casefold() for sheet in self.sheets}
         for key, table in latest.items():
             if not table.columns:
                 raise Unsupported("a table without columns")
             holder = next((s for s in self.sheets if key in s.tables), None)
             if holder is None:
-                if table.name in names or table.name.casefold() in {n.casefold() for n in names}:
+                if key in names:
                     raise Unsupported(f"a sheet named {table.name} without that table")
                 new.append(table)
                 continue
