@@ -32,7 +32,7 @@ from apmodel.reports.dashboard import (
 )
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import NUMBER_FORMATS, column_letter
-from apmodel.workbook.openpyxl_store import NOTE_FONT, TITLE_FONT, set_text_safe
+from apmodel.workbook.openpyxl_store import set_text_safe, write_heading
 
 BOLD = Font(bold=True)
 VALUE_AXIS_FORMAT = '"£"#,##0'
@@ -74,15 +74,13 @@ def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
 def write_dashboard(book: Workbook, charts: Sequence[ChartSpec]) -> Worksheet:
     """Replace the Dashboard sheet's contents with ``charts`` and their data."""
     sheet = dashboard_sheet(book)
-    sheet["A1"] = TITLE
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = note_text(charts)
-    sheet["A2"].font = NOTE_FONT
+    write_heading(sheet, TITLE, note_text(charts))
     sheet.column_dimensions["A"].width = 26
-    widest = max((p.data_columns for p in layout(charts)), default=1)
+    placed_charts = layout(charts)
+    widest = max((p.data_columns for p in placed_charts), default=1)
     for column in range(2, widest + 1):
         sheet.column_dimensions[column_letter(column)].width = 18
-    for placed in layout(charts):
+    for placed in placed_charts:
         spec = placed.chart
         heading = sheet.cell(row=placed.description_row, column=1)
         set_text_safe(heading, f"{spec.title}. {spec.description}")

@@ -276,6 +276,14 @@ def _clear(sheet: Worksheet, ref: str) -> None:
             cell.style = "Normal"
 
 
+def write_heading(sheet: Worksheet, title: str, note: str) -> None:
+    """A sheet the writers create starts with its title in A1 and a note in A2."""
+    sheet["A1"] = title
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = note
+    sheet["A2"].font = NOTE_FONT
+
+
 def write_table(book: Workbook, table: OutputTable) -> None:
     """Replace the output table ``table.name`` whole, where it is, or on a new sheet of its name."""
     found = find_table(book, table.name)
@@ -293,10 +301,7 @@ def write_table(book: Workbook, table: OutputTable) -> None:
         else:
             sheet = book.create_sheet(table.name)
         min_col, min_row = 1, HEADER_ROW
-        sheet["A1"] = table.title or table.name
-        sheet["A1"].font = TITLE_FONT
-        sheet["A2"] = NOTE_TEXT
-        sheet["A2"].font = NOTE_FONT
+        write_heading(sheet, table.title or table.name, NOTE_TEXT)
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
         for index in range(len(table.columns)):
             sheet.column_dimensions[column_letter(index + 1)].width = fitted_width(table, index)

@@ -131,6 +131,18 @@ def _rows(value: Any) -> list[list[Any]]:
     return [list(row) for row in value]
 
 
+def _write_heading(sheet: xw.Sheet, title: str, note: str) -> None:
+    """A sheet this adapter creates starts with its title in A1 and a note in A2, as the file adapter's."""
+    cell = sheet.range((1, 1))
+    cell.value = cell_text(title)
+    cell.font.bold = True
+    cell.font.size = TITLE_SIZE
+    cell = sheet.range((2, 1))
+    cell.value = cell_text(note)
+    cell.font.italic = True
+    cell.font.color = NOTE_COLOUR
+
+
 def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
     """(column offset, first row offset, last row offset, format): one call per run of equal formats."""
     runs: list[tuple[int, int, int, str]] = []
@@ -224,14 +236,7 @@ class XlwingsStore:
                 sheet.charts[0].delete()
         except (NotImplementedError, AttributeError):
             drawn = False
-        title = sheet.range((1, 1))
-        title.value = cell_text(DASHBOARD_TITLE)
-        title.font.bold = True
-        title.font.size = TITLE_SIZE
-        note = sheet.range((2, 1))
-        note.value = cell_text(note_text(charts))
-        note.font.italic = True
-        note.font.color = NOTE_COLOUR
+        _write_heading(sheet, DASHBOARD_TITLE, note_text(charts))
         placed_charts = layout(charts)
         sheet.range((1, 1)).column_width = 26
         for column in range(2, max((p.data_columns for p in placed_charts), default=1) + 1):
@@ -342,11 +347,12 @@ class XlwingsStore:
 
     def _write_table(self, table: OutputTable) -> None:
         width = len(table.columns)
+        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
         height = 1 + max(len(table.rows), 1)
         found = self._find(table.name)
         if found is not None:
             sheet, existing = found
-            old = self._placed.get(table.name.casefold()) or self._locate(table.name)
+            old = self._locate(table.name)
             assert old is not None
             top, left = old.top, old.left
             body = existing.data_body_range
@@ -354,28 +360,21 @@ class XlwingsStore:
                 body.clear()
             existing.resize(sheet.range((top, left), (top + height - 1, left + width - 1)))
             self._clear_outside(sheet, old, height, width)
-            self._write_values(sheet, table, top, left)
+            self._write_values(sheet, table, top, left, links)
         else:
             sheet = self._fresh_sheet(table.name)
             top, left = HEADER_ROW, 1
-            title = sheet.range((1, 1))
-            title.value = cell_text(table.title or table.name)
-            title.font.bold = True
-            title.font.size = TITLE_SIZE
-            note = sheet.range((2, 1))
-            note.value = NOTE_TEXT
-            note.font.italic = True
-            note.font.color = NOTE_COLOUR
+            _write_heading(sheet, table.title or table.name, NOTE_TEXT)
             for offset in range(width):
                 sheet.range((1, left + offset)).column_width = fitted_width(table, offset)
-            self._write_values(sheet, table, top, left)
+            self._write_values(sheet, table, top, left, links)
             sheet.tables.add(
                 source=sheet.range((top, left), (top + height - 1, left + width - 1)),
                 name=table.name,
                 table_style_name=TABLE_STYLE,
                 has_headers=True,
             )
-        self._decorate(sheet, table, top, left)
+        self._decorate(sheet, table, top, left, links)
         self._placed[table.name.casefold()] = Placed(sheet.name, top, left, height, width)
 
     def _fresh_sheet(self, name: str) -> xw.Sheet:
@@ -397,10 +396,9 @@ class XlwingsStore:
             sheet.range((old.top, old.left + width), (bottom, old.left + old.columns - 1)).clear()
 
     @staticmethod
-    def _write_values(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
-        """Header and rows as one block of values (a table always keeps one body row)."""
+    def _write_values(sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+        """Header and rows as one block of values (a table always keeps one body row); ``links``: Link columns."""
         width = len(table.columns)
-        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
         block: list[list[Any]] = [[cell_text(column.name) for column in table.columns]]
         for values in table.rows:
             row = [cell_text(value) for value in values]
@@ -412,10 +410,9 @@ class XlwingsStore:
         sheet.range((top, left), (top + len(block) - 1, left + width - 1)).value = block
 
     @staticmethod
-    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
-        """Header alignment, number formats (one call per run of equal formats) and the links."""
+    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+        """Header alignment, number formats (one call per run of equal formats) and the links in ``links``."""
         width = len(table.columns)
-        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
         header = sheet.range((top, left), (top, left + width - 1))
         header.wrap_text = True
         header.vertical_alignment = "top"
