@@ -157,7 +157,8 @@ class FileWorkbook:
 
     def read_tables(self) -> dict[str, RawTable]:
         if self._tables is None:
-            self._tables = read_tables(self.path)
+            # __init__ has checked the file already.
+            self._tables = read_tables(self.path, checked=True)
         return self._tables
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:

@@ -207,9 +207,13 @@ def _flagged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
         yield int(match.group(2)), column_number(match.group(1)), marker
 
 
-def read_tables(path: Path) -> dict[str, RawTable]:
-    """Every Excel table in the workbook at ``path``, by name, with its raw values."""
-    check_readable(path)
+def read_tables(path: Path, *, checked: bool = False) -> dict[str, RawTable]:
+    """Every Excel table in the workbook at ``path``, by name, with its raw values.
+
+    ``checked``: the caller has already passed the file through ``check_readable``.
+    """
+    if not checked:
+        check_readable(path)
     try:
         book = CalamineWorkbook.from_path(str(path), load_tables=True)
     except Exception as exc:  # calamine raises its own exception types for damaged files
