@@ -110,12 +110,16 @@ def set_text_safe(cell: Cell, value: Any) -> None:
 
     Characters XML cannot hold (a control character pasted into a name) are written as Excel's
     own ``_xHHHH_`` escape, which Excel reads back as the character: openpyxl would refuse them.
-    Text that already looks like such an escape has its underscore escaped (``_x005F_``), as
-    Excel does, so it reads back as written rather than as the character it spells.
+    A carriage return is escaped too (``_x000D_``, as Excel writes it): XML readers turn a raw
+    one into a line feed. Text that already looks like such an escape has its underscore
+    escaped (``_x005F_``), as Excel does, so it reads back as written rather than as the
+    character it spells. The patch writer (``xlsx_patch.xml_text``) escapes the same way.
     """
     if isinstance(value, str):
         if "_x" in value:
             value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
+        if "\r" in value:
+            value = value.replace("\r", "_x000D_")
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     cell.value = excel_value(value)

@@ -307,7 +307,7 @@ def test_the_openpyxl_route_writes_control_characters_too(tmp_path: Path) -> Non
     no_outputs_yet(source)
     book = FileWorkbook(source)
     assert book.book is not None  # openpyxl itself refuses these characters; the adapter escapes them
-    texts = [["bell\x07 and nul\x00"], ["_x0041_ is not an A"]]
+    texts = [["bell\x07 and nul\x00"], ["_x0041_ is not an A"], ["a return\r and a new line\r\n"]]
     book.write_tables([OutputTable("Warnings", [OutColumn("Value")], texts)])
     book.save(out)
     assert read_tables(out)["Warnings"].rows == texts
