@@ -19,7 +19,7 @@ from apmodel.domain.inputs import FundingModel, ModelInputs
 from apmodel.domain.money import ZERO, money
 from apmodel.domain.redress import apply_redress
 from apmodel.domain.stage1 import allocate_districts
-from apmodel.domain.stage2 import allocate_within_districts, school_label
+from apmodel.domain.stage2 import allocate_within_districts
 from apmodel.domain.trace import TraceLine, fmt_money
 
 #: Change % is published as a fraction to four places (0.0123 = 1.23%).
@@ -129,11 +129,13 @@ def allocate(inputs: ModelInputs, findings: Findings) -> AllocationResult:
             trace.append(
                 TraceLine(
                     "Final devolved allocation",
-                    school_label(row.school),
                     "sum of school factor amounts - redress withheld + redress received",
                     f"devolved = {fmt_money(row.base_devolved)}; withheld = {fmt_money(withheld)}; "
                     f"received = {fmt_money(received)}",
                     final,
+                    urn=row.school.urn,
+                    school=row.school.name,
+                    district=row.school.district,
                 )
             )
         schools.append(
@@ -159,11 +161,11 @@ def allocate(inputs: ModelInputs, findings: Findings) -> AllocationResult:
             trace.append(
                 TraceLine(
                     "Top-up",
-                    f"{p.provider.provider_id} {p.provider.name}",
                     "delegated allocation + redress received - place funding",
                     f"delegated = {fmt_money(p.delegated)} (from {', '.join(p.lead_for)}); "
                     f"redress received = {fmt_money(received)}; place funding = {fmt_money(p.place_funding)}",
                     top_up,
+                    provider=f"{p.provider.provider_id} {p.provider.name}",
                 )
             )
         providers.append(

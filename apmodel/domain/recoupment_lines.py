@@ -102,7 +102,11 @@ class LineResult:
     def add(self, line: RecoupmentLine, formula: str, inputs: str) -> None:
         """Append ``line`` and its TraceLine (Figure: the line's type; Entity: its ID and URN)."""
         self.lines.append(line)
-        self.trace.append(TraceLine(str(line.type), f"{line.line_id} URN {line.urn}", formula, inputs, line.amount))
+        self.trace.append(
+            TraceLine(
+                str(line.type), formula, inputs, line.amount, urn=line.urn, school=line.school, line_id=line.line_id
+            )
+        )
 
 
 class Lookups(NamedTuple):

@@ -135,7 +135,16 @@ def _deduction_trace(rule: RedressRule, school: School, devolved: Decimal, d: De
     else:
         parts += [f"rate = {fmt_percent(rule.rate)}", f"devolved allocation = {fmt_money(devolved)}"]
         formula = "rate x devolved allocation, as the measure is above the threshold"
-    return TraceLine("Redress deduction", f"{school_label(school)}: {rule.rule}", formula, "; ".join(parts), d.amount)
+    return TraceLine(
+        "Redress deduction",
+        formula,
+        "; ".join(parts),
+        d.amount,
+        urn=school.urn,
+        school=school.name,
+        district=school.district,
+        subject=rule.rule,
+    )
 
 
 def apply_redress(
@@ -169,10 +178,12 @@ def apply_redress(
                 trace.append(
                     TraceLine(
                         "Redress cap",
-                        school_label(row.school),
                         "total redress capped at the school's devolved allocation",
                         f"deductions = {fmt_money(total)}; devolved allocation = {fmt_money(row.base_devolved)}",
                         capped,
+                        urn=row.school.urn,
+                        school=row.school.name,
+                        district=row.school.district,
                     )
                 )
             withheld[row.school.urn] = capped
@@ -213,12 +224,14 @@ def _send(
             trace.append(
                 TraceLine(
                     "Redress received",
-                    school_label(row.school),
                     "redress withheld in the district x devolved allocation / devolved allocations of the "
                     "district's schools not redressed (pennies by largest remainder)",
                     f"withheld in {name} = {fmt_money(pot)}; devolved allocation = {fmt_money(row.base_devolved)}; "
                     f"total of schools not redressed = {fmt_money(total_base)}",
                     share,
+                    urn=row.school.urn,
+                    school=row.school.name,
+                    district=row.school.district,
                 )
             )
         return
@@ -233,10 +246,11 @@ def _send(
         trace.append(
             TraceLine(
                 "Redress to Lead PRU",
-                f"{name}: {lead.provider_id} {lead.name}",
                 "redress withheld in the district, added to the Lead PRU's top-up",
                 f"withheld in {name} = {fmt_money(pot)}; {why}",
                 pot,
+                district=name,
+                provider=f"{lead.provider_id} {lead.name}",
             )
         )
         return
@@ -253,9 +267,9 @@ def _send(
     trace.append(
         TraceLine(
             "Redress retained centrally",
-            name,
             "redress withheld in the district with no school or Lead PRU to receive it",
             f"withheld in {name} = {fmt_money(pot)}",
             pot,
+            district=name,
         )
     )

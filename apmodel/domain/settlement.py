@@ -32,6 +32,7 @@ from apmodel.domain.inputs import ModelInputs, RegisterEntry, School, SchoolType
 from apmodel.domain.money import ZERO, money
 from apmodel.domain.recoupment_lines import RecoupmentLine
 from apmodel.domain.register import (
+    REVERSAL_KEY_PREFIX,
     DocumentKind,
     RegisterStatus,
     WantedDocument,
@@ -62,6 +63,16 @@ class Document:
     status: str
     key: str
     supersedes: str
+    #: The Recoupment lines the document settles, in line order: the school's Recoverable lines of
+    #: its period while the document is current (their sum is its Net). Empty for a reversal
+    #: (a credit note or adjustment that reverses a document in full), a Credited document, and
+    #: an Issued one the lines no longer match (its amount stands as issued).
+    lines: tuple[RecoupmentLine, ...] = ()
+
+    @property
+    def is_reversal(self) -> bool:
+        """A document that reverses ``supersedes`` in full."""
+        return self.key.startswith(REVERSAL_KEY_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,8 @@ class SettlementResult:
     #: The full new register: the old rows first in their original order, then the new ones.
     register: list[RegisterEntry] = field(default_factory=list)
     trace: list[TraceLine] = field(default_factory=list)
+    #: The Recoupment lines settled, so a re-issued settlement rebuilds its documents' lines.
+    lines: tuple[RecoupmentLine, ...] = ()
 
 
 def document_key(school_type: SchoolType, urn: int, period: str) -> str:
@@ -107,11 +120,14 @@ def wanted_documents(
         trace.append(
             TraceLine(
                 f"{kind} net",
-                f"URN {urn} {school.name}, {period}",
                 "sum of the school's recoverable lines in the period; VAT = Net x VAT rate",
                 f"lines = {', '.join(f'{line.line_id} {fmt_money(line.amount)}' for line in group)}; "
                 f"VAT rate = {fmt_percent(vat_rate)}",
                 net,
+                urn=urn,
+                school=school.name,
+                district=school.district,
+                period=period,
             )
         )
     return wanted, trace
@@ -123,13 +139,33 @@ def _kind(school: School, net: Decimal) -> DocumentKind:
     return DocumentKind.INVOICE if net > 0 else DocumentKind.CREDIT_NOTE
 
 
-def documents(register: Sequence[RegisterEntry], inputs: ModelInputs, today: dt.date) -> list[Document]:
-    """The ``Invoices`` rows of this year's series in ``register`` (use after ``issue`` too)."""
+def _settled_lines(
+    entry: RegisterEntry, by_period: dict[tuple[int, str], list[RecoupmentLine]]
+) -> tuple[RecoupmentLine, ...]:
+    """The lines ``entry`` settles (see ``Document.lines``)."""
+    if entry.urn is None or entry.key.startswith(REVERSAL_KEY_PREFIX) or entry.status == RegisterStatus.CREDITED:
+        return ()
+    settled = by_period.get((entry.urn, entry.period), [])
+    return tuple(settled) if sum((line.amount for line in settled), ZERO) == entry.net else ()
+
+
+def documents(
+    register: Sequence[RegisterEntry],
+    inputs: ModelInputs,
+    today: dt.date,
+    lines: Sequence[RecoupmentLine] = (),
+) -> list[Document]:
+    """The ``Invoices`` rows of this year's series in ``register`` (use after ``issue`` too), each
+    with the ``lines`` it settles."""
     settings = inputs.settings
     if settings is None:
         return []
     start = series(settings.invoice_prefix, settings.financial_year.label)
     schools = {school.urn: school for school in inputs.schools}
+    by_period: dict[tuple[int, str], list[RecoupmentLine]] = {}
+    for line in lines:
+        if line.settled:
+            by_period.setdefault((line.urn, line.period), []).append(line)
     result: list[Document] = []
     for entry in sorted(register, key=lambda e: sequence_of(e.number, start) or 0):
         if sequence_of(entry.number, start) is None:
@@ -155,6 +191,7 @@ def documents(register: Sequence[RegisterEntry], inputs: ModelInputs, today: dt.
                 status=entry.status,
                 key=entry.key,
                 supersedes=entry.supersedes,
+                lines=_settled_lines(entry, by_period),
             )
         )
     return result
@@ -166,15 +203,17 @@ def settle(
     """Documents for the recoverable lines, numbered through the register (see ``register``)."""
     settings = inputs.settings
     if settings is None:
-        return SettlementResult([], list(inputs.invoice_register), [])
+        return SettlementResult([], list(inputs.invoice_register), [], tuple(lines))
     wanted, trace = wanted_documents(lines, inputs)
     register = reconcile(
         inputs.invoice_register, wanted, settings.invoice_prefix, settings.financial_year.label, findings
     )
-    return SettlementResult(documents(register, inputs, today), register, trace)
+    return SettlementResult(documents(register, inputs, today, lines), register, trace, tuple(lines))
 
 
 def issue_period(settlement: SettlementResult, inputs: ModelInputs, period: str, today: dt.date) -> SettlementResult:
     """The settlement after issuing ``period``: its Drafts Issued (see ``register.issue``), documents rebuilt."""
     register = issue(settlement.register, period, today)
-    return SettlementResult(documents(register, inputs, today), register, settlement.trace)
+    return SettlementResult(
+        documents(register, inputs, today, settlement.lines), register, settlement.trace, settlement.lines
+    )

@@ -188,11 +188,11 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
     trace.append(
         TraceLine(
             "Stage 1 pot",
-            settings.la_name,
             "AP budget - Centrally retained - sum of district Lump Sums",
             f"AP budget = {fmt_money(budget)}; Centrally retained = {fmt_money(retained)}; "
             f"Lump Sums = {fmt_money(sum(lumps, ZERO))}",
             pot,
+            subject=settings.la_name,
         )
     )
     if pot < 0:
@@ -235,11 +235,12 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
             trace.append(
                 TraceLine(
                     "District factor amount",
-                    f"{district.name}: {factor.factor}",
                     "factor pot x district value / total value (pennies by largest remainder)",
                     f"factor pot = {fmt_money(factor_pot)}; value = {fmt_number(value)}; "
                     f"total value = {fmt_number(total)}",
                     share,
+                    district=district.name,
+                    subject=factor.factor,
                 )
             )
 
@@ -249,10 +250,10 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
         trace.append(
             TraceLine(
                 "Unprotected allocation",
-                district.name,
                 "Lump Sum + sum of factor amounts",
                 f"Lump Sum = {fmt_money(lump)}; formula = {fmt_money(amount)}",
                 total,
+                district=district.name,
             )
         )
 
@@ -286,19 +287,19 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
             trace.append(
                 TraceLine(
                     "Protection adjustment",
-                    district.name,
                     "final allocation - unprotected allocation (budget-neutral floor and cap)",
                     _protection_inputs(cases[i], outcome.floors[i], outcome.caps[i], settings),
                     adjustment,
+                    district=district.name,
                 )
             )
         trace.append(
             TraceLine(
                 "District allocation",
-                district.name,
                 "unprotected allocation + protection adjustment",
                 f"unprotected = {fmt_money(unprotected[i])}; protection adjustment = {fmt_money(adjustment)}",
                 final,
+                district=district.name,
             )
         )
         rows.append(
@@ -351,11 +352,11 @@ def _factor_pots(
         trace.append(
             TraceLine(
                 "District factor pot",
-                factor.factor,
                 "weight x pot (pennies by largest remainder)",
                 f"weight = {fmt_percent(factor.weight)}; pot = {fmt_money(pot)}; "
                 f"column = {_column_label(factor.source_column, factor.phase)}",
                 share,
+                subject=factor.factor,
             )
         )
     return result

@@ -203,10 +203,11 @@ def share_devolved_pot(
         trace.append(
             TraceLine(
                 "School factor pot",
-                f"{district.name}: {factor.factor}",
                 "weight x district devolved pot (pennies by largest remainder)",
                 f"weight = {fmt_percent(factor.value)}; devolved pot = {fmt_money(pot)}",
                 part,
+                district=district.name,
+                subject=factor.factor,
             )
         )
         if total == 0:
@@ -228,11 +229,14 @@ def share_devolved_pot(
             trace.append(
                 TraceLine(
                     "School factor amount",
-                    f"{school_label(school)}: {factor.factor}",
                     "factor pot x school value / district total value (pennies by largest remainder)",
                     f"factor pot = {fmt_money(part)}; value = {fmt_number(value)}; "
                     f"district total = {fmt_number(total)}",
                     share,
+                    urn=school.urn,
+                    school=school.name,
+                    district=school.district,
+                    subject=factor.factor,
                 )
             )
 
@@ -260,10 +264,10 @@ def share_devolved_pot(
             trace.append(
                 TraceLine(
                     "Unit-rate scaling",
-                    district.name,
                     "devolved pot x (1 - sum of Weight factors) / sum over schools and factors of value x unit rate",
                     f"unit-rate pot = {fmt_money(rate_pot)}; sum of value x rate = {fmt_number(earned_total)}",
                     shown_scaling,
+                    district=district.name,
                 )
             )
             for (school, factor), raw, share in zip(pairs, earned, share_pot(rate_pot, earned), strict=True):
@@ -273,11 +277,14 @@ def share_devolved_pot(
                 trace.append(
                     TraceLine(
                         "School factor amount",
-                        f"{school_label(school)}: {factor.factor}",
                         "value x unit rate x district scaling (pennies by largest remainder)",
                         f"value = {fmt_number(school.value(factor.source_column))}; "
                         f"rate = {fmt_money(factor.value)}; scaling = {fmt_number(shown_scaling)}",
                         share,
+                        urn=school.urn,
+                        school=school.name,
+                        district=school.district,
+                        subject=factor.factor,
                     )
                 )
     return DevolvedShares(amounts, scaling, not_distributed)
@@ -317,10 +324,11 @@ def allocate_within_districts(
                 trace.append(
                     TraceLine(
                         "Delegated to Lead PRU",
-                        f"{district.name}: {lead.provider_id} {lead.name}",
                         "district allocation - devolved amount",
                         f"allocation = {fmt_money(allocation)}; devolved = {fmt_money(devolved)}",
                         delegated,
+                        district=district.name,
+                        provider=f"{lead.provider_id} {lead.name}",
                     )
                 )
         else:
@@ -387,10 +395,10 @@ def _split(
     trace.append(
         TraceLine(
             "Devolved amount",
-            district.name,
             "district allocation x Devolved Share (to the penny); the rest is delegated",
             f"allocation = {fmt_money(allocation)}; Devolved Share = {fmt_percent(share)}",
             devolved,
+            district=district.name,
         )
     )
     return devolved, allocation - devolved
@@ -456,10 +464,10 @@ def _provider_funding(
     trace.append(
         TraceLine(
             "Place funding",
-            f"{provider.provider_id} {provider.name}",
             "Commissioned Places x Place funding rate",
             f"places = {provider.commissioned_places}; rate = {fmt_money(settings.place_funding_rate)}",
             place_funding,
+            provider=f"{provider.provider_id} {provider.name}",
         )
     )
     if delegated < place_funding:

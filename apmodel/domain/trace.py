@@ -1,7 +1,7 @@
 """The calculation trace: enough to recompute any published figure by hand.
 
 Every rule module appends ``TraceLine`` rows as it computes; they are published in the
-``Trace`` table (Figure, Entity, Formula, Inputs, Value).
+``Trace`` table (Figure, Entity, Formula, Inputs, Value). Packs read the same lines.
 """
 
 from __future__ import annotations
@@ -14,15 +14,56 @@ from functools import lru_cache
 
 @dataclass(frozen=True)
 class TraceLine:
+    """One traced figure: what it is, whose it is (in typed fields), the rule and what went in.
+
+    Whose figure it is is held field by field (``urn``, ``school``, ``district``, ``provider``,
+    ``line_id``, ``period``, ``subject``) so a reader (the Trace sheet, a school's pack) picks
+    out a school's or a line's figures without parsing text; ``entity`` joins them as the Trace
+    table's Entity column shows them.
+    """
+
     #: What the figure is, in the published table's words ("District allocation").
     figure: str
-    #: Whose figure it is ("Swale", "URN 118234 Oakwood Primary", "EX-0007").
-    entity: str
     #: The rule as arithmetic ("Lump Sum + sum of weight x pot x value / total value").
     formula: str
     #: The numbers that went in, readable ("pot = 18,250,000.00; weight = 40%; ...").
     inputs: str
     value: Decimal | str
+    #: The school's URN, for a school's figure or a recoupment line.
+    urn: int | None = None
+    #: The school's name (with ``urn``).
+    school: str = ""
+    #: The district the figure belongs to (a district's figure, or a school's district).
+    district: str = ""
+    #: ``<Provider ID> <Name>`` for a provider's figure.
+    provider: str = ""
+    #: The Recoupment line's Line ID, for a recoupment line.
+    line_id: str = ""
+    #: The billing period (term), for a settlement figure.
+    period: str = ""
+    #: What within the entity: a factor, a redress rule, or the LA for a county figure.
+    subject: str = ""
+
+    @property
+    def entity(self) -> str:
+        """Whose figure it is, as the Trace table's Entity column shows it.
+
+        ``EX-0007/A URN 118234`` (a line), ``URN 118234 Oakwood Primary`` (a school; ``: <subject>``
+        or ``, <period>`` after it), ``Swale: P01 Swale PRU`` (a district's provider), ``P01 Swale PRU``,
+        ``Swale: Deprivation`` (a district's subject), ``Swale``, or the subject alone.
+        """
+        if self.line_id:
+            return f"{self.line_id} URN {self.urn}"
+        if self.urn is not None:
+            text = f"URN {self.urn} {self.school}"
+            if self.subject:
+                return f"{text}: {self.subject}"
+            return f"{text}, {self.period}" if self.period else text
+        if self.provider:
+            return f"{self.district}: {self.provider}" if self.district else self.provider
+        if self.district:
+            return f"{self.district}: {self.subject}" if self.subject else self.district
+        return self.subject
 
 
 def fmt_money(value: Decimal) -> str:

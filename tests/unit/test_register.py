@@ -283,3 +283,26 @@ def test_issuing_a_period_rebuilds_its_documents_as_issued() -> None:
         ("AP-2025-26-00003", "Draft", ISSUE_DAY),
     ]
     assert after.register == issue(run(model_inputs).register, "Autumn 2025", ISSUE_DAY)
+
+
+def test_a_current_document_carries_the_lines_it_settles_and_a_replaced_one_none() -> None:
+    first = run(county(autumn_academy(), spring_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    second = run(county(autumn_academy(date(2025, 11, 28)), spring_academy(), register=tuple(issued)))
+    carried = {
+        d.number: ([x.line_id for x in d.lines], sum((x.amount for x in d.lines), Decimal(0))) for d in second.documents
+    }
+    # The credited invoice (900.00 as issued) and the credit note reversing it carry no lines: the
+    # amounts stand as issued. The replacement carries Cedar's Autumn line: 20 days x 60 = 1,200.00.
+    assert carried["AP-2025-26-00002"] == ([], Decimal(0))
+    assert carried["AP-2025-26-00004"] == ([], Decimal(0))
+    assert carried["AP-2025-26-00005"] == (["PL-1/Autumn 2025"], Decimal("1200.00"))
+    assert [d.is_reversal for d in second.documents] == [False, False, False, True, False]
+
+
+def test_issuing_a_period_keeps_each_documents_lines() -> None:
+    model_inputs = county(autumn_academy(), spring_academy())
+    before = run(model_inputs)
+    after = issue_period(before, model_inputs, "Autumn 2025", ISSUE_DAY)
+    assert [d.lines for d in after.documents] == [d.lines for d in before.documents]
+    assert all(sum((x.amount for x in d.lines), Decimal(0)) == d.net for d in after.documents)

@@ -255,3 +255,14 @@ def test_documents_add_up_to_the_recoverable_lines_to_the_penny() -> None:
     assert sum(d.net for d in settlement.documents) == result.total_charged + result.total_credited
     assert result.total_credited < 0 < result.total_charged
     assert len({(d.urn, d.period) for d in settlement.documents}) == len(settlement.documents)
+
+
+def test_a_document_carries_its_recoverable_lines_of_the_period_in_order() -> None:
+    charge = line(ACADEMY, "Autumn 2025", "500.00", line_id="PL-1/Autumn 2025")
+    credit = line(ACADEMY, "Autumn 2025", "-120.40", line_id="EX-1/E")
+    held = line(ACADEMY, "Autumn 2025", "900.00", status=LineStatus.BLOCKED)
+    spring = line(ACADEMY, "Spring 2026", "20.00")
+    autumn, _ = settle([charge, held, credit, spring], inputs(), TODAY).documents
+    # 500.00 - 120.40 = 379.60: the blocked line is not on the invoice, nor the Spring line.
+    assert autumn.lines == (charge, credit)
+    assert autumn.net == Decimal("379.60") == sum((x.amount for x in autumn.lines), Decimal(0))
