@@ -20,29 +20,36 @@ Weights are used as typed, and the pot of a factor whose total is zero cannot be
 in those cases the allocations do not add up to the budget and the Summary's difference
 shows by how much.
 
-Protection (like the schools formula's minimum funding guarantee) is budget neutral. Only
-districts with a ``Previous Allocation`` take part: the others are outside protection
-altogether (neither protected nor asked to pay for it) and keep their formula allocation.
-For a protected district ``floor = P x (1 + Protection floor)`` and
-``cap = P x (1 + Protection cap)``, each rounded to the penny. Starting from the
-unprotected allocations, in whole pence, repeat until nothing changes (at most
-``MAX_PROTECTION_ROUNDS`` rounds; it settles within one round per district plus two):
+Protection (funding-rules.md, "Stage 1": the schools formula's minimum funding guarantee
+shape) is budget neutral. Only districts with a ``Previous Allocation`` take part: the others
+are outside protection altogether (neither protected nor asked to pay for it) and keep their
+formula allocation. For a protected district ``floor = P x (1 + Protection floor)`` and
+``cap = P x (1 + Protection cap)``, each rounded to the penny.
 
-1. Cap: every protected district above its cap is brought down to it; the savings are
-   shared with ``share_pot`` between the protected districts below their cap, pro rata to
-   their formula amounts (the factor-driven part, without the lump sum).
-2. Floor: every protected district below its floor is raised to it; the cost is shared with
-   ``share_pot`` between the protected districts above their floor, pro rata to their gains
-   above the floor (``allocation - floor``). No payer is taken below its own floor, because
-   each pays at most its share of a cost no bigger than the gains. If the gains are smaller
-   than the cost, every payer goes to its floor and the districts below the floor share what
-   that raises pro rata to their shortfalls (an Error: the floor cannot be afforded).
+1. Cap first: a district above its cap is brought down to it (``kept = min(unprotected, cap)``).
+2. Districts at or below their floor are held at the floor: they neither pay nor receive.
+3. Every other district keeps its floor plus ``s x (kept - floor)``, its gain above the floor
+   scaled by one common factor ``s``, chosen so that the protected districts still add up to
+   what they had unprotected. ``s`` below 1 means the floor's cost (less the cap's savings) is
+   met from every gain above the floor, capped districts included; ``s`` above 1 means the
+   cap's savings are more than the floor's cost and the remainder goes to every district above
+   its floor, in proportion to its gain.
+4. A district whose scaled gain would take it above its cap is held at the cap and ``s`` is
+   worked out again for the others; repeat until no district passes its cap (each round holds
+   at least one more district, so it stops within one round per district).
 
-Each step moves whole pence between districts, so the total never changes. After a floor
-step nobody is below the floor again (the cap step only raises districts or brings them down
-to a cap above their floor), and each later cap step caps at least one more district, so the
-rounds are bounded. The protection adjustment published per district is
-``final allocation - unprotected allocation``; the adjustments add up to zero.
+The shares of ``s x gains`` are one pot shared with ``share_pot`` (pennies by largest
+remainder), so the total never changes. Without a floor the gains are counted from zero (the
+whole allocation is scaled). So the final change in % is ``min(cap, floor + s x (min(formula
+change, cap) - floor))`` for a district above its floor, and the floor otherwise: a larger
+formula change never ends with a smaller % change (to within a penny of rounding).
+
+If the gains above the floor cannot pay for the floor, every district above its floor is
+brought down to it and the districts below share what that raises pro rata to their
+shortfalls (an Error). If every gaining district is at its cap and money is still left, it goes
+to the capped districts pro rata to their previous allocations (a Warning). The protection
+adjustment published per district is ``final allocation - unprotected allocation``; the
+adjustments add up to zero.
 """
 
 from __future__ import annotations
@@ -56,9 +63,9 @@ from apmodel.domain.inputs import District, DistrictFactor, ModelInputs, School,
 from apmodel.domain.money import WIDE, ZERO, money, share_pot, share_weights
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
-#: Protection settles in at most (number of districts + 2) rounds; this is a safety bound.
-MAX_PROTECTION_ROUNDS = 1000
 _ONE = Decimal(1)
+#: The scaling factor is shown in the Trace to six decimal places (the shares use it unrounded).
+_SCALING_SHOWN = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,6 @@ class ProtectionCase:
 
     name: str
     unprotected: Decimal
-    formula_amount: Decimal
     previous: Decimal | None
 
 
@@ -111,6 +117,8 @@ class ProtectionOutcome:
     #: The floor and cap of each case (None where it has none).
     floors: tuple[Decimal | None, ...]
     caps: tuple[Decimal | None, ...]
+    #: The common factor on gains above the floor (None when no district was scaled).
+    scaling: Decimal | None
     rounds: int
 
 
@@ -258,8 +266,8 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
         )
 
     cases = [
-        ProtectionCase(d.name, u, f, None if d.previous_allocation is None else money(d.previous_allocation))
-        for d, u, f in zip(districts, unprotected, formula, strict=True)
+        ProtectionCase(d.name, u, None if d.previous_allocation is None else money(d.previous_allocation))
+        for d, u in zip(districts, unprotected, strict=True)
     ]
     protecting = settings.protection_floor is not None or settings.protection_cap is not None
     if protecting:
@@ -276,7 +284,7 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
                 )
         outcome = protect(cases, settings.protection_floor, settings.protection_cap, findings)
     else:
-        outcome = ProtectionOutcome(tuple(unprotected), tuple(None for _ in cases), tuple(None for _ in cases), 0)
+        outcome = ProtectionOutcome(tuple(unprotected), tuple(None for _ in cases), tuple(None for _ in cases), None, 0)
 
     rows: list[DistrictStage1] = []
     for i, district in enumerate(districts):
@@ -288,7 +296,7 @@ def allocate_districts(settings: Settings, inputs: ModelInputs, findings: Findin
                 TraceLine(
                     "Protection adjustment",
                     "final allocation - unprotected allocation (budget-neutral floor and cap)",
-                    _protection_inputs(cases[i], outcome.floors[i], outcome.caps[i], settings),
+                    _protection_inputs(cases[i], outcome, i, settings),
                     adjustment,
                     district=district.name,
                 )
@@ -366,7 +374,8 @@ def _column_label(column: str, phase: str | None) -> str:
     return f"{column} ({phase} schools only)" if phase else column
 
 
-def _protection_inputs(case: ProtectionCase, floor: Decimal | None, cap: Decimal | None, settings: Settings) -> str:
+def _protection_inputs(case: ProtectionCase, outcome: ProtectionOutcome, i: int, settings: Settings) -> str:
+    floor, cap = outcome.floors[i], outcome.caps[i]
     parts = [f"unprotected = {fmt_money(case.unprotected)}"]
     if case.previous is not None:
         parts.append(f"previous = {fmt_money(case.previous)}")
@@ -374,6 +383,9 @@ def _protection_inputs(case: ProtectionCase, floor: Decimal | None, cap: Decimal
         parts.append(f"floor = previous x (1 {_signed(settings.protection_floor)}) = {fmt_money(floor)}")
     if cap is not None and settings.protection_cap is not None:
         parts.append(f"cap = previous x (1 {_signed(settings.protection_cap)}) = {fmt_money(cap)}")
+    if outcome.scaling is not None:
+        scaling = fmt_number(outcome.scaling.quantize(_SCALING_SHOWN))
+        parts.append(f"common scaling of gains above the floor = {scaling}")
     return "; ".join(parts)
 
 
@@ -384,7 +396,7 @@ def _signed(fraction: Decimal) -> str:
 def protect(
     cases: Sequence[ProtectionCase], floor: Decimal | None, cap: Decimal | None, findings: Findings
 ) -> ProtectionOutcome:
-    """Budget-neutral floor and cap on the unprotected allocations (the algorithm in the module docstring)."""
+    """Budget-neutral floor and cap in the minimum funding guarantee's shape (the module docstring)."""
     with localcontext(WIDE):
         floors = tuple(
             None if floor is None or c.previous is None else money(c.previous * (_ONE + floor)) for c in cases
@@ -401,91 +413,64 @@ def protect(
             "The Protection floor is above the Protection cap, so no allocation can satisfy both; "
             "protection is not applied.",
         )
-        return ProtectionOutcome(tuple(allocations), floors, caps, 0)
-
-    cap_active = cap is not None
-    floor_active = floor is not None
+        return ProtectionOutcome(tuple(allocations), floors, caps, None, 0)
+    members = [i for i, c in enumerate(cases) if c.previous is not None]
+    budget = sum((allocations[i] for i in members), ZERO)
+    # Cap first: nobody keeps more than its cap.
+    kept = {i: allocations[i] if (c := caps[i]) is None else min(allocations[i], c) for i in members}
+    # The scaling starts from the floor (from nothing when there is no floor).
+    base = {i: ZERO if (f := floors[i]) is None else f for i in members}
+    gainers = [i for i in members if kept[i] > base[i]]
+    held = [i for i in members if kept[i] <= base[i]]
+    # Districts at or below the floor are held at it (keep what they have when there is no floor).
+    held_at = {i: kept[i] if floors[i] is None else base[i] for i in held}
+    spare = budget - sum(held_at.values(), ZERO) - sum((base[i] for i in gainers), ZERO)
+    if spare < 0:
+        _unaffordable_floor(allocations, floors, gainers, held, findings)
+        return ProtectionOutcome(tuple(allocations), floors, caps, ZERO, 1)
+    pinned: list[int] = []
+    free = list(gainers)
     rounds = 0
-    changed = True
-    while changed and rounds < MAX_PROTECTION_ROUNDS:
+    while True:
         rounds += 1
-        changed = False
-        if cap_active:
-            moved, cap_active = _cap_step(cases, allocations, caps, findings)
-            changed = changed or moved
-        if floor_active:
-            moved, floor_active = _floor_step(cases, allocations, floors, findings)
-            changed = changed or moved
-    if changed:
-        findings.warning(
-            "PROTECTION_NOT_STABLE",
-            "Settings",
-            None,
-            "Value",
-            str(MAX_PROTECTION_ROUNDS),
-            f"Protection had not settled after {MAX_PROTECTION_ROUNDS} rounds; the allocations shown still add "
-            "up to the budget but a district may sit just outside its floor or cap.",
-        )
-    return ProtectionOutcome(tuple(allocations), floors, caps, rounds)
+        to_share = spare - sum(((caps[i] or ZERO) - base[i] for i in pinned), ZERO)
+        total_gain = sum((kept[i] - base[i] for i in free), ZERO)
+        # A district whose scaled gain would pass its cap is held at the cap, and the rest rescaled.
+        over = [
+            i
+            for i in free
+            if (c := caps[i]) is not None and to_share * (kept[i] - base[i]) > (c - base[i]) * total_gain
+        ]
+        if not over:
+            break
+        pinned.extend(over)
+        free = [i for i in free if i not in over]
+    for i in held:
+        allocations[i] = held_at[i]
+    for i in pinned:
+        allocations[i] = caps[i] or ZERO
+    for i, share in zip(free, share_pot(to_share, [kept[i] - base[i] for i in free]), strict=True):
+        allocations[i] = base[i] + share
+    scaling: Decimal | None = None
+    if free:
+        with localcontext(WIDE):
+            scaling = to_share / total_gain
+    elif to_share > 0:
+        _cap_not_affordable(cases, allocations, pinned, to_share, findings)
+    return ProtectionOutcome(tuple(allocations), floors, caps, scaling, rounds)
 
 
-def _cap_step(
-    cases: Sequence[ProtectionCase], allocations: list[Decimal], caps: Sequence[Decimal | None], findings: Findings
-) -> tuple[bool, bool]:
-    """Bring districts down to their cap and share the savings; returns (moved, cap still active)."""
-    over = [i for i, c in enumerate(caps) if c is not None and allocations[i] > c]
-    if not over:
-        return False, True
-    recipients = [i for i, c in enumerate(caps) if c is not None and allocations[i] < c]
-    weights = [max(cases[i].formula_amount, ZERO) for i in recipients]
-    if sum(weights, ZERO) == 0:
-        findings.warning(
-            "PROTECTION_CAP_NOT_APPLIED",
-            "Settings",
-            None,
-            "Value",
-            ", ".join(cases[i].name for i in over),
-            "No protected district below its cap has a formula amount to receive the cap's savings, "
-            "so the cap is not applied further.",
-        )
-        return False, False
-    savings = sum((allocations[i] - c for i in over if (c := caps[i]) is not None), ZERO)
-    for i in over:
-        cap_i = caps[i]
-        assert cap_i is not None
-        allocations[i] = cap_i
-    for i, share in zip(recipients, share_pot(savings, weights), strict=True):
-        allocations[i] += share
-    return True, True
-
-
-def _floor_step(
-    cases: Sequence[ProtectionCase], allocations: list[Decimal], floors: Sequence[Decimal | None], findings: Findings
-) -> tuple[bool, bool]:
-    """Raise districts to their floor, paid from the gains above the floor; returns (moved, floor still active)."""
-    under: list[int] = []
-    shortfalls: list[Decimal] = []
-    payers: list[int] = []
-    gains: list[Decimal] = []
-    for i, floor_i in enumerate(floors):
-        if floor_i is None:
-            continue
-        if allocations[i] < floor_i:
-            under.append(i)
-            shortfalls.append(floor_i - allocations[i])
-        elif allocations[i] > floor_i:
-            payers.append(i)
-            gains.append(allocations[i] - floor_i)
-    if not under:
-        return False, True
+def _unaffordable_floor(
+    allocations: list[Decimal],
+    floors: Sequence[Decimal | None],
+    gainers: Sequence[int],
+    held: Sequence[int],
+    findings: Findings,
+) -> None:
+    """Every gainer brought down to its floor; the districts below it share that pro rata to their shortfalls."""
+    raised = sum((allocations[i] - (floors[i] or ZERO) for i in gainers), ZERO)
+    shortfalls = [(floors[i] or ZERO) - allocations[i] for i in held]
     cost = sum(shortfalls, ZERO)
-    available = sum(gains, ZERO)
-    if cost <= available:
-        for i, shortfall in zip(under, shortfalls, strict=True):
-            allocations[i] += shortfall
-        for i, paid in zip(payers, share_pot(cost, gains), strict=True):
-            allocations[i] -= paid
-        return True, True
     findings.error(
         "PROTECTION_FLOOR_UNAFFORDABLE",
         "Settings",
@@ -493,11 +478,33 @@ def _floor_step(
         "Value",
         fmt_money(cost),
         f"The protection floor would cost {fmt_money(cost)} but the districts above their floor gain only "
-        f"{fmt_money(available)} above it. Every district above its floor is brought down to it and the "
+        f"{fmt_money(raised)} above it. Every district above its floor is brought down to it and the "
         "districts below share that amount pro rata to their shortfalls, so some stay below the floor.",
     )
-    for i, gain in zip(payers, gains, strict=True):
-        allocations[i] -= gain
-    for i, raised in zip(under, share_pot(available, shortfalls), strict=True):
-        allocations[i] += raised
-    return True, False
+    for i in gainers:
+        allocations[i] = floors[i] or ZERO
+    for i, share in zip(held, share_pot(raised, shortfalls), strict=True):
+        allocations[i] += share
+
+
+def _cap_not_affordable(
+    cases: Sequence[ProtectionCase],
+    allocations: list[Decimal],
+    pinned: Sequence[int],
+    left: Decimal,
+    findings: Findings,
+) -> None:
+    """Every gainer is at its cap and money is left: it goes to them pro rata to their previous allocations."""
+    findings.warning(
+        "PROTECTION_CAP_NOT_APPLIED",
+        "Settings",
+        None,
+        "Value",
+        fmt_money(left),
+        f"Every protected district that gains is at its cap and {fmt_money(left)} is still to be shared, so "
+        "the cap cannot hold: that amount goes to the capped districts pro rata to their previous allocations "
+        "(the same % above the cap for each).",
+    )
+    previous = [cases[i].previous or ZERO for i in pinned]
+    for i, share in zip(pinned, share_pot(left, previous), strict=True):
+        allocations[i] += share

@@ -219,28 +219,56 @@ def protected_county(floor: str, cap: str) -> ModelInputs:
     )
 
 
-def test_protection_caps_gains_then_funds_the_floor_from_gains_above_it() -> None:
+def test_protection_holds_districts_at_the_floor_and_scales_the_gains_above_it() -> None:
     result, findings = run(protected_county(floor="-0.02", cap="0.05"))
     # Floors (-2%): A 313,600; B 441,000; C 225,400. Caps (+5%): A 336,000; B 472,500; C 241,500.
-    # Round 1, cap: B 500,000 -> 472,500 saves 27,500, shared pro rata to formula among A and C
-    #   (300,000 : 200,000): A +16,500 -> 316,500; C +11,000 -> 211,000.
-    # Round 1, floor: C is 14,400 below 225,400. Gains above the floor: A 316,500 - 313,600 = 2,900;
-    #   B 472,500 - 441,000 = 31,500; total 34,400. A pays 14,400 x 2,900 / 34,400 = 1,213.9534...;
-    #   B pays 14,400 x 31,500 / 34,400 = 13,186.0465...; floors 1,213.95 + 13,186.04 leave 1p for the
-    #   larger remainder (B): A pays 1,213.95, B 13,186.05.
-    # Round 2: nobody outside their floor or cap: stable.
+    # Cap first: B 500,000 -> 472,500. A (300,000) and C (200,000) are below their floors: held there.
+    # B alone has a gain above its floor: 472,500 - 441,000 = 31,500. What is left for gains:
+    #   1,000,000 - 313,600 - 225,400 - 441,000 = 20,000, so s = 20,000 / 31,500 and B = 441,000 + 20,000.
     assert finals(result) == {
-        "A": Decimal("315286.05"),  # 316,500 - 1,213.95
-        "B": Decimal("459313.95"),  # 472,500 - 13,186.05
-        "C": Decimal("225400.00"),  # raised to its floor
+        "A": Decimal("313600.00"),
+        "B": Decimal("461000.00"),
+        "C": Decimal("225400.00"),
     }
     adjustments = {d.district.name: d.protection_adjustment for d in result.districts}
-    # Adjustments = final - unprotected: +15,286.05, -40,686.05, +25,400.00 (sum 0).
-    assert adjustments == {"A": D("15286.05"), "B": D("-40686.05"), "C": D("25400.00")}
+    # Adjustments = final - unprotected: +13,600.00, -39,000.00, +25,400.00 (sum 0).
+    assert adjustments == {"A": D("13600.00"), "B": D("-39000.00"), "C": D("25400.00")}
     assert result.total_allocated == Decimal("1000000.00")
     assert not findings.items
     traced = {t.entity: t.value for t in result.trace if t.figure == "Protection adjustment"}
     assert traced == adjustments
+
+
+def test_protection_keeps_the_order_of_the_formula_changes() -> None:
+    # The case: previous 100,000 each; formula +20%, +20%, +4.2% and -44.2%.
+    model = inputs(
+        settings(400_000, floor="-0.02", cap="0.05"),
+        [district(name, previous=100_000) for name in "ABCD"],
+        [
+            school(100001, "A", Pupils=120_000),
+            school(100002, "B", Pupils=120_000),
+            school(100003, "C", Pupils=104_200),
+            school(100004, "D", Pupils=55_800),
+        ],
+        [district_factor("Pupils", "Pupils", "1")],
+    )
+    result, findings = run(model)
+    # Floors 98,000, caps 105,000. Cap first: A, B 120,000 -> 105,000. D (55,800) is held at 98,000.
+    # Gains above the floor: A 7,000, B 7,000, C 104,200 - 98,000 = 6,200; total 20,200.
+    # Left for gains: 400,000 - 4 x 98,000 = 8,000, so s = 8,000 / 20,200 = 0.396040 (< 1: the capped
+    # districts pay towards the floor too). A: 8,000 x 7,000 / 20,200 = 2,772.2772...; B the same;
+    # C: 8,000 x 6,200 / 20,200 = 2,455.4455...; floors 2,772.27 + 2,772.27 + 2,455.44 = 7,999.98 and the
+    # 2 pennies go to the largest remainders (A .72, B .72): A 2,772.28, B 2,772.28, C 2,455.44.
+    assert finals(result) == {
+        "A": D("100772.28"),  # +0.77%
+        "B": D("100772.28"),  # +0.77%
+        "C": D("100455.44"),  # +0.46%: still below A and B, as its formula change was
+        "D": D("98000.00"),  # -2.00%
+    }
+    assert result.total_allocated == D("400000.00")
+    assert not findings.items
+    scaling = [t.inputs for t in result.trace if t.figure == "Protection adjustment" and t.entity == "C"]
+    assert "common scaling of gains above the floor = 0.39604" in scaling[0]
 
 
 def test_a_district_pushed_over_its_cap_by_the_savings_is_capped_next_round() -> None:
@@ -251,9 +279,10 @@ def test_a_district_pushed_over_its_cap_by_the_savings_is_capped_next_round() ->
         [district_factor("Pupils", "Pupils", "1")],
     )
     result, _ = run(model)
-    # Unprotected 600,000 / 300,000 / 100,000; caps 525,000 / 304,500 / 210,000.
-    # Round 1: A saves 75,000, shared 300,000 : 100,000 -> B +56,250 = 356,250; C +18,750 = 118,750.
-    # Round 2: B is now 51,750 over its cap; C alone is below its cap: C = 118,750 + 51,750 = 170,500.
+    # Unprotected 600,000 / 300,000 / 100,000; caps 525,000 / 304,500 / 210,000; no floor, so the
+    # gains count from zero. Round 1: kept 525,000 + 300,000 + 100,000 = 925,000 shares 1,000,000:
+    # s = 1.0811 takes A (567,567.57) and B (324,324.32) above their caps: both held at the cap.
+    # Round 2: C alone shares 1,000,000 - 525,000 - 304,500 = 170,500 (s = 1.705, under its cap).
     assert finals(result) == {"A": D("525000.00"), "B": D("304500.00"), "C": D("170500.00")}
 
 
@@ -265,8 +294,9 @@ def test_district_without_previous_allocation_is_outside_protection() -> None:
         [district_factor("Pupils", "Pupils", "1")],
     )
     result, findings = run(model)
-    # A: 400,000 against a floor of 490,000 -> needs 90,000; B's gain above its floor (294,000) is
-    # 106,000, so B alone pays: 400,000 - 90,000 = 310,000. C keeps its formula 200,000.
+    # A: 400,000 against a floor of 490,000 is held at the floor; B's gain above its floor (294,000) is
+    # 106,000 and what is left for gains is 800,000 - 490,000 - 294,000 = 16,000: B = 310,000.
+    # C keeps its formula 200,000.
     assert finals(result) == {"A": D("490000.00"), "B": D("310000.00"), "C": D("200000.00")}
     info = only(findings, "UNPROTECTED_DISTRICT")
     assert (info.severity, info.row, info.column) == (Severity.INFO, 5, "Previous Allocation")
@@ -280,8 +310,9 @@ def test_cap_savings_go_only_to_protected_districts() -> None:
         [district_factor("Pupils", "Pupils", "1")],
     )
     result, _ = run(model)
-    # A: 600,000 capped at 525,000 saves 75,000; B (cap 315,000) is the only protected district below
-    # its cap: 200,000 + 75,000 = 275,000. C, outside protection, keeps 200,000.
+    # A: 600,000 capped at 525,000; the 800,000 of A and B scaled over 525,000 + 200,000 (s = 1.1034)
+    # takes A over its cap: held at 525,000, and B alone (cap 315,000) gets 800,000 - 525,000 = 275,000.
+    # C, outside protection, keeps 200,000.
     assert finals(result) == {"A": D("525000.00"), "B": D("275000.00"), "C": D("200000.00")}
 
 
@@ -305,17 +336,60 @@ def test_floor_above_cap_is_an_error_and_protection_is_not_applied() -> None:
     assert finals(result) == {"A": D("300000.00"), "B": D("500000.00"), "C": D("200000.00")}
 
 
-def test_protect_settles_in_a_bounded_number_of_rounds() -> None:
+def test_protect_holds_at_the_cap_in_rounds_and_reports_the_common_scaling() -> None:
     cases = [
-        ProtectionCase("A", D("300000.00"), D("300000.00"), D("320000.00")),
-        ProtectionCase("B", D("500000.00"), D("500000.00"), D("450000.00")),
-        ProtectionCase("C", D("200000.00"), D("200000.00"), D("230000.00")),
+        ProtectionCase("A", D("600000.00"), D("500000.00")),
+        ProtectionCase("B", D("300000.00"), D("290000.00")),
+        ProtectionCase("C", D("100000.00"), D("200000.00")),
     ]
-    outcome = protect(cases, D("-0.02"), D("0.05"), Findings())
-    # As in the hand-worked example above: one round moves money, the second finds nothing to do.
+    outcome = protect(cases, None, D("0.05"), Findings())
+    # As in the hand-worked example above: round 1 holds A and B at their caps, round 2 finds C under
+    # its cap with s = 170,500 / 100,000 = 1.705.
     assert outcome.rounds == 2
-    assert outcome.floors == (D("313600.00"), D("441000.00"), D("225400.00"))
-    assert outcome.caps == (D("336000.00"), D("472500.00"), D("241500.00"))
+    assert outcome.scaling == D("1.705")
+    assert outcome.floors == (None, None, None)
+    assert outcome.caps == (D("525000.00"), D("304500.00"), D("210000.00"))
+    assert outcome.allocations == (D("525000.00"), D("304500.00"), D("170500.00"))
+
+
+@st.composite
+def protection_cases(draw: st.DrawFn) -> tuple[list[ProtectionCase], Decimal | None, Decimal | None]:
+    n = draw(st.integers(2, 7))
+    cases = []
+    for i in range(n):
+        previous = D(draw(st.integers(10_000_00, 2_000_000_00))) / 100
+        change = D(draw(st.integers(-600, 600))) / 1000  # -60% to +60%
+        cases.append(ProtectionCase(f"D{i}", money(previous * (1 + change)), previous))
+    floor = draw(st.sampled_from([None, D("-0.02"), D("-0.05"), D("0")]))
+    cap = draw(st.sampled_from([None, D("0.05"), D("0.02"), D("0.10")]))
+    return cases, floor, cap
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(protection_cases())
+def test_protection_keeps_the_total_the_band_and_the_order_of_changes(
+    drawn: tuple[list[ProtectionCase], Decimal | None, Decimal | None],
+) -> None:
+    cases, floor, cap = drawn
+    findings = Findings()
+    outcome = protect(cases, floor, cap, findings)
+    finals_ = outcome.allocations
+    # The total is unchanged to the penny.
+    assert sum(finals_, D(0)) == sum((c.unprotected for c in cases), D(0))
+    assert all(a == money(a) for a in finals_)
+    # Nobody below its floor or above its cap, unless a finding says the band cannot hold.
+    if not findings.items:
+        for a, f, c in zip(finals_, outcome.floors, outcome.caps, strict=True):
+            assert f is None or a >= f
+            assert c is None or a <= c
+    # A larger formula change never ends with a smaller % change, to within rounding: the floors and
+    # caps are rounded to the penny (up to 0.5p) and so are the shares (under 1p): 2p each way.
+    slack = D("0.02")
+    for i, ci in enumerate(cases):
+        for j, cj in enumerate(cases):
+            assert ci.previous is not None and cj.previous is not None
+            if ci.unprotected / ci.previous > cj.unprotected / cj.previous:
+                assert (finals_[i] + slack) / ci.previous >= (finals_[j] - slack) / cj.previous
 
 
 def test_every_district_allocation_is_in_the_trace() -> None:
@@ -391,3 +465,12 @@ def check_county(county: tuple[ModelInputs, bool]) -> None:
             previous = d.district.previous_allocation
             if previous is not None:
                 assert money(previous * D("0.98")) <= d.final_allocation <= money(previous * D("1.05"))
+
+
+def test_a_cap_every_gainer_passes_is_a_warning_and_the_rest_goes_pro_rata_to_previous() -> None:
+    cases = [ProtectionCase("A", D("120000.00"), D("100000.00")), ProtectionCase("B", D("130000.00"), D("100000.00"))]
+    findings = Findings()
+    outcome = protect(cases, None, D("0.05"), findings)
+    # Both capped at 105,000 and 250,000 - 210,000 = 40,000 is left: 40,000 x 100,000 / 200,000 each.
+    assert outcome.allocations == (D("125000.00"), D("125000.00"))
+    assert only(findings, "PROTECTION_CAP_NOT_APPLIED").severity is Severity.WARNING
