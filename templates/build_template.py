@@ -1,4 +1,4 @@
-"""Build the Forum workbook template (forum-workbook.md) and ship a copy as package data.
+"""Build the Forum workbook template (docs/forum-workbook.md) and ship a copy as package data.
 
 Run from the repository root after changing the contract or the layout:
 

@@ -3,7 +3,7 @@
 Used by tests/integration/test_bad_workbooks.py. Each ``BadCase`` builds its file in a
 folder and says what a correct run must do: either finish (exit 0 or 1) with the listed
 Warnings rows, or refuse the file (exit 3) with one plain line on stderr. The binding rule
-is forum-workbook.md, "Binding rules": bad data never crashes the model.
+is docs/forum-workbook.md, "How the workbook is read": bad data never crashes the model.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The ribbon's commands: one function per button of the "AP Funding" tab.
 
-Rule (style.md, "The shape of the code"): the add-in's Python is thin. Each command binds
+Rule (README.md, "Code layout"): the add-in's Python is thin. Each command binds
 the calling book (an ``XlwingsStore``) to the same service function the CLI calls, so a
 ribbon click and ``apmodel run`` run identical code; what is left here is only what a
 ribbon needs: asking for a term or a folder, confirming, bringing the right sheet to the

@@ -1,6 +1,6 @@
 """The allocation run: stage 1, then stage 2, then financial redress.
 
-Rules: funding-rules.md, "Stage 1", "Stage 2", "Financial redress" and "Money". This
+Rules: docs/funding-rules.md, "Stage 1", "Stage 2", "Financial redress" and "Money". This
 module only composes the three rule modules (``stage1``, ``stage2``, ``redress``) into the
 published figures: one row per district, school and provider, the total allocated and the
 trace of every figure. Money flows: the district allocations (which add up to

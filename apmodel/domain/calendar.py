@@ -1,6 +1,6 @@
 """The school calendar of a financial year: complete weeks, school days and billing periods.
 
-Rules (funding-rules.md, "Financial year", "Recoupment 1" and "Recoupment 2"):
+Rules (docs/funding-rules.md, "Financial year", "Recoupment 1" and "Recoupment 2"):
 
 - The funding period is the financial year, 1 April to 31 March; anything that crosses
   31 March is split and only the part in the year counts.

@@ -1,6 +1,6 @@
 """Local charges for AP placements: "money follows the child".
 
-Rule: funding-rules.md, "Recoupment 2" and "Limits on charging". These charges are not
+Rule: docs/funding-rules.md, "Recoupment 2" and "Limits on charging". These charges are not
 statutory, so only a school that signed an agreement (``AP Agreement`` = Yes, maintained or
 academy) can be charged; for any other school the line is shown "Not recoverable" with a
 Warning and never settled.

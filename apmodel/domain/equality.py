@@ -1,7 +1,7 @@
 """Equality analysis: placements and exclusions by year group, sex, ethnicity, SEN status and tier.
 
-Rules: funding-rules.md, "Privacy" (equality tables suppress counts from 1 to 4 as ``[c]``)
-and forum-workbook.md, "EqualityAnalysis". Counts are of placements and exclusions, not of
+Rules: docs/funding-rules.md, "Privacy" (equality tables suppress counts from 1 to 4 as ``[c]``)
+and docs/forum-workbook.md, "EqualityAnalysis". Counts are of placements and exclusions, not of
 pupils (a pupil with two placements counts twice), as the DfE counts exclusions.
 
 - Placements counted are those with a day in the financial year; exclusions those whose

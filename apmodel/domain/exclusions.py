@@ -1,7 +1,7 @@
 """The statutory adjustment on permanent exclusion: ``deduction = A x B / 52 + C``.
 
 Source: School and Early Years Finance (England) Regulations, reg 39 of the 2024 amending
-regulations (reg 37 in 2023, reg 27 in 2018); funding-rules.md, "Recoupment 1".
+regulations (reg 37 in 2023, reg 27 in 2018); docs/funding-rules.md, "Recoupment 1".
 
 - **A** is what the schools formula gives a pupil of that age and circumstances for a full
   year: the ``PupilRates`` row of the pupil's key stage, basic entitlement plus the rates of

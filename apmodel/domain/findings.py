@@ -1,6 +1,6 @@
 """Validation findings: every problem with the inputs, collected lazily (pandera style).
 
-Rule (funding-rules.md, "Validation"): nothing crashes and nothing is lost. Every problem
+Rule (docs/funding-rules.md, "Validation"): nothing crashes and nothing is lost. Every problem
 becomes one row of ``Warnings`` with a severity, a stable code, the table, row and column,
 the value seen and a plain-English message, and all problems are reported in one run.
 """

@@ -1,6 +1,6 @@
 """One run of the model: allocation, then recoupment and settlement, over validated inputs.
 
-The order follows funding-rules.md: stage 1 (districts), stage 2 (inside districts),
+The order follows docs/funding-rules.md: stage 1 (districts), stage 2 (inside districts),
 financial redress; then the statutory exclusion adjustment and placement charges, then
 settlement into budget adjustments, invoices and credit notes with their numbers. Nothing
 here knows about Excel: the service layer reads and writes the workbook around it.

@@ -1,6 +1,6 @@
 """Exact money: pounds and pence as Decimal, rounding half up, shares that conserve the pot.
 
-Rule (funding-rules.md, "Money"): round to the penny, half up, at the last step of each
+Rule (docs/funding-rules.md, "Money"): round to the penny, half up, at the last step of each
 published figure; where a pot is shared, the shares add up to the pot exactly, the rounding
 pennies going by largest remainder, ties to the earlier item (the caller orders items by
 URN or row).

@@ -1,6 +1,6 @@
 """AP outcomes per DfE tier and provider: placements, weeks, over-runs, reintegration, money recovered.
 
-Rules: forum-workbook.md, "APOutcomes"; funding-rules.md, "Recoupment 2" (open placements and
+Rules: docs/forum-workbook.md, "APOutcomes"; docs/funding-rules.md, "Recoupment 2" (open placements and
 Planned Weeks) and "Context" (the DfE's three tiers: tier 2 placements aim to return the pupil
 to school, so the reintegration rate is the measure the Forum asks about).
 

@@ -1,6 +1,6 @@
 """Recoupment: the statutory exclusion adjustment and the local placement charges, together.
 
-Rules: funding-rules.md, "Recoupment 1" (``exclusions``), "Recoupment 2" (``charges``) and
+Rules: docs/funding-rules.md, "Recoupment 1" (``exclusions``), "Recoupment 2" (``charges``) and
 "Limits on charging". This module builds the year's school calendar (``calendar``) once and
 runs both rule families over it, so the ``Recoupment`` table lists the exclusion lines (in
 Exclusions row order) and then the placement lines (in Placements row order, term by term).

@@ -1,6 +1,6 @@
 """One line of the ``Recoupment`` table: a charge to, or a credit for, one school.
 
-Contract: forum-workbook.md ("Recoupment") and funding-rules.md ("Recoupment 1",
+Contract: docs/forum-workbook.md ("Recoupment") and docs/funding-rules.md ("Recoupment 1",
 "Recoupment 2", "Limits on charging"). Signs: a charge to a school is positive and a
 credit to a school (admitting credit, reinstatement repayment) negative. Every line carries
 its legal basis, so the model never shows a charge without one: ``Statutory (reg 39)``,
@@ -130,7 +130,7 @@ def settlement_kind(school: School) -> SettlementKind:
     return SettlementKind.BUDGET_ADJUSTMENT if school.type is SchoolType.MAINTAINED else SettlementKind.INVOICE
 
 
-#: Phases the statutory adjustment never applies to (funding-rules.md, "Recoupment 1").
+#: Phases the statutory adjustment never applies to (docs/funding-rules.md, "Recoupment 1").
 NOT_MAINSTREAM_PHASES = frozenset({"special", "pru"})
 
 

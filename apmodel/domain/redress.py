@@ -1,6 +1,6 @@
 """Financial redress: deductions from the devolved funding of schools above a threshold.
 
-Rule (funding-rules.md, "Financial redress"). Each ``RedressRules`` row names a Schools
+Rule (docs/funding-rules.md, "Financial redress"). Each ``RedressRules`` row names a Schools
 measure column, optionally ``Per 1000 Of`` another (pupil) column, a threshold and a
 deduction method. For one school:
 

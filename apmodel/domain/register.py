@@ -1,6 +1,6 @@
 """The invoice register: document numbers that are gap-free, never reused and stable across runs.
 
-Rule: funding-rules.md, "Settlement"; forum-workbook.md, "Persistent table". Numbers are
+Rule: docs/funding-rules.md, "Settlement"; docs/forum-workbook.md, "The invoice register". Numbers are
 ``{Invoice prefix}-{FY}-{5-digit sequence}`` (``AP-2025-26-00001``) and live in the
 workbook's ``InvoiceRegister``, the only table a run appends to. Each document has a stable
 ``Key`` naming what it bills:

@@ -1,6 +1,6 @@
 """Scenario comparison: each named scenario's allocations beside the baseline's, with the changes.
 
-Contract: forum-workbook.md, ``Scenarios`` and ``ScenarioComparison``. A scenario is the whole
+Contract: docs/forum-workbook.md, ``Scenarios`` and ``ScenarioComparison``. A scenario is the whole
 model run again on the inputs with its overrides in (``apmodel.workbook.scenario_overrides``
 builds those inputs, so every override is validated like a typed cell); this module only
 lines the results up. What is compared is the money each body receives:

@@ -1,6 +1,6 @@
 """Settlement: recoverable recoupment lines become budget adjustments, invoices and credit notes.
 
-Rule: funding-rules.md, "Settlement". Only lines with status Recoverable are settled (never a
+Rule: docs/funding-rules.md, "Settlement". Only lines with status Recoverable are settled (never a
 line that is not recoverable, out of year or blocked by an Error). They are grouped per
 school per billing period (term), charges and credits netting together:
 

@@ -1,6 +1,6 @@
 """Stage 1: sharing the AP budget between districts, with optional protection.
 
-Rule (funding-rules.md, "Stage 1: allocating the AP budget between districts"):
+Rule (docs/funding-rules.md, "Stage 1: sharing the AP budget between districts"):
 
     pot = AP budget - Centrally retained - sum of district Lump Sums
     factor_value[d, f] = sum of the Schools column of f over the schools of d
@@ -8,7 +8,7 @@ Rule (funding-rules.md, "Stage 1: allocating the AP budget between districts"):
     formula[d] = sum over f of weight[f] x pot x factor_value[d, f] / sum over d' of factor_value[d', f]
     allocation[d] = Lump Sum[d] + formula[d]
 
-Money (funding-rules.md, "Money"): the pot is first shared between the factors pro rata to
+Money (docs/funding-rules.md, "Money"): the pot is first shared between the factors pro rata to
 their weights and each factor's pot is then shared between the districts pro rata to their
 values, both with ``money.share_pot`` (largest remainder, ties to the earlier factor row /
 the earlier district in the Districts table). So every factor column adds up to its pot and

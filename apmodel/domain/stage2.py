@@ -1,6 +1,6 @@
 """Stage 2: inside each district, by its Funding Model.
 
-Rule (funding-rules.md, "Stage 2: inside each district"):
+Rule (docs/funding-rules.md, "Stage 2: inside each district"):
 
 - **Delegated**: the whole district allocation goes to the district's ``Lead PRU`` (a
   Provider ID). The provider's budget is shown as place funding

@@ -1,10 +1,10 @@
 """The allocation output tables: DistrictAllocations, SchoolAllocations, ProviderFunding.
 
-Contract: forum-workbook.md, "Output tables". Built from an ``AllocationResult`` (never from
+Contract: docs/forum-workbook.md, "Output tables". Built from an ``AllocationResult`` (never from
 the workbook). Factor columns follow the factor tables: ``<Factor> Value`` and ``<Factor> £``
 per district factor, ``<Factor> £`` per school factor. Each table ends with a ``Total`` row
 whose figures are the exact sums of the rows above, so a reader can see that the shares add
-up to the penny (funding-rules.md, "Money").
+up to the penny (docs/funding-rules.md, "Money").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Dashboard's charts, as engine-neutral specifications built from a run's results.
 
-Contract: forum-workbook.md (outputs are rebuilt on every run). Three native Excel charts:
+Contract: docs/forum-workbook.md (outputs are rebuilt on every run). Three native Excel charts:
 
 1. allocation by district, this year beside the previous allocation;
 2. the scenario differences by district (each scenario's change from the baseline), only when

@@ -1,4 +1,4 @@
-"""The ``EqualityAnalysis`` output table (forum-workbook.md; funding-rules.md, "Privacy").
+"""The ``EqualityAnalysis`` output table (docs/forum-workbook.md; docs/funding-rules.md, "Privacy").
 
 Built from an ``EqualityResult`` (apmodel.domain.equality), whose suppression is already
 decided: a hidden count shows ``[c]`` and so do its rate and share, which would give the count

@@ -1,6 +1,6 @@
 """The Forum copy: a workbook safe to publish with Schools' Forum papers.
 
-Rules: funding-rules.md, "Privacy"; forum-workbook.md, "School packs" (the same care). The
+Rules: docs/funding-rules.md, "Privacy"; docs/forum-workbook.md, "School packs" (the same care). The
 copy is a NEW workbook built from the computed results, never a copy of the Forum workbook, so
 nothing of the inputs can come along (no pupil rows, no hidden sheets, no cached strings, no
 names). It holds aggregated tables and charts only:

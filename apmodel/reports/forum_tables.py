@@ -1,4 +1,4 @@
-"""The run's own output tables: Summary, Warnings and Trace (forum-workbook.md, "Output tables")."""
+"""The run's own output tables: Summary, Warnings and Trace (docs/forum-workbook.md, "Output tables")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``APOutcomes`` output table (forum-workbook.md, "Output tables").
+"""The ``APOutcomes`` output table (docs/forum-workbook.md, "Output tables").
 
 Built from an ``OutcomesResult`` (apmodel.domain.outcomes): per tier, a row per provider and
 the tier's total, then all tiers. In the workbook every figure is shown. The Forum copy is

@@ -1,6 +1,6 @@
 """School packs: one workbook per school for its headteacher, holding that school's figures only.
 
-Contract: forum-workbook.md, "School packs" and the binding rule on text; funding-rules.md,
+Contract: docs/forum-workbook.md, "School packs" and the binding rule on text; docs/funding-rules.md,
 "Settlement" and "Privacy". Each pack (``<URN> <School Name>.xlsx``) has:
 
 - a **Cover**: the school, district and year, the pack's headline figures, what each sheet
@@ -85,7 +85,7 @@ YOUR_LA_FINANCE_TEAM = "your LA finance team"
 NO_RECOUPMENT = "No recoupment this year."
 FINAL_DEVOLVED = "Final devolved allocation"
 
-#: One plain sentence per line type: the rule that works the line out (funding-rules.md, "Recoupment").
+#: One plain sentence per line type: the rule that works the line out (docs/funding-rules.md, "Recoupment").
 #: Kept short: each sits on one printed line of the landscape Recoupment sheet.
 LINE_TYPE_RULES: dict[str, str] = {
     LineType.EXCLUSION_ADJUSTMENT: (

@@ -1,6 +1,6 @@
 """The recoupment output tables: Recoupment, Invoices and the persistent InvoiceRegister.
 
-Contract: forum-workbook.md, "Output tables" and "Persistent table". Built from the
+Contract: docs/forum-workbook.md, "Output tables" and "The invoice register". Built from the
 ``RecoupmentResult`` and ``SettlementResult`` (never from the workbook). ``Recoupment`` has
 the contract's columns in order, then ``Tier`` (the DfE AP tier of a placement line).
 ``InvoiceRegister`` is written back whole on every run: it is read again as an input next

@@ -1,4 +1,4 @@
-"""The ``ScenarioComparison`` output table (forum-workbook.md, "Output tables").
+"""The ``ScenarioComparison`` output table (docs/forum-workbook.md, "Output tables").
 
 Built from a ``Comparison`` (apmodel.domain.scenarios). One row per district, school and
 provider, the biggest losers first within each level, each level closed by a ``Total`` row:

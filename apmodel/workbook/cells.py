@@ -1,4 +1,4 @@
-"""Reading one cell as the contract says (forum-workbook.md, "Binding rules").
+"""Reading one cell as the contract says (docs/forum-workbook.md, "How the workbook is read").
 
 Yes/No cells accept Yes/No/Y/N/TRUE/FALSE; dates accept real Excel dates, Excel serial
 numbers or ISO and UK text; amounts accept numbers or "£1,234.56" text. A cell that fits

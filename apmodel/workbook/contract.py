@@ -1,4 +1,4 @@
-"""The Forum workbook contract (forum-workbook.md), in one place.
+"""The Forum workbook contract (docs/forum-workbook.md), in one place.
 
 Every table name, column header, column type and whether it is required lives here. Tables
 are found by name on any sheet and columns by header text, case and spacing insensitive,

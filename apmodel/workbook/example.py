@@ -1,6 +1,6 @@
 """Realistic example data: a county like Kent in financial year 2025-26 (``apmodel demo``).
 
-Everything is invented but shaped like the real thing (funding-rules.md, forum-workbook.md):
+Everything is invented but shaped like the real thing (docs/funding-rules.md, docs/forum-workbook.md):
 Kent's twelve districts in four areas and Kent-style stage 2 unit rates (about 69.31 per
 pupil, 488.20 per IDACI pupil, 751.74 per looked-after child and 479.70 per EAL pupil, from
 Kent's published 2019-20 AP budgets); about 100 secondary and 450 primary schools with

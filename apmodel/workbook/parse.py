@@ -1,6 +1,6 @@
 """From the workbook's raw tables to validated ``ModelInputs``, collecting every problem.
 
-Lazy validation (pandera style, see style.md): every table, row and cell is checked and
+Lazy validation (pandera style): every table, row and cell is checked and
 every problem becomes one finding with table, sheet row, column, the value seen and a plain
 message; nothing stops at the first. A row whose required cell is unusable is left out of
 the model (an Error); an optional cell that is unusable is treated as blank (a Warning).

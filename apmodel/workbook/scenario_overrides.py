@@ -1,6 +1,6 @@
 """Scenarios: each named scenario's overrides applied to copies of the workbook's input tables.
 
-Contract: forum-workbook.md, ``Scenarios`` (Scenario, Target, Key, Value; rows with the same
+Contract: docs/forum-workbook.md, ``Scenarios`` (Scenario, Target, Key, Value; rows with the same
 Scenario form one scenario, each overriding one setting, district cell or factor value).
 What a row overrides, by Target:
 

@@ -1,4 +1,4 @@
-"""The Forum workbook template and ``apmodel new`` (forum-workbook.md: every table, exact names).
+"""The Forum workbook template and ``apmodel new`` (docs/forum-workbook.md: every table, exact names).
 
 The template (``templates/forum-template.xlsx``, shipped as ``apmodel/resources/``) holds
 every input table with exactly one illustrative row, so a user sees what each column

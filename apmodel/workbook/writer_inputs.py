@@ -1,6 +1,6 @@
 """Writing a Forum workbook's input tables: the template, ``apmodel new`` and the example county.
 
-The layout is the user-facing contract of forum-workbook.md: one sheet per input table,
+The layout is the user-facing contract of docs/forum-workbook.md: one sheet per input table,
 named like it, holding one Excel Table (ListObject) with the exact contract name and
 headers; a title in A1, the table's note in A2 and the header on row 3 (tables are found
 by name, so users may move them). Money is written as numbers with a £ format, dates as

@@ -1,6 +1,6 @@
 """Writing output tables into a Forum workbook file without loading it: a patch of the zip.
 
-Rules (forum-workbook.md, "Binding rules"): input tables are never written by a run; an
+Rules (docs/forum-workbook.md, "How the workbook is read"): input tables are never written by a run; an
 output table is replaced whole where it is (or on a new sheet of its name, title in A1,
 note in A2, header on row 3); text is written as text, never a formula.
 

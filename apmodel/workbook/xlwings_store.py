@@ -1,6 +1,6 @@
 """The live-book adapter: a Forum workbook open in Excel, read and written through xlwings.
 
-Rule (forum-workbook.md, "Binding rules"; style.md, "The shape of the code"): both engines
+Rule (docs/forum-workbook.md, "How the workbook is read"; README.md, "How a run works"): both engines
 implement one ``WorkbookStore`` and must leave the same cells behind, so this adapter mirrors
 ``openpyxl_store`` decision for decision (same header row, title, note, number formats, table
 style, link text and column widths) while talking to Excel the way Excel is fast:

@@ -1,6 +1,6 @@
 """Privacy of school packs: nothing of any other school anywhere in a school's file.
 
-Rule: funding-rules.md, "Privacy" and forum-workbook.md, "School packs": a school's pack holds
+Rule: docs/funding-rules.md, "Privacy" and docs/forum-workbook.md, "School packs": a school's pack holds
 that school's rows and nothing of any other school, not in hidden sheets, names, styles or
 cached strings. So this test opens every zip part of every pack of the example county (sheets,
 shared strings, styles, workbook.xml with its defined names, tables, docProps) and looks for

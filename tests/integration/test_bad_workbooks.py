@@ -1,4 +1,4 @@
-"""Hostile input never crashes apmodel (forum-workbook.md, "Binding rules"; cli.py exit codes).
+"""Hostile input never crashes apmodel (docs/forum-workbook.md, "How the workbook is read"; cli.py exit codes).
 
 Every workbook in tests/bad_workbooks.py is run and validated through the CLI: a readable
 file finishes (exit 0 or 1) with a Warnings row naming the code, table, row and column of

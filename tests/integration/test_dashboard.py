@@ -1,6 +1,6 @@
 """The Dashboard's native Excel charts, through both adapters.
 
-Rules: forum-workbook.md (outputs rebuilt on every run); apmodel.reports.dashboard. The file
+Rules: docs/forum-workbook.md (outputs rebuilt on every run); apmodel.reports.dashboard. The file
 adapter is checked in the saved .xlsx itself (chart parts, drawing anchors, the cells each
 chart reads); the live-book adapter through xlwings' remote engine, whose recorded actions are
 replayed as Excel would apply them.

@@ -1,4 +1,4 @@
-"""The Forum copy is safe to publish (funding-rules.md, "Privacy"; apmodel.reports.forum_copy).
+"""The Forum copy is safe to publish (docs/funding-rules.md, "Privacy"; apmodel.reports.forum_copy).
 
 Every check reads the written file's zip parts as text, so nothing can hide in a sheet, a
 name, a style, a cached string or the document properties.

@@ -1,7 +1,7 @@
 """School packs through the CLI: one workbook per school, its figures to the penny, text never a formula.
 
-Rules: forum-workbook.md, "School packs" and the binding rule on text written back;
-funding-rules.md, "Settlement" (Net, VAT, Gross; due date = date + payment terms).
+Rules: docs/forum-workbook.md, "School packs" and the binding rule on text written back;
+docs/funding-rules.md, "Settlement" (Net, VAT, Gross; due date = date + payment terms).
 """
 
 from __future__ import annotations

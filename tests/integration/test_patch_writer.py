@@ -1,6 +1,6 @@
 """The fast file writer (xlsx_patch) leaves the same workbook as the openpyxl writer it replaces.
 
-forum-workbook.md, "Binding rules": output tables are replaced whole where they are (or on
+docs/forum-workbook.md, "How the workbook is read": output tables are replaced whole where they are (or on
 a new sheet of their name); every other cell, table and sheet is kept; text stays text.
 Each layout below is written twice, once by the patch (``FileWorkbook.save``) and once
 through openpyxl (``FileWorkbook.book`` loaded first), and the two files must show the

@@ -1,6 +1,6 @@
 """Our files open in a second spreadsheet engine (LibreOffice) and hold the figures we wrote.
 
-style.md: outputs are values, not formulas, so any engine shows what Python computed.
+README.md, "A real spreadsheet engine": outputs are values, not formulas, so any engine shows what Python computed.
 Every workbook a user or the Forum receives (the run output, a blank ``apmodel new``
 workbook, a school pack, the Forum copy) must open and print (PDF) in LibreOffice headless,
 and LibreOffice's own re-save of the run output must carry the same figures.

@@ -1,4 +1,4 @@
-"""The Forum workbook template and ``apmodel new`` (forum-workbook.md: every table, exact names)."""
+"""The Forum workbook template and ``apmodel new`` (docs/forum-workbook.md: every table, exact names)."""
 
 from __future__ import annotations
 

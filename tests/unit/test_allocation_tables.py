@@ -1,4 +1,4 @@
-"""The allocation output tables (forum-workbook.md, "Output tables"): dynamic factor columns and Total rows."""
+"""The allocation output tables (docs/forum-workbook.md, "Output tables"): dynamic factor columns and Total rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cell reading rules of forum-workbook.md ("Binding rules")."""
+"""Cell reading rules of docs/forum-workbook.md ("How the workbook is read")."""
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Local placement charges ("money follows the child"): funding-rules.md, "Recoupment 2".
+"""Local placement charges ("money follows the child"): docs/funding-rules.md, "Recoupment 2".
 
 School days in the hand arithmetic come from the calendar in ``recoup_builders`` (terms
 Summer 2025, Autumn 2025, Spring 2026; half terms 27-31 Oct 2025 and 16-20 Feb 2026).

@@ -1,4 +1,4 @@
-"""Equality analysis and its small-number suppression (funding-rules.md, "Privacy").
+"""Equality analysis and its small-number suppression (docs/funding-rules.md, "Privacy").
 
 The suppression tests play the strongest reader we can think of: one who knows every
 published count, every total (even one shown as [c]), that the counts are whole numbers of

@@ -1,6 +1,6 @@
 """The statutory adjustment on permanent exclusion (reg 39): deduction = A x B / 52 + C.
 
-funding-rules.md, "Recoupment 1". The worked examples of the rules are the first tests.
+docs/funding-rules.md, "Recoupment 1". The worked examples of the rules are the first tests.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Properties that hold for every county, checked on random small ones (hypothesis).
 
-funding-rules.md, "Money" (pots conserve to the penny), "Financial redress" (a school's
+docs/funding-rules.md, "Money" (pots conserve to the penny), "Financial redress" (a school's
 final devolved allocation is never negative) and "Invoice numbers" (one gap-free, unique
-series a year, never reused); style.md (the domain is pure: the same inputs give the same
+series a year, never reused); README.md, "Code layout" (the domain is pure: the same inputs give the same
 results).
 """
 

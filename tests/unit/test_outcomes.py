@@ -1,4 +1,4 @@
-"""AP outcomes per tier and provider (forum-workbook.md, "APOutcomes").
+"""AP outcomes per tier and provider (docs/forum-workbook.md, "APOutcomes").
 
 Calendar: tests.unit.recoup_builders (FY 2025-26; half terms 27-31 Oct and 16-20 Feb). Weeks
 are calendar weeks (Monday to Sunday) holding at least one of the placement's school days.

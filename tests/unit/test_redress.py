@@ -1,4 +1,4 @@
-"""Financial redress (funding-rules.md, "Financial redress"): deductions, the cap, and where the money goes."""
+"""Financial redress (docs/funding-rules.md, "Financial redress"): deductions, the cap, and where the money goes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The invoice register: gap-free numbers, never reused, stable across runs; Issued rows never rewritten.
 
-funding-rules.md, "Settlement"; forum-workbook.md, "Persistent table".
+docs/funding-rules.md, "Settlement"; docs/forum-workbook.md, "The invoice register".
 """
 
 from __future__ import annotations

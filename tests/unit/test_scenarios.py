@@ -1,6 +1,6 @@
 """Scenarios: overrides applied to copies of the input tables, run again, compared with the baseline.
 
-Rules: forum-workbook.md ("Scenarios", "ScenarioComparison"); funding-rules.md ("Stage 2").
+Rules: docs/forum-workbook.md ("Scenarios", "ScenarioComparison"); docs/funding-rules.md ("Stage 2").
 The county is tests.builders.small_county() plus a second South school, so South (delegated to
 PRU-S) has schools to devolve to. Stage 1 by hand: pot = 1,000,000 - 100,000 - 2 x 50,000 =
 800,000. Pupils (75% = 600,000): North 1,000, South 1,000 + 500 = 1,500 of 2,500 -> 240,000

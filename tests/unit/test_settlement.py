@@ -1,6 +1,6 @@
 """Settlement: recoverable lines become budget adjustments, invoices and credit notes.
 
-funding-rules.md, "Settlement"; forum-workbook.md, "Recoupment" and "Invoices" tables.
+docs/funding-rules.md, "Settlement"; docs/forum-workbook.md, "Recoupment" and "Invoices" tables.
 """
 
 from __future__ import annotations

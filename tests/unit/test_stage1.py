@@ -1,4 +1,4 @@
-"""Stage 1 (funding-rules.md, "Stage 1"): the AP budget shared between districts, with protection."""
+"""Stage 1 (docs/funding-rules.md, "Stage 1"): the AP budget shared between districts, with protection."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2 (funding-rules.md, "Stage 2"): delegated, devolved and hybrid districts."""
+"""Stage 2 (docs/funding-rules.md, "Stage 2"): delegated, devolved and hybrid districts."""
 
 from __future__ import annotations
 
