@@ -20,7 +20,7 @@ Weights are used as typed, and the pot of a factor whose total is zero cannot be
 in those cases the allocations do not add up to the budget and the Summary's difference
 shows by how much.
 
-Protection (funding-rules.md, "Stage 1": the schools formula's minimum funding guarantee
+Protection (docs/funding-rules.md, "Stage 1": the schools formula's minimum funding guarantee
 shape) is budget neutral. Only districts with a ``Previous Allocation`` take part: the others
 are outside protection altogether (neither protected nor asked to pay for it) and keep their
 formula allocation. For a protected district ``floor = P x (1 + Protection floor)`` and
