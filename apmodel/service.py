@@ -24,8 +24,9 @@ from apmodel.domain.inputs import ModelInputs
 from apmodel.domain.model import Results, run_model
 from apmodel.domain.money import ZERO
 from apmodel.domain.outcomes import ap_outcomes
+from apmodel.domain.register import updated_log
 from apmodel.domain.scenarios import Comparison, ScenarioRun, compare, scenario_findings
-from apmodel.domain.settlement import issue_period
+from apmodel.domain.settlement import SettlementResult, issue_period
 from apmodel.reports.allocation_tables import (
     district_allocations_table,
     provider_funding_table,
@@ -35,9 +36,14 @@ from apmodel.reports.dashboard import ChartSpec, dashboard_charts
 from apmodel.reports.equality_tables import equality_table
 from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
 from apmodel.reports.outcomes_tables import ap_outcomes_table
-from apmodel.reports.recoupment_tables import invoice_register_table, invoices_table, recoupment_table
+from apmodel.reports.recoupment_tables import (
+    invoice_register_table,
+    invoices_table,
+    recoupment_table,
+    register_log_table,
+)
 from apmodel.reports.scenario_tables import scenario_comparison_table
-from apmodel.workbook.contract import INPUT_TABLES
+from apmodel.workbook.contract import INPUT_TABLES, INVOICE_REGISTER
 from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore, table_named
 from apmodel.workbook.parse import parse_inputs
 from apmodel.workbook.scenario_overrides import scenario_tables
@@ -253,11 +259,21 @@ def issue_invoices(store: WorkbookStore, period: str, *, today: date | None = No
         for before, entry in zip(settlement.register, after.register, strict=True)
         if before.status != entry.status
     ]
-    replaced = {"Invoices": invoices_table(after), "InvoiceRegister": invoice_register_table(after.register)}
+    replaced = {t.name: t for t in settlement_tables(report.loaded, after)}
     report.tables = [replaced.get(t.name, t) for t in report.tables]
     store.write_tables(report.tables)
     store.status(f"Issued {len(issued)} document(s) for {period}")
     return IssueReport(period, issued, report)
+
+
+def settlement_tables(loaded: Loaded, settlement: SettlementResult) -> list[OutputTable]:
+    """Invoices, and the register and its log unless the register is frozen (left as the user has it)."""
+    tables = [invoices_table(settlement)]
+    if not settlement.frozen:
+        as_read = table_named(loaded.tables, INVOICE_REGISTER.name)
+        log = updated_log(settlement.register, loaded.inputs.register_log)
+        tables += [invoice_register_table(settlement.register, as_read), register_log_table(log)]
+    return tables
 
 
 def output_tables(report: RunReport) -> list[OutputTable]:
@@ -273,7 +289,7 @@ def output_tables(report: RunReport) -> list[OutputTable]:
     if results.recoupment is not None:
         tables.append(recoupment_table(results.recoupment))
     if results.settlement is not None:
-        tables += [invoices_table(results.settlement), invoice_register_table(results.settlement.register)]
+        tables += settlement_tables(loaded, results.settlement)
     tables.append(warnings_table(loaded.findings.sorted(), loaded.locate))
     tables.append(trace_table(results.trace))
     if report.comparison is not None:

@@ -316,6 +316,10 @@ class ModelInputs(Strict):
     exclusions: tuple[Exclusion, ...] = ()
     scenarios: tuple[ScenarioRow, ...] = ()
     invoice_register: tuple[RegisterEntry, ...] = ()
+    #: ``RegisterLog``: every number the model has handed out, as it last wrote it (register.check).
+    register_log: tuple[RegisterEntry, ...] = ()
+    #: False when a register or log row could not be read (its Errors say why): the register is frozen.
+    register_intact: bool = True
 
 
 def key_stage(year_group: int) -> str:

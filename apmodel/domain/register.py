@@ -30,11 +30,29 @@ Only rows numbered in the current series (this prefix and financial year) are re
 rows of other years or prefixes are kept exactly as they are. The new register lists the old
 rows first, in their original order, then the new rows in numbering order. Rows created by a
 run carry ``row = 0``: they are not on a sheet yet.
+
+The register is on a sheet people can edit, so a run first checks it against the **log**
+(``RegisterLog``, a hidden table the model writes beside it): the state of every number the
+model has ever handed out, as it last wrote it. Numbers whose rows are deleted stay in the
+log, so the log is the high-water mark: a number in it is never handed out again. ``check``
+refuses to touch a register (it is *frozen*: no row changed, no number handed out, each
+problem an Error naming the row and column) that has
+
+- a row the workbook layer could not read (a Status the model does not know, a Number
+  cleared, two rows with the same Number: ``intact`` is False);
+- a row of this year's terms numbered in another series (another year's prefix);
+- an Issued or Credited row whose figures differ from what the log says was issued
+  (``REGISTER_EDITED``), or that the log never issued;
+- an Issued or Credited number of the log whose row has been deleted (``REGISTER_ROW_DELETED``).
+
+So an edited figure is never the basis of a credit note, and a deleted document is never
+billed again. A workbook with no log yet (made before the log existed) is trusted as it is,
+and the run writes its log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -109,12 +127,14 @@ def is_nil(entry: RegisterEntry) -> bool:
 
 
 class _Reconciler:
-    def __init__(self, register: Sequence[RegisterEntry], start: str, findings: Findings | None) -> None:
+    def __init__(
+        self, register: Sequence[RegisterEntry], start: str, findings: Findings | None, high_water: int = 0
+    ) -> None:
         self.rows = list(register)
         self.start = start
         self.findings = findings
         used = [s for e in self.rows if (s := sequence_of(e.number, start)) is not None]
-        self.last = max(used, default=0)
+        self.last = max(max(used, default=0), high_water)
         if findings is not None and sorted(used) != list(range(1, self.last + 1)):
             missing = sorted(set(range(1, self.last + 1)) - set(used))
             findings.warning(
@@ -123,8 +143,9 @@ class _Reconciler:
                 None,
                 "Number",
                 ", ".join(_number(start, n) for n in missing[:5]),
-                "Numbers are missing from the invoice register (rows deleted by hand?). New numbers continue after "
-                "the highest one; restore the missing rows so the register stays complete.",
+                "Numbers are missing from the invoice register (rows deleted by hand?). They are never handed out "
+                "again: new numbers continue after the highest one ever used (the RegisterLog sheet keeps it). "
+                "Restore the missing rows so the register stays complete.",
             )
 
     def next_number(self) -> str:
@@ -228,9 +249,152 @@ def reconcile(
     prefix: str,
     year_label: str,
     findings: Findings | None = None,
+    log: Sequence[RegisterEntry] = (),
 ) -> list[RegisterEntry]:
-    """The new register: ``register``'s rows (updated where allowed) then the new ones, numbered in order."""
-    return _Reconciler(register, series(prefix, year_label), findings).reconcile(wanted)
+    """The new register: ``register``'s rows (updated where allowed) then the new ones, numbered in order.
+
+    Numbering continues after the highest number in the register or in ``log`` (the high-water mark).
+    """
+    start = series(prefix, year_label)
+    high_water = max((s for e in log if (s := sequence_of(e.number, start)) is not None), default=0)
+    return _Reconciler(register, start, findings, high_water).reconcile(wanted)
+
+
+#: What the log records of each number, and so what a hand edit of a sent document changes.
+#: (Register column, field) pairs; ``Status`` is checked on its own.
+ISSUED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Key", "key"),
+    ("Kind", "kind"),
+    ("URN", "urn"),
+    ("Period", "period"),
+    ("Net", "net"),
+    ("VAT", "vat"),
+    ("Gross", "gross"),
+    ("Issued On", "issued_on"),
+    ("Supersedes", "supersedes"),
+)
+
+_SENT = (RegisterStatus.ISSUED, RegisterStatus.CREDITED)
+
+
+def _sent(entry: RegisterEntry) -> bool:
+    return entry.status in _SENT
+
+
+def check(
+    register: Sequence[RegisterEntry],
+    log: Sequence[RegisterEntry],
+    start: str,
+    periods: Iterable[str],
+    findings: Findings,
+    *,
+    intact: bool = True,
+) -> bool:
+    """True when the run may change ``register``; otherwise each reason is an Error and it is frozen.
+
+    ``start`` is this year's series, ``periods`` this year's terms, ``intact`` False when the
+    workbook layer left a register row out (its own Errors name it). See the module docstring.
+    """
+    trusted = intact
+    this_year = {normalise(p) for p in periods}
+    for entry in register:
+        if sequence_of(entry.number, start) is None and normalise(entry.period) in this_year:
+            trusted = False
+            findings.error(
+                "REGISTER_WRONG_SERIES",
+                TABLE,
+                entry.row or None,
+                "Number",
+                entry.number,
+                f"{entry.number} is for {entry.period}, a term of this year, but is not numbered {start}...: "
+                "a number of another year or prefix on this year's row (typed or pasted by hand?). "
+                "Put back the number the model gave it.",
+            )
+    if log:
+        trusted = _matches_log(register, log, findings) and trusted
+    if not trusted:
+        findings.error(
+            "REGISTER_NOT_UPDATED",
+            TABLE,
+            None,
+            None,
+            "",
+            "The invoice register was left exactly as it is and no document was numbered, credited or "
+            "re-billed, because of the register Errors listed here. Correct those rows (the hidden "
+            "RegisterLog sheet shows what was issued) and run again.",
+        )
+    return trusted
+
+
+def _matches_log(register: Sequence[RegisterEntry], log: Sequence[RegisterEntry], findings: Findings) -> bool:
+    """Every sent register row as the log recorded it, and every sent number of the log still there."""
+    ok = True
+    logged = {entry.number: entry for entry in log}
+    numbers = {entry.number for entry in register}
+    for entry in register:
+        was = logged.get(entry.number)
+        if not _sent(entry) and (was is None or not _sent(was)):
+            continue  # a Draft, as far as anyone knows: the run may regenerate it
+        if was is None or was.status != entry.status:
+            ok = False
+            before = "never handed out" if was is None else was.status
+            findings.error(
+                "REGISTER_EDITED",
+                TABLE,
+                entry.row or None,
+                "Status",
+                entry.status,
+                f"{entry.number} was {before} when apmodel last wrote the register but now reads {entry.status}: "
+                "only 'Issue invoices' issues a document and only a run credits one. "
+                + ("Put back Draft." if was is None or not _sent(was) else f"Put back {was.status}."),
+            )
+            continue
+        for column, name in ISSUED_FIELDS:
+            before, now = getattr(was, name), getattr(entry, name)
+            if before != now:
+                ok = False
+                findings.error(
+                    "REGISTER_EDITED",
+                    TABLE,
+                    entry.row or None,
+                    column,
+                    now,
+                    f"{entry.number} was issued with {column} {_shown(before)}; the register now says "
+                    f"{_shown(now)}. A sent document is never changed or credited from edited figures: "
+                    f"put back {_shown(before)} (to change what is owed, change the inputs and run).",
+                )
+    for was in log:
+        if _sent(was) and was.number not in numbers:
+            ok = False
+            findings.error(
+                "REGISTER_ROW_DELETED",
+                TABLE,
+                None,
+                "Number",
+                was.number,
+                f"{was.number} ({was.kind}, {was.key}, Gross {_shown(was.gross)}, {was.status}) has been deleted "
+                "from the register. Its number is never handed out again and its school and term are not "
+                "billed again: put the row back as it was (the hidden RegisterLog sheet has it).",
+            )
+    return ok
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def updated_log(register: Sequence[RegisterEntry], log: Sequence[RegisterEntry]) -> list[RegisterEntry]:
+    """The log to keep after a run: every register row as now written, then numbers only the old log holds.
+
+    A number whose row was deleted keeps its last known state here, so it is never handed out
+    again (the high-water mark) and a deleted sent document is reported on every run.
+    """
+    numbers = {entry.number for entry in register}
+    return [*register, *(entry for entry in log if entry.number not in numbers)]
 
 
 def issue(register: Sequence[RegisterEntry], period: str, today: date) -> list[RegisterEntry]:

@@ -36,6 +36,7 @@ from apmodel.domain.register import (
     DocumentKind,
     RegisterStatus,
     WantedDocument,
+    check,
     is_nil,
     issue,
     reconcile,
@@ -84,6 +85,9 @@ class SettlementResult:
     trace: list[TraceLine] = field(default_factory=list)
     #: The Recoupment lines settled, so a re-issued settlement rebuilds its documents' lines.
     lines: tuple[RecoupmentLine, ...] = ()
+    #: True when ``register.check`` found the register edited or damaged: it is the register as
+    #: read, unchanged, and nothing may be issued from it (the workbook keeps it as typed).
+    frozen: bool = False
 
 
 def document_key(school_type: SchoolType, urn: int, period: str) -> str:
@@ -205,14 +209,30 @@ def settle(
     if settings is None:
         return SettlementResult([], list(inputs.invoice_register), [], tuple(lines))
     wanted, trace = wanted_documents(lines, inputs)
+    start = series(settings.invoice_prefix, settings.financial_year.label)
+    report = findings if findings is not None else Findings()
+    terms = [term.name for term in inputs.terms]
+    if not check(inputs.invoice_register, inputs.register_log, start, terms, report, intact=inputs.register_intact):
+        register = list(inputs.invoice_register)
+        return SettlementResult(documents(register, inputs, today, lines), register, trace, tuple(lines), frozen=True)
     register = reconcile(
-        inputs.invoice_register, wanted, settings.invoice_prefix, settings.financial_year.label, findings
+        inputs.invoice_register,
+        wanted,
+        settings.invoice_prefix,
+        settings.financial_year.label,
+        findings,
+        log=inputs.register_log,
     )
     return SettlementResult(documents(register, inputs, today, lines), register, trace, tuple(lines))
 
 
 def issue_period(settlement: SettlementResult, inputs: ModelInputs, period: str, today: dt.date) -> SettlementResult:
-    """The settlement after issuing ``period``: its Drafts Issued (see ``register.issue``), documents rebuilt."""
+    """The settlement after issuing ``period``: its Drafts Issued (see ``register.issue``), documents rebuilt.
+
+    A frozen register (see ``SettlementResult.frozen``) issues nothing.
+    """
+    if settlement.frozen:
+        return settlement
     register = issue(settlement.register, period, today)
     return SettlementResult(
         documents(register, inputs, today, settlement.lines), register, settlement.trace, settlement.lines

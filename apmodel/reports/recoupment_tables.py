@@ -4,7 +4,10 @@ Contract: docs/forum-workbook.md, "Output tables" and "The invoice register". Bu
 ``RecoupmentResult`` and ``SettlementResult`` (never from the workbook). ``Recoupment`` has
 the contract's columns in order, then ``Tier`` (the DfE AP tier of a placement line).
 ``InvoiceRegister`` is written back whole on every run: it is read again as an input next
-time, so every number ever used stays in it.
+time, so every number ever used stays in it. It is the one table a user adds columns to, so
+it is written in the layout it was read in: the user's own columns, with their cells, stay
+where the user put them, on the rows they were typed on. ``RegisterLog`` (hidden) is the
+model's own copy of what each number was, read back to check the register.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from apmodel.domain.inputs import RegisterEntry
+from apmodel.domain.inputs import RegisterEntry, normalise
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.settlement import SettlementResult
-from apmodel.workbook.contract import INVOICE_REGISTER, INVOICES, RECOUPMENT, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.contract import INVOICE_REGISTER, INVOICES, RECOUPMENT, REGISTER_LOG, Kind
+from apmodel.workbook.interface import OutColumn, OutputTable, RawTable
 
 RECOUPMENT_COLUMNS = (
     OutColumn("Line ID", Kind.TEXT, 24),
@@ -120,15 +123,49 @@ def invoices_table(settlement: SettlementResult) -> OutputTable:
     )
 
 
-def invoice_register_table(register: Sequence[RegisterEntry]) -> OutputTable:
-    """Every number ever used, in register order; read back as an input on the next run."""
-    rows: list[list[Any]] = [
-        [e.number, e.key, e.kind, e.urn, e.period, e.net, e.vat, e.gross, e.status, e.issued_on, e.supersedes or None]
-        for e in register
+def _register_row(e: RegisterEntry) -> list[Any]:
+    return [
+        e.number, e.key, e.kind, e.urn, e.period, e.net, e.vat, e.gross, e.status, e.issued_on, e.supersedes or None
     ]
+
+
+def invoice_register_table(register: Sequence[RegisterEntry], as_read: RawTable | None = None) -> OutputTable:
+    """Every number ever used, in register order; read back as an input on the next run.
+
+    ``as_read`` is the register as the workbook held it: its columns keep their order, and a
+    column that is not the model's (a user's Notes, say) keeps each row's cell (new rows get
+    a blank), so nothing a user typed there is lost.
+    """
+    own = [_register_row(e) for e in register]
+    if as_read is None:
+        return OutputTable(INVOICE_REGISTER.name, list(REGISTER_COLUMNS), own, title=REGISTER_TITLE)
+    model_index = {normalise(column.name): j for j, column in enumerate(REGISTER_COLUMNS)}
+    # Each output column: ("model", index into REGISTER_COLUMNS) or ("user", index into as_read's header).
+    layout: list[tuple[str, int]] = []
+    for i, header in enumerate(as_read.header):
+        j = model_index.get(normalise(header))
+        layout.append(("model", j) if j is not None and ("model", j) not in layout else ("user", i))
+    layout += [("model", j) for j in range(len(REGISTER_COLUMNS)) if ("model", j) not in layout]
+    columns = [REGISTER_COLUMNS[j] if kind == "model" else OutColumn(as_read.header[j]) for kind, j in layout]
+    typed = {as_read.sheet_row(i): cells for i, cells in enumerate(as_read.rows)}
+    rows: list[list[Any]] = []
+    for entry, values in zip(register, own, strict=True):
+        cells = typed.get(entry.row, []) if entry.row else []
+        rows.append(
+            [values[j] if kind == "model" else (cells[j] if j < len(cells) else None) for kind, j in layout]
+        )
+    return OutputTable(INVOICE_REGISTER.name, columns, rows, title=REGISTER_TITLE)
+
+
+REGISTER_TITLE = "Invoice register: every number ever used (do not edit Issued rows)"
+
+
+def register_log_table(log: Sequence[RegisterEntry]) -> OutputTable:
+    """The model's record of every number it has handed out, on a hidden sheet (register.check)."""
     return OutputTable(
-        INVOICE_REGISTER.name,
+        REGISTER_LOG.name,
         list(REGISTER_COLUMNS),
-        rows,
-        title="Invoice register: every number ever used (do not edit Issued rows)",
+        [_register_row(e) for e in log],
+        title="Register log: what apmodel last wrote for each number, to check the register. Never edit it.",
+        hidden=True,
     )

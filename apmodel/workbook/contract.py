@@ -289,6 +289,15 @@ INVOICE_REGISTER = TableSpec(
     note="Written by the model: every invoice number ever used. Do not edit Issued rows.",
 )
 
+#: The model's own record of every number it has handed out (domain/register.py, ``check``):
+#: the register's columns, on a hidden sheet; rows whose register row was deleted stay here.
+REGISTER_LOG = TableSpec(
+    "RegisterLog",
+    INVOICE_REGISTER.columns,
+    required=False,
+    note="Written by the model: what each number was when last written. Never edit it.",
+)
+
 # Output table names (replaced whole on every run). Their columns are built by reports/.
 SUMMARY = "Summary"
 DISTRICT_ALLOCATIONS = "DistrictAllocations"

@@ -165,6 +165,8 @@ class OutputTable:
     columns: list[OutColumn]
     rows: list[list[Any]]
     title: str = ""
+    #: The sheet a writer creates for it is hidden (the model's own record, not for reading).
+    hidden: bool = False
 
     @property
     def header(self) -> list[str]:

@@ -305,6 +305,8 @@ def write_table(book: Workbook, table: OutputTable) -> None:
             sheet.delete_rows(1, sheet.max_row)
         else:
             sheet = book.create_sheet(table.name)
+            if table.hidden:
+                sheet.sheet_state = "hidden"
         min_col, min_row = 1, HEADER_ROW
         write_heading(sheet, table.title or table.name, NOTE_TEXT)
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)

@@ -632,6 +632,8 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
     school_factors = _school_factors(table_named(tables, "SchoolFactors"), findings)
     redress_rules = _redress_rules(table_named(tables, "RedressRules"), findings)
     schools = _schools(table_named(tables, "Schools"), [*district_factors, *school_factors], redress_rules, findings)
+    register, register_read = _register(c.INVOICE_REGISTER, table_named(tables, c.INVOICE_REGISTER.name), findings)
+    log, log_read = _register(c.REGISTER_LOG, table_named(tables, c.REGISTER_LOG.name), findings)
 
     return m.ModelInputs(
         settings=settings,
@@ -647,7 +649,9 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
         placements=tuple(_placements(table_named(tables, "Placements"), findings)),
         exclusions=tuple(_exclusions(table_named(tables, "Exclusions"), findings)),
         scenarios=tuple(_scenarios(table_named(tables, "Scenarios"), findings)),
-        invoice_register=tuple(_register(table_named(tables, "InvoiceRegister"), findings)),
+        invoice_register=tuple(register),
+        register_log=tuple(log),
+        register_intact=register_read and log_read,
     )
 
 
@@ -1028,15 +1032,26 @@ def _scenarios(raw: RawTable | None, findings: Findings) -> list[m.ScenarioRow]:
     return result
 
 
-def _register(raw: RawTable | None, findings: Findings) -> list[m.RegisterEntry]:
-    rows = _unique(read_rows(c.INVOICE_REGISTER, raw, findings), "InvoiceRegister", "Number", findings)
+def _register(spec: c.TableSpec, raw: RawTable | None, findings: Findings) -> tuple[list[m.RegisterEntry], bool]:
+    """The rows of the register (or its log), and whether every non-blank row was read.
+
+    A row left out (a Status the model does not know, a Number cleared, a Number twice) is
+    an Error here, and the False freezes the register (domain/register.py, ``check``).
+    """
+    rows = _unique(read_rows(spec, raw, findings), spec.name, "Number", findings)
+    entries = _register_entries(spec.name, rows, findings)
+    non_blank = 0 if raw is None else sum(1 for cells in raw.rows if not all(is_blank(v) for v in cells))
+    return entries, len(entries) == non_blank
+
+
+def _register_entries(table: str, rows: list[Row], findings: Findings) -> list[m.RegisterEntry]:
     return [
         e
         for row in rows
         if (
             e := _build(
                 m.RegisterEntry,
-                "InvoiceRegister",
+                table,
                 row,
                 findings,
                 number=row.values["Number"],

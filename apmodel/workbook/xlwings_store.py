@@ -363,6 +363,8 @@ class XlwingsStore:
             self._write_values(sheet, table, top, left, links)
         else:
             sheet = self._fresh_sheet(table.name)
+            if table.hidden:
+                sheet.visible = False
             top, left = HEADER_ROW, 1
             _write_heading(sheet, table.title or table.name, NOTE_TEXT)
             for offset in range(width):

@@ -11,7 +11,7 @@ from decimal import Decimal
 from apmodel.domain.findings import Findings, Severity
 from apmodel.domain.inputs import ModelInputs, Placement, RegisterEntry
 from apmodel.domain.recoupment import recoup
-from apmodel.domain.register import issue
+from apmodel.domain.register import issue, updated_log
 from apmodel.domain.settlement import SettlementResult, documents, issue_period, settle
 from apmodel.reports.recoupment_tables import invoice_register_table
 from tests.unit.recoup_builders import (
@@ -306,3 +306,65 @@ def test_issuing_a_period_keeps_each_documents_lines() -> None:
     after = issue_period(before, model_inputs, "Autumn 2025", ISSUE_DAY)
     assert [d.lines for d in after.documents] == [d.lines for d in before.documents]
     assert all(sum((x.amount for x in d.lines), Decimal(0)) == d.net for d in after.documents)
+
+
+# --- The log: what the model issued, checked against the register (register.check) --------
+
+
+def logged(model_inputs: ModelInputs, register: list[RegisterEntry], log: list[RegisterEntry]) -> ModelInputs:
+    return model_inputs.model_copy(update={"invoice_register": tuple(register), "register_log": tuple(log)})
+
+
+def test_an_issued_rows_edited_gross_freezes_the_register_and_is_never_credited() -> None:
+    first = run(county(autumn_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    # Cedar's issued 900.00 retyped as 750.00; and the placement now runs to 28 Nov (1,200.00 wanted).
+    edited = [issued[0], issued[1].model_copy(update={"gross": Decimal("750.00")})]
+    findings = Findings()
+    result = run(logged(county(autumn_academy(date(2025, 11, 28))), edited, issued), findings)
+    assert result.frozen and result.register == edited
+    assert [(f.code, f.row, f.column) for f in findings.items if f.table == "InvoiceRegister"] == [
+        ("REGISTER_EDITED", edited[1].row or None, "Gross"),
+        ("REGISTER_NOT_UPDATED", None, None),
+    ]
+    # Issuing a frozen register issues nothing.
+    assert issue_period(result, county(), "Autumn 2025", ISSUE_DAY) is result
+
+
+def test_a_deleted_issued_row_freezes_the_register_so_its_school_and_term_are_not_billed_again() -> None:
+    first = run(county(autumn_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    findings = Findings()
+    result = run(logged(county(autumn_academy()), [issued[0]], issued), findings)
+    assert result.frozen and [e.number for e in result.register] == ["AP-2025-26-00001"]
+    assert finding(findings, "REGISTER_ROW_DELETED").value == "AP-2025-26-00002"
+
+
+def test_numbers_continue_after_the_highest_one_in_the_log() -> None:
+    first = run(county(autumn_academy()))
+    # The Draft 00002 deleted by hand; the log still holds it, so Cedar gets 00003.
+    findings = Findings()
+    second = run(logged(county(autumn_academy()), first.register[:1], first.register), findings)
+    assert not second.frozen
+    assert [e.number for e in second.register] == ["AP-2025-26-00001", "AP-2025-26-00003"]
+    assert finding(findings, "REGISTER_GAP").value == "AP-2025-26-00002"
+    assert [e.number for e in updated_log(second.register, first.register)] == [
+        "AP-2025-26-00001",
+        "AP-2025-26-00003",
+        "AP-2025-26-00002",
+    ]
+
+
+def test_a_row_typed_as_issued_by_hand_freezes_the_register() -> None:
+    first = run(county(autumn_academy()))
+    typed = [first.register[0], first.register[1].model_copy(update={"status": "Issued", "issued_on": ISSUE_DAY})]
+    findings = Findings()
+    assert run(logged(county(autumn_academy()), typed, first.register), findings).frozen
+    assert finding(findings, "REGISTER_EDITED").column == "Status"
+
+
+def test_a_register_with_no_log_yet_is_trusted_as_it_is() -> None:
+    first = run(county(autumn_academy()))
+    issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
+    edited = [issued[0], issued[1].model_copy(update={"gross": Decimal("750.00")})]
+    assert not run(logged(county(autumn_academy()), edited, [])).frozen
