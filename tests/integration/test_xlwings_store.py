@@ -174,6 +174,8 @@ class ReplayedSheet:
     widths: dict[int, float] = field(default_factory=dict)
     #: Charts in order: [name, chart type, source range, title] (the Dashboard's charts).
     charts: list[list[Any]] = field(default_factory=list)
+    #: Office.js's sheet visibility: "Visible" or "Hidden" (the RegisterLog sheet).
+    visibility: str = "Visible"
 
     def clear(self, rows: range, columns: range, *, formats: bool) -> None:
         for key in [k for k in self.cells if k[0] in rows and k[1] in columns]:
@@ -226,6 +228,9 @@ class Replay:
             sheet.cells.clear()
             sheet.formats.clear()
             sheet.links.clear()
+            return
+        if func == "setSheetVisibility":
+            sheet.visibility = args[0]  # the remote engine sends its one argument in a list
             return
         if func == "addTable":
             sheet.tables.append([args[3], args[0].replace("$", "")])
@@ -461,6 +466,17 @@ def test_a_new_output_table_goes_on_its_own_sheet_as_one_block_of_values(county:
     ]
     table = next(a for a in recorded if a["func"] == "addTable")
     assert table["args"] == ["$A$3:$C$6", True, "TableStyleMedium2", "DistrictAllocations"]
+
+
+def test_a_hidden_output_table_goes_on_a_hidden_sheet(county: Path) -> None:
+    book = remote_book(county)
+    log = OutputTable("RegisterLog", [OutColumn("Number")], [["AP-2025-26-00001"]], hidden=True)
+    XlwingsStore(book).write_tables([log, allocations(1)])
+    replay = Replay(remote_payload(county)).apply(actions(book))
+    assert (replay.sheet("RegisterLog").visibility, replay.sheet("DistrictAllocations").visibility) == (
+        "Hidden",
+        "Visible",
+    )
 
 
 def test_an_existing_output_table_is_resized_where_it_is_and_its_old_rows_cleared(moved: Path) -> None:
