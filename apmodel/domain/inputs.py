@@ -70,6 +70,14 @@ class RedressDestination(StrEnum):
     LEAD_PRU = "Lead PRU"
 
 
+class VatTreatment(StrEnum):
+    """How a type of recoupment line is treated for VAT on an invoice (as the council's VAT officer advises)."""
+
+    STANDARD = "Standard"
+    EXEMPT = "Exempt"
+    OUTSIDE_SCOPE = "Outside scope"
+
+
 class Reason(StrEnum):
     PERMANENT_EXCLUSION = "Permanent exclusion"
     AT_RISK = "At risk of exclusion"
@@ -121,6 +129,12 @@ class Settings(Strict):
     invoice_prefix: str = "AP"
     payment_terms_days: int = 30
     vat_rate: Decimal = Decimal("0")
+    #: The VAT treatment of each type of recoupment line on an invoice (budget adjustments never carry VAT).
+    vat_exclusion_adjustment: VatTreatment = VatTreatment.OUTSIDE_SCOPE
+    vat_pupil_premium: VatTreatment = VatTreatment.OUTSIDE_SCOPE
+    vat_admitting_credit: VatTreatment = VatTreatment.OUTSIDE_SCOPE
+    vat_reinstatement_repayment: VatTreatment = VatTreatment.OUTSIDE_SCOPE
+    vat_placement_charge: VatTreatment = VatTreatment.OUTSIDE_SCOPE
     contact_name: str = ""
     contact_email: str = ""
     remittance_address: str = ""

@@ -10,9 +10,13 @@ school per billing period (term), charges and credits netting together:
   nets to a credit;
 - a school and term netting to exactly 0.00 needs no document.
 
-Net is the sum of the (already rounded) lines, ``VAT = Net x VAT rate`` rounded half up to
-the penny (the rate defaults to 0: recharges for statutory education functions), ``Gross =
-Net + VAT``. Signs follow the Recoupment table: positive is owed by the school. A document's
+Net is the sum of the (already rounded) lines and ``Gross = Net + VAT``. VAT is for invoices
+and credit notes only: a maintained school's budget adjustment is an internal journal of the
+LA (the school is part of it), never a supply, so it carries no VAT. On an invoice or credit
+note, each line type has its VAT treatment from the Settings (``VAT treatment: <type>``:
+Standard, Exempt or Outside scope, default Outside scope, as the council's VAT officer
+advises) and ``VAT = (sum of the Standard lines) x VAT rate``, rounded half up to the penny.
+Signs follow the Recoupment table: positive is owed by the school. A document's
 Date is the run date while it is a Draft and its Issued On date once issued; the Due date
 (``Date + Payment terms (days)``) is shown for invoices only: budget adjustments and credit
 notes are not paid by the school.
@@ -28,9 +32,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from apmodel.domain.findings import Findings
-from apmodel.domain.inputs import ModelInputs, RegisterEntry, School, SchoolType
+from apmodel.domain.inputs import ModelInputs, RegisterEntry, School, SchoolType, Settings, VatTreatment
 from apmodel.domain.money import ZERO, money
-from apmodel.domain.recoupment_lines import RecoupmentLine
+from apmodel.domain.recoupment_lines import LineType, RecoupmentLine
 from apmodel.domain.register import (
     REVERSAL_KEY_PREFIX,
     DocumentKind,
@@ -94,6 +98,28 @@ def document_key(school_type: SchoolType, urn: int, period: str) -> str:
     return f"{'BA' if school_type is SchoolType.MAINTAINED else 'INV'}|{urn}|{period}"
 
 
+def vat_treatment(settings: Settings | None, line_type: LineType) -> VatTreatment:
+    """The VAT treatment the Settings give a type of line on an invoice (Outside scope by default)."""
+    if settings is None:
+        return VatTreatment.OUTSIDE_SCOPE
+    return {
+        LineType.EXCLUSION_ADJUSTMENT: settings.vat_exclusion_adjustment,
+        LineType.PUPIL_PREMIUM: settings.vat_pupil_premium,
+        LineType.ADMITTING_CREDIT: settings.vat_admitting_credit,
+        LineType.REINSTATEMENT_REPAYMENT: settings.vat_reinstatement_repayment,
+        LineType.PLACEMENT_CHARGE: settings.vat_placement_charge,
+    }[line_type]
+
+
+def _standard_rated(school: School, group: Sequence[RecoupmentLine], settings: Settings | None) -> Decimal:
+    """The part of a document's Net that VAT applies to: none on a budget adjustment (an internal journal)."""
+    if school.type is SchoolType.MAINTAINED:
+        return ZERO
+    return sum(
+        (line.amount for line in group if vat_treatment(settings, line.type) is VatTreatment.STANDARD), ZERO
+    )
+
+
 def _period_order(inputs: ModelInputs) -> dict[str, int]:
     ordered = sorted(inputs.terms, key=lambda t: (t.start, t.row))
     return {term.name: i for i, term in enumerate(ordered)}
@@ -118,15 +144,18 @@ def wanted_documents(
         net = sum((line.amount for line in group), ZERO)
         if net == 0:
             continue
-        vat = money(net * vat_rate)
+        standard = _standard_rated(school, group, settings)
+        vat = money(standard * vat_rate)
         kind = _kind(school, net)
         wanted.append(WantedDocument(document_key(school.type, urn, period), kind, urn, period, net, vat, net + vat))
         trace.append(
             TraceLine(
                 f"{kind} net",
-                "sum of the school's recoverable lines in the period; VAT = Net x VAT rate",
+                "sum of the school's recoverable lines in the period; VAT = standard-rated lines x VAT rate "
+                "(no VAT on a budget adjustment)",
                 f"lines = {', '.join(f'{line.line_id} {fmt_money(line.amount)}' for line in group)}; "
-                f"VAT rate = {fmt_percent(vat_rate)}",
+                f"standard-rated = {fmt_money(standard)}; VAT rate = {fmt_percent(vat_rate)}; "
+                f"VAT = {fmt_money(vat)}",
                 net,
                 urn=urn,
                 school=school.name,

@@ -342,6 +342,11 @@ SETTING_LABELS: dict[str, str] = {
     "Invoice prefix": "AP",
     "Payment terms (days)": "30",
     "VAT rate": "0",
+    "VAT treatment: Exclusion adjustment": "Outside scope",
+    "VAT treatment: Pupil premium": "Outside scope",
+    "VAT treatment: Admitting credit": "Outside scope",
+    "VAT treatment: Reinstatement repayment": "Outside scope",
+    "VAT treatment: Placement charge": "Outside scope",
     "Contact name": "",
     "Contact email": "",
     "Remittance address": "",
@@ -366,9 +371,13 @@ SETTING_KINDS: dict[str, Kind] = {
 }
 
 REDRESS_DESTINATIONS = ("District schools", "Lead PRU")
+VAT_TREATMENTS = ("Standard", "Exempt", "Outside scope")
+#: The settings that give a type of recoupment line its VAT treatment.
+VAT_TREATMENT_SETTINGS = tuple(label for label in SETTING_LABELS if label.startswith("VAT treatment: "))
 
 #: The settings with fixed choices (dropdowns in the template).
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {
     **{label: YES_NO for label, kind in SETTING_KINDS.items() if kind is Kind.YES_NO},
     "Redress destination": REDRESS_DESTINATIONS,
+    **{label: VAT_TREATMENTS for label in VAT_TREATMENT_SETTINGS},
 }

@@ -405,6 +405,11 @@ _SETTING_FIELDS: dict[str, str] = {
     "Invoice prefix": "invoice_prefix",
     "Payment terms (days)": "payment_terms_days",
     "VAT rate": "vat_rate",
+    "VAT treatment: Exclusion adjustment": "vat_exclusion_adjustment",
+    "VAT treatment: Pupil premium": "vat_pupil_premium",
+    "VAT treatment: Admitting credit": "vat_admitting_credit",
+    "VAT treatment: Reinstatement repayment": "vat_reinstatement_repayment",
+    "VAT treatment: Placement charge": "vat_placement_charge",
     "Contact name": "contact_name",
     "Contact email": "contact_email",
     "Remittance address": "remittance_address",
@@ -511,6 +516,8 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
             elif field == "school_year_end":
                 if year is not None:
                     fields[field] = _school_year_end(value, year)
+            elif label in c.VAT_TREATMENT_SETTINGS:
+                fields[field] = m.VatTreatment(_choice(c.Column(label, choices=c.VAT_TREATMENTS), as_text(value)))
             elif field == "redress_destination":
                 fields[field] = m.RedressDestination(
                     _choice(c.Column(label, choices=c.REDRESS_DESTINATIONS), as_text(value))

@@ -83,7 +83,13 @@ SETTING_NOTES: dict[str, str] = {
     "Protection cap": "Largest gain allowed against Previous Allocation, e.g. 5%. Blank: no cap.",
     "Invoice prefix": "Invoice numbers are {prefix}-{year}-{5-digit sequence}, e.g. AP-2025-26-00001.",
     "Payment terms (days)": "Due date = invoice date + this many days.",
-    "VAT rate": "VAT on recharges; normally 0% (recharges for statutory education functions).",
+    "VAT rate": "VAT on invoices to academies, for the line types set Standard below. Budget adjustments to "
+    "maintained schools are internal journals and never carry VAT.",
+    **{
+        label: f"VAT treatment of {label.removeprefix('VAT treatment: ').lower()} lines on an invoice: Standard "
+        "(VAT rate applies), Exempt or Outside scope (default), as the council's VAT officer advises."
+        for label in c.VAT_TREATMENT_SETTINGS
+    },
     "Contact name": "Who schools contact about their allocation or a charge (shown in school packs).",
     "Contact email": "Email address for queries (shown in school packs and invoices).",
     "Remittance address": "Where academies send payment (shown on invoices).",

@@ -21,7 +21,7 @@ from apmodel.cli import main
 from apmodel.reports.packs import pack_filename
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.xlsx_reader import read_tables
-from tests.builders import TableRows, small_county, write_workbook
+from tests.builders import TableRows, settings, small_county, write_workbook
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
 RUN_DATE = "2025-12-01"
@@ -180,11 +180,21 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_a_title_and_single_header_t
         assert book.properties.title is not None and "Testshire" in book.properties.title
 
 
-def test_vat_is_added_to_the_net_on_the_document(tmp_path: Path) -> None:
-    packs = write_packs(tmp_path, small_county(**{"VAT rate": 0.2}))
+def test_a_budget_adjustment_carries_no_vat_even_with_a_vat_rate(tmp_path: Path) -> None:
+    county = small_county(**{"VAT rate": 0.2, "VAT treatment: Exclusion adjustment": "Standard"})
+    packs = write_packs(tmp_path, county)
     [sheet] = document_sheets(open_pack(packs, 100001))
-    # Net 2,221.15; VAT 2,221.15 x 20% = 444.23; Gross 2,221.15 + 444.23 = 2,665.38.
-    assert totals(sheet) == {"Net": Decimal("2221.15"), "VAT": Decimal("444.23"), "Gross": Decimal("2665.38")}
+    # A maintained school's budget adjustment is an internal journal: Net 2,221.15, VAT 0.00, Gross 2,221.15.
+    assert totals(sheet) == {"Net": Decimal("2221.15"), "VAT": Decimal("0.00"), "Gross": Decimal("2221.15")}
+
+
+def test_vat_is_added_to_a_standard_rated_invoice(tmp_path: Path) -> None:
+    tables = _academy_with_a_placement()
+    tables["Settings"] = settings(**{"VAT rate": 0.2, "VAT treatment: Placement charge": "Standard"})
+    packs = write_packs(tmp_path, tables)
+    [sheet] = document_sheets(open_pack(packs, 100003))
+    # Net 600.00; VAT 600.00 x 20% = 120.00; Gross 600.00 + 120.00 = 720.00.
+    assert totals(sheet) == {"Net": Decimal("600.00"), "VAT": Decimal("120.00"), "Gross": Decimal("720.00")}
 
 
 def _academy_with_a_placement() -> dict[str, TableRows]:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from apmodel.domain.findings import Findings, Severity
-from apmodel.domain.inputs import FundingModel, RedressDestination
+from apmodel.domain.inputs import FundingModel, RedressDestination, VatTreatment
 from apmodel.workbook.interface import CellError, RawTable
 from apmodel.workbook.parse import parse_inputs, parse_settings
 
@@ -36,6 +36,20 @@ def test_settings_read_percent_text_and_fractions_alike() -> None:
     assert settings.school_year_end == date(2025, 7, 31)
     assert settings.redress_destination is RedressDestination.DISTRICT_SCHOOLS
     assert findings.items == []
+
+
+def test_vat_treatments_default_to_outside_scope_and_read_the_allowed_words() -> None:
+    findings = Findings()
+    raw = settings_table(**{"VAT treatment: Placement charge": "standard", "VAT treatment: Pupil premium": "Zero"})
+    settings = parse_settings(raw, findings)
+    assert settings is not None
+    assert settings.vat_placement_charge is VatTreatment.STANDARD
+    assert settings.vat_exclusion_adjustment is VatTreatment.OUTSIDE_SCOPE
+    # "Zero" is not a treatment: an Error listing the allowed words, and the default stands.
+    assert settings.vat_pupil_premium is VatTreatment.OUTSIDE_SCOPE
+    [finding] = findings.items
+    assert (finding.severity, finding.code) == (Severity.ERROR, "NOT_ALLOWED")
+    assert "Standard, Exempt, Outside scope" in finding.message
 
 
 def test_financial_year_accepts_common_spellings() -> None:

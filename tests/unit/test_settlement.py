@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import VatTreatment
 from apmodel.domain.recoupment import (
     LegalBasis,
     LineStatus,
@@ -68,8 +69,11 @@ def test_maintained_school_gets_one_budget_adjustment_per_term() -> None:
     assert (document.date, document.due, document.status) == (TODAY, None, "Draft")
 
 
+STANDARD_PLACEMENTS = {"vat_placement_charge": VatTreatment.STANDARD}
+
+
 def test_academy_gets_an_invoice_to_its_trust_with_vat_and_payment_terms() -> None:
-    county = inputs(settings=settings(vat_rate=D("0.2"), payment_terms_days=30))
+    county = inputs(settings=settings(vat_rate=D("0.2"), payment_terms_days=30, **STANDARD_PLACEMENTS))
     [document] = settle([line(ACADEMY, "Autumn 2025", "900.00")], county, TODAY).documents
     # VAT = 900.00 x 20% = 180.00; Gross = 900.00 + 180.00 = 1,080.00; due 1 Dec + 30 days = 31 Dec 2025.
     assert (document.kind, document.trust) == ("Invoice", "Oak Trust")
@@ -78,10 +82,40 @@ def test_academy_gets_an_invoice_to_its_trust_with_vat_and_payment_terms() -> No
 
 
 def test_vat_rounds_half_up_to_the_penny() -> None:
-    county = inputs(settings=settings(vat_rate=D("0.175")))
+    county = inputs(settings=settings(vat_rate=D("0.175"), **STANDARD_PLACEMENTS))
     [document] = settle([line(ACADEMY, "Autumn 2025", "100.60")], county, TODAY).documents
     # 100.60 x 17.5% = 17.605 -> 17.61 (half up; half even would give 17.60); gross 118.21.
     assert (document.vat, document.gross) == (Decimal("17.61"), Decimal("118.21"))
+
+
+def test_a_budget_adjustment_is_an_internal_journal_and_never_carries_vat() -> None:
+    county = inputs(settings=settings(vat_rate=D("0.2"), **STANDARD_PLACEMENTS))
+    [document] = settle([line(MAINTAINED, "Autumn 2025", "900.00")], county, TODAY).documents
+    # A maintained school is part of the LA: 900.00 standard-rated, but VAT 0.00, gross 900.00.
+    assert document.kind == "Budget adjustment"
+    assert (document.net, document.vat, document.gross) == (D("900.00"), D("0.00"), D("900.00"))
+
+
+def test_lines_are_outside_the_scope_of_vat_unless_their_type_is_set_standard() -> None:
+    lines = [
+        line(ACADEMY, "Autumn 2025", "900.00"),
+        line(ACADEMY, "Autumn 2025", "2221.15", type=LineType.EXCLUSION_ADJUSTMENT),
+        line(ACADEMY, "Autumn 2025", "300.00", type=LineType.PUPIL_PREMIUM),
+    ]
+    default = inputs(settings=settings(vat_rate=D("0.2")))
+    [document] = settle(lines, default, TODAY).documents
+    # Every type outside scope by default: net 900.00 + 2,221.15 + 300.00 = 3,421.15, VAT 0.00.
+    assert (document.net, document.vat, document.gross) == (D("3421.15"), D("0.00"), D("3421.15"))
+    mixed = inputs(
+        settings=settings(
+            vat_rate=D("0.2"),
+            vat_placement_charge=VatTreatment.STANDARD,
+            vat_pupil_premium=VatTreatment.EXEMPT,
+        )
+    )
+    [document] = settle(lines, mixed, TODAY).documents
+    # Only the placement charge is standard-rated: VAT = 900.00 x 20% = 180.00; gross 3,421.15 + 180.00.
+    assert (document.net, document.vat, document.gross) == (D("3421.15"), D("180.00"), D("3601.15"))
 
 
 def test_credits_net_against_charges_in_the_same_term() -> None:
@@ -202,7 +236,7 @@ def test_an_empty_recoupment_gives_an_empty_table_with_its_header() -> None:
 
 
 def test_invoices_table_lists_every_document() -> None:
-    county = inputs(settings=settings(vat_rate=D("0.2")))
+    county = inputs(settings=settings(vat_rate=D("0.2"), **STANDARD_PLACEMENTS))
     settlement = settle([line(ACADEMY, "Autumn 2025", "900.00")], county, TODAY)
     table = invoices_table(settlement)
     assert table.name == "Invoices"
