@@ -19,7 +19,7 @@ DISPATCH_MODULE = "apmodel_dispatch"
 BUILD_MODULE = "apmodel_build"
 #: xlwings reads the add-in's configuration from ``<PROJECT_NAME>.conf`` (see install.py).
 PROJECT_NAME = "apmodel"
-CUSTOMUI_NS = "{http://schemas.microsoft.com/office/2006/01/customui}"
+CUSTOMUI_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
 
 
 @dataclass(frozen=True)

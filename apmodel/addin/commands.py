@@ -157,8 +157,42 @@ class Context:
         return self.labels.get(button_id, button_id)
 
     def workbook_folder(self) -> Path | None:
-        full = Path(str(self.book.fullname))
+        """The open book's folder on this computer; None for a book opened from OneDrive, SharePoint or Teams."""
+        fullname = str(self.book.fullname)
+        if is_web_address(fullname):
+            return None
+        full = Path(fullname)
         return full.parent if full.parent != Path(".") and full.parent.is_dir() else None
+
+    def local_folder(self, prompt: str) -> Path:
+        """A folder on this computer, asked until one is chosen (Cancel stops the command).
+
+        A book opened from OneDrive, SharePoint or Teams has a web address, not a folder, and
+        a folder picker can offer web locations too: files are written to a local folder (a
+        OneDrive folder synced to this computer is one), never to an address.
+        """
+        start = self.workbook_folder() or documents_folder()
+        while True:
+            folder = self.ui.ask_folder(prompt, start)
+            if folder is None:
+                raise Cancelled
+            if not is_web_address(str(folder)) and folder.is_dir():
+                return folder
+            self.ui.tell(
+                f"{folder} is not a folder on this computer. Choose a local folder (a OneDrive or SharePoint "
+                "folder synced to this computer is fine): the files are written there.",
+                problem=True,
+            )
+
+
+def is_web_address(name: str) -> bool:
+    """An https name, as Excel gives a book opened from OneDrive, SharePoint or Teams (also once made a Path)."""
+    return name.lower().startswith(("http:/", "https:/"))
+
+
+def documents_folder() -> Path | None:
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else None
 
 
 #: A command returns the one line left in the status bar and the status cell.
@@ -250,9 +284,7 @@ def issue_invoices(ctx: Context) -> str:
 
 
 def school_packs(ctx: Context) -> str:
-    folder = ctx.ui.ask_folder("Choose the folder for the school packs", ctx.workbook_folder())
-    if folder is None:
-        raise Cancelled
+    folder = ctx.local_folder("Choose the folder for the school packs")
     from apmodel.service import write_packs
 
     paths = write_packs(ctx.store, folder, today=ctx.today, progress=ctx.store.status)
@@ -261,9 +293,7 @@ def school_packs(ctx: Context) -> str:
 
 
 def forum_copy(ctx: Context) -> str:
-    folder = ctx.ui.ask_folder("Choose the folder for the Forum copy", ctx.workbook_folder())
-    if folder is None:
-        raise Cancelled
+    folder = ctx.local_folder("Choose the folder for the Forum copy")
     from apmodel.service import forum_copy as write_forum_copy
 
     stem = Path(str(ctx.book.name)).stem
@@ -273,9 +303,7 @@ def forum_copy(ctx: Context) -> str:
 
 
 def new_workbook(ctx: Context) -> str:
-    folder = ctx.ui.ask_folder("Choose the folder for the new Forum workbook", ctx.workbook_folder())
-    if folder is None:
-        raise Cancelled
+    folder = ctx.local_folder("Choose the folder for the new Forum workbook")
     from apmodel.workbook.template import new_workbook as write_blank
 
     path = unused_path(folder / NEW_WORKBOOK_NAME)
@@ -312,7 +340,7 @@ def diagnosis(ctx: Context) -> list[str]:
     """The facts IT needs, one per line."""
     where = places()
     config = where.config_file if where is not None else None
-    interpreter = read_config(where.config_file).get(where.config_key, "") if where is not None else ""
+    interpreter = read_config(where.config_file, where.encoding).get(where.config_key, "") if where is not None else ""
     tables = ctx.store.read_tables()
     recorded = workbook_contract_version(tables)
     lines = [

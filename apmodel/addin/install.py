@@ -13,12 +13,18 @@ places are xlwings' own (its VBA reads ``<PROJECT_NAME>.conf``):
   holding ``"INTERPRETER_MAC","<python>"``; ``RunPython`` on a Mac also needs xlwings'
   AppleScript in ``~/Library/Application Scripts/com.microsoft.Excel/``.
 
+The file is written in the encoding xlwings' VBA reads it with (``Open ... For Input``, which
+is the system's ANSI code page on Windows, Windows-1252 on a UK machine; Mac Roman on a Mac),
+so an interpreter under ``C:\\Users\\Siân`` is read back as written. A path that code page
+cannot spell is written as its Windows short (8.3) name, or refused with a way forward.
+
 Excel with VBA add-ins exists only on Windows and macOS: elsewhere the command says so and
 explains how to build the file here and install it on a Windows or Mac machine.
 """
 
 from __future__ import annotations
 
+import locale
 import os
 import shutil
 import sys
@@ -44,6 +50,8 @@ class Places:
     startup_folder: Path
     config_file: Path
     config_key: str
+    #: What xlwings' VBA reads the configuration file with (see the module docstring).
+    encoding: str = "utf-8"
     applescript_folder: Path | None = None
 
     @property
@@ -64,15 +72,55 @@ def places(
             startup_folder=appdata / "Microsoft" / "Excel" / "XLSTART",
             config_file=profile / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf",
             config_key="INTERPRETER_WIN",
+            encoding=windows_ansi_code_page(platform),
         )
     if platform == "darwin":
         return Places(
             startup_folder=home / MAC_OFFICE / "Startup.localized" / "Excel",
             config_file=home / MAC_SANDBOX / f"{PROJECT_NAME}.conf",
             config_key="INTERPRETER_MAC",
+            encoding="mac_roman",
             applescript_folder=home / MAC_SCRIPTS,
         )
     return None
+
+
+#: The ANSI code page of an English (UK) Windows, for an add-in installed from another system.
+WINDOWS_ANSI_DEFAULT = "cp1252"
+
+
+def windows_ansi_code_page(platform: str = sys.platform) -> str:
+    """The code page VBA's file input uses on this Windows (the one Python calls the locale encoding)."""
+    if platform == sys.platform == "win32":
+        return locale.getencoding()
+    return WINDOWS_ANSI_DEFAULT
+
+
+def short_path(path: str) -> str | None:
+    """Windows' short (8.3) name of ``path``, plain ASCII; None where there is none (or not on Windows)."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    size = ctypes.windll.kernel32.GetShortPathNameW(path, None, 0)
+    if not size:
+        return None
+    buffer = ctypes.create_unicode_buffer(size)
+    ctypes.windll.kernel32.GetShortPathNameW(path, buffer, size)
+    return buffer.value if buffer.value.isascii() else None
+
+
+def encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def spellable(path: str, encoding: str) -> str | None:
+    """``path`` as the configuration can hold it in ``encoding`` (else its short name), or None."""
+    return path if encodable(path, encoding) else short_path(path)
 
 
 def config_line(key: str, value: str) -> str:
@@ -80,12 +128,12 @@ def config_line(key: str, value: str) -> str:
     return f'"{key}","{value}"\n'
 
 
-def read_config(path: Path) -> dict[str, str]:
+def read_config(path: Path, encoding: str = "utf-8") -> dict[str, str]:
     """The settings in an xlwings-style ``.conf`` file (missing file: none)."""
     settings: dict[str, str] = {}
     if not path.is_file():
         return settings
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in path.read_text(encoding=encoding, errors="replace").splitlines():
         key, sep, value = line.partition(",")
         if sep:
             settings[key.strip().strip('"').upper()] = value.strip().strip('"')
@@ -115,6 +163,13 @@ def install_addin(
     where = places(platform, home, env)
     if where is None:
         return unsupported_message(platform)
+    written = spellable(interpreter, where.encoding)
+    if written is None:
+        return (
+            f"Nothing was installed: Excel's VBA reads its settings in the {where.encoding} code page, which cannot "
+            f"spell the Python path {interpreter}. Make the environment in a folder with plain letters (for example "
+            "C:\\apmodel\\venv), install apmodel there and run `apmodel addin install` with that Python."
+        )
     where.startup_folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         built = build_addin(Path(work))
@@ -126,13 +181,19 @@ def install_addin(
                 "`apmodel addin install` again."
             )
     where.config_file.parent.mkdir(parents=True, exist_ok=True)
-    settings = read_config(where.config_file)
-    settings[where.config_key] = interpreter
-    where.config_file.write_text("".join(config_line(k, v) for k, v in settings.items()), encoding="utf-8")
+    settings = read_config(where.config_file, where.encoding)
+    settings[where.config_key] = written
+    text = "".join(config_line(k, v) for k, v in settings.items())
+    where.config_file.write_text(text, encoding=where.encoding, errors="replace")
     lines = [
         f"Installed {where.addin}.",
-        f"The add-in will run Python {interpreter} (set in {where.config_file}).",
+        f"The add-in will run Python {written} (set in {where.config_file}).",
     ]
+    if not encodable(str(where.config_file), where.encoding):
+        lines.append(
+            f"Note: {where.encoding} cannot spell the configuration file's own path; if a button cannot find Python, "
+            f"ask IT to set {where.config_key} in {where.config_file} by hand (docs/excel-addin.md, 'For IT')."
+        )
     if where.applescript_folder is not None:
         script = f"xlwings-{xlwings.__version__}.applescript"
         where.applescript_folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import xlwings as xw
 
 from apmodel import CONTRACT_VERSION, __version__
 from apmodel.addin import commands, ribbon_buttons
-from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, unused_path
+from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, is_web_address, unused_path
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from tests.builders import small_county, write_workbook
@@ -285,3 +285,52 @@ def test_new_workbook_writes_a_blank_forum_workbook_and_opens_it(county: Path, t
     ui = press("new_workbook", book, tmp_path, folder=tmp_path)
     path = tmp_path / "AP Funding workbook.xlsx"
     assert path.is_file() and ui.opened == [path]
+
+
+# -- A workbook opened from OneDrive, SharePoint or Teams ----------------------------------------
+
+WEB_NAME = "https://contoso.sharepoint.com/sites/finance/Shared Documents/county.xlsx"
+
+
+class Folders(Scripted):
+    """Answers each folder question with the next of ``folders``, and remembers where it started."""
+
+    def __init__(self, book: xw.Book, folders: Sequence[Path | None]) -> None:
+        super().__init__(book)
+        self.folders: Iterator[Path | None] = iter(folders)
+        self.starts: list[Path | None] = []
+
+    def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None:
+        self.asked.append(prompt)
+        self.starts.append(start)
+        return next(self.folders)
+
+
+def web_book(path: Path) -> xw.Book:
+    payload = remote_payload(path)
+    payload["book"]["name"] = WEB_NAME
+    return xw.Book(json=payload)
+
+
+def test_a_book_opened_from_sharepoint_runs_the_model_like_a_local_one(county: Path, tmp_path: Path) -> None:
+    book = web_book(county)
+    press("run_model", book, tmp_path)
+    assert alerts(book)[0][0].startswith("The model has run: 0 Error(s)")
+    assert not (tmp_path / "logs").exists()  # no failure was logged
+
+
+@pytest.mark.parametrize("button", ["school_packs", "forum_copy"])
+def test_files_from_a_sharepoint_book_go_to_a_local_folder_asked_again_until_one_is_chosen(
+    county: Path, tmp_path: Path, button: str
+) -> None:
+    book = web_book(county)
+    local = tmp_path / "out"
+    local.mkdir()
+    # The picker offers web places too: a SharePoint address is refused, then a local folder is used.
+    ui = Folders(book, [Path("https://contoso.sharepoint.com/sites/finance/Shared Documents"), local])
+    dispatch(button, __version__, book=book, ui=ui, today=TODAY, log_dir=tmp_path / "logs")
+    refused, done = (a[0] for a in alerts(book))
+    assert "is not a folder on this computer" in refused and "synced" in refused
+    assert len(ui.asked) == 2 and list(local.glob("*.xlsx")) and str(local) in done
+    assert [start for start in ui.starts if start is not None and is_web_address(str(start))] == []
+    assert not (tmp_path / "logs").exists()

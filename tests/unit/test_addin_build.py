@@ -7,6 +7,7 @@ oletools' olevba shows the dispatch module exactly as committed.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -14,15 +15,29 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from lxml import etree
+from pyopenvba import ExcelFile
 
 import apmodel
 from apmodel import __version__
 from apmodel.addin import DISPATCH_BAS, ribbon_buttons
-from apmodel.addin.build import ADDIN_FILE, CUSTOMUI_PART, build_addin, template_path, with_project_name
+from apmodel.addin.build import (
+    ADDIN_FILE,
+    CUSTOMUI_PART,
+    LOCKDOWN,
+    AddinBuildError,
+    build_addin,
+    locked_down,
+    template_path,
+    with_project_name,
+)
 from apmodel.addin.commands import COMMANDS
 from apmodel.addin.install import install_addin, places, read_config, uninstall_addin
+from tests.schemas import CUSTOMUI_DUPLICATE_DECLARATIONS, DATA, compile_customui, customui_schema
 
 RESOURCES = Path(apmodel.__file__).parent / "addin" / "resources"
+#: Microsoft's published Excel control identifiers: the names imageMso accepts (tests/data/README.md).
+EXCEL_CONTROL_IDS = DATA / "excel_control_ids.txt"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +82,7 @@ def test_its_ribbon_is_the_committed_well_formed_ribbon_xml(built: Path) -> None
         ribbon = archive.read(CUSTOMUI_PART)
     assert ribbon == (RESOURCES / "ribbon.xml").read_bytes()
     root = ElementTree.fromstring(ribbon)
-    tabs = root.findall(".//{http://schemas.microsoft.com/office/2006/01/customui}tab")
+    tabs = root.findall(".//{http://schemas.microsoft.com/office/2009/07/customui}tab")
     assert [tab.get("label") for tab in tabs] == ["AP Funding"]
 
 
@@ -83,6 +98,60 @@ def test_every_button_has_a_python_command_and_every_command_a_button(built: Pat
 def test_every_button_has_a_built_in_icon_a_label_and_screentips() -> None:
     for button in ribbon_buttons():
         assert button.image and button.label and button.screentip and button.supertip, button.id
+
+
+def excel_control_ids() -> set[str]:
+    lines = EXCEL_CONTROL_IDS.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def test_every_icon_is_on_microsoft_s_published_list_of_excel_controls() -> None:
+    published = excel_control_ids()
+    assert "PrintPreview" not in published and "FilePrintPreview" in published  # the list is the real one
+    assert [b.image for b in ribbon_buttons() if b.image not in published] == []
+
+
+def test_the_ribbon_validates_against_the_office_customui_schema(built: Path) -> None:
+    schema = customui_schema()
+    with zipfile.ZipFile(built) as archive:
+        ribbon = etree.fromstring(archive.read(CUSTOMUI_PART))
+    assert schema.validate(ribbon), schema.error_log
+    broken = etree.fromstring(archive_ribbon_with(built, 'size="large"', 'size="huge"'))
+    assert not schema.validate(broken)  # the schema does check attribute values
+
+
+def test_the_customui_schema_still_needs_each_of_its_recorded_fixes() -> None:
+    # Stale exceptions fail here: each dropped duplicate is one libxml2 still refuses.
+    _schema, dropped = compile_customui()
+    assert tuple(dropped) == CUSTOMUI_DUPLICATE_DECLARATIONS
+
+
+def archive_ribbon_with(built: Path, old: str, new: str) -> bytes:
+    with zipfile.ZipFile(built) as archive:
+        return archive.read(CUSTOMUI_PART).replace(old.encode(), new.encode(), 1)
+
+
+def test_buttons_that_need_a_workbook_grey_out_while_none_is_open(built: Path) -> None:
+    root = ElementTree.fromstring(archive_ribbon_with(built, "", ""))
+    assert root.get("onLoad") == "apmodel_dispatch.OnRibbonLoad"
+    buttons = list(root.iter("{http://schemas.microsoft.com/office/2009/07/customui}button"))
+    assert {b.get("getEnabled") for b in buttons} == {"apmodel_dispatch.GetEnabled"}
+    modules = olevba_code(built)
+    dispatch = modules["apmodel_dispatch.bas"]
+    # Only New workbook runs from Excel's start screen (with a scratch book RunPython needs).
+    assert 'NeedsNoWorkbook = (id = "new_workbook")' in dispatch
+    assert "If ActiveWorkbook Is Nothing Then" in dispatch and "Set scratch = Workbooks.Add" in dispatch
+    assert dispatch.index("If ActiveWorkbook Is Nothing") < dispatch.index("RunPython")
+    events = modules["apmodel_events.cls"]
+    for handler in ("App_NewWorkbook", "App_WorkbookOpen", "App_WorkbookActivate", "App_WorkbookBeforeClose"):
+        assert f"Private Sub {handler}(" in events
+    assert events.count("apmodel_dispatch.Refresh") == 4
+
+
+def test_the_vba_project_is_named_apmodel(built: Path) -> None:
+    with ExcelFile(built) as book:
+        assert book.vba_project().name == "apmodel"
+        assert book.validate() == []
 
 
 def test_olevba_shows_the_dispatch_module_exactly_as_committed(built: Path) -> None:
@@ -105,6 +174,51 @@ def test_the_addin_reads_its_own_configuration_not_the_template_s(built: Path) -
     assert 'name="_apmodel.conf"' in workbook and "myaddin" not in workbook
 
 
+def vba_function(module: str, name: str) -> str:
+    """One Function's text, from its first line to its End Function."""
+    match = re.search(rf"^(Public )?Function {name}\(.*?^End Function", module, re.MULTILINE | re.DOTALL)
+    assert match is not None, name
+    return match.group(0)
+
+
+def test_a_received_workbook_cannot_choose_what_the_addin_runs(built: Path) -> None:
+    # xlwings' GetConfig read an apmodel.conf sheet in the ACTIVE workbook, then an apmodel.conf file
+    # beside it, before the user's own file: any workbook could set INTERPRETER_WIN or PYTHONPATH.
+    xlwings_vba = olevba_code(built)["xlwings.bas"]
+    get_config = vba_function(xlwings_vba, "GetConfig")
+    code = [line for line in get_config.splitlines() if not line.strip().startswith("'")]
+    assert [line for line in code if "ActiveWorkbook" in line or "GetDirectory" in line] == []
+    assert "GetConfigFromSheet(ThisWorkbook)" in get_config  # the add-in's own sheet
+    # The one file GetConfig opens is the user's, written by `apmodel addin install`.
+    assert [line.strip() for line in code if "GetConfigFromFile(" in line] == [
+        "If GetConfigFromFile(GetConfigFilePath(), configKey, configValue) Then"
+    ]
+    # No code from the workbook's folder, and no embedded .py sheets of the active workbook.
+    assert 'GetConfig("ADD_WORKBOOK_TO_PYTHONPATH"' not in xlwings_vba
+    assert "AddExcelDir = GetConfig" not in xlwings_vba
+    assert xlwings_vba.count("AddExcelDir = \"false\"  ' apmodel") == 2  # RunPython and the UDF server
+    assert "For i = 2 To 2" in vba_function(xlwings_vba, "RunPython")
+
+
+def test_a_macos_interpreter_path_with_spaces_is_quoted_for_the_shell(built: Path) -> None:
+    xlwings_vba = olevba_code(built)["xlwings.bas"]
+    assert "PythonInterpreter = \"'\" & Replace(ToPosixPath(PYTHON_MAC), \"'\", \"'\\''\") & \"'\"" in xlwings_vba
+
+
+def test_an_xlwings_whose_vba_changed_where_it_is_locked_down_is_refused() -> None:
+    module = with_project_name(template_module())
+    assert all(edit.old in module.replace("\r\n", "\n") for edit in LOCKDOWN)
+    changed = module.replace("'Workbook Sheet Config", "'Sheet config of the workbook")
+    with pytest.raises(AddinBuildError, match=r"active workbook's apmodel\.conf sheet"):
+        locked_down(changed)
+
+
+def template_module() -> str:
+    with ExcelFile(template_path()) as book:
+        source: str = book.get_module("xlwings")
+    return source
+
+
 def test_a_template_without_the_project_name_constant_is_refused() -> None:
     with pytest.raises(Exception, match="PROJECT_NAME"):
         with_project_name("Attribute VB_Name = \"xlwings\"\r\n")
@@ -116,6 +230,23 @@ def test_no_binary_addin_is_shipped_in_the_package() -> None:
 
 
 # -- Install and uninstall ---------------------------------------------------------------------
+
+
+def test_a_non_ascii_python_path_is_written_in_the_code_page_vba_reads(tmp_path: Path) -> None:
+    env = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path / "me")}
+    interpreter = "C:\\Users\\Siân\\apmodel\\Scripts\\python.exe"
+    install_addin(platform="win32", home=tmp_path, env=env, interpreter=interpreter)
+    config = tmp_path / "me" / ".apmodel" / "apmodel.conf"
+    # VBA's Open ... For Input reads Windows' ANSI code page (Windows-1252 in the UK): â is one byte, 0xE2.
+    assert config.read_bytes() == b'"INTERPRETER_WIN","C:\\Users\\Si\xe2n\\apmodel\\Scripts\\python.exe"\n'
+    assert read_config(config, "cp1252") == {"INTERPRETER_WIN": interpreter}
+
+
+def test_a_python_path_the_code_page_cannot_spell_installs_nothing_and_says_why(tmp_path: Path) -> None:
+    env = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path / "me")}
+    message = install_addin(platform="win32", home=tmp_path, env=env, interpreter="C:\\Users\\Złota\\python.exe")
+    assert message.startswith("Nothing was installed") and "cp1252" in message
+    assert not (tmp_path / "Roaming").exists() and not (tmp_path / "me").exists()
 
 
 def test_install_on_windows_puts_the_addin_in_xlstart_and_points_it_at_this_python(tmp_path: Path) -> None:
