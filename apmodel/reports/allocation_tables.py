@@ -15,8 +15,16 @@ from typing import Any
 
 from apmodel.domain.allocation import AllocationResult
 from apmodel.domain.money import ZERO
-from apmodel.workbook.contract import DISTRICT_ALLOCATIONS, PROVIDER_FUNDING, SCHOOL_ALLOCATIONS, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.contract import (
+    DISTRICT_ALLOCATIONS,
+    DISTRICT_ALLOCATIONS_SPEC,
+    PROVIDER_FUNDING,
+    PROVIDER_FUNDING_SPEC,
+    SCHOOL_ALLOCATIONS,
+    SCHOOL_ALLOCATIONS_SPEC,
+    Kind,
+)
+from apmodel.workbook.interface import OutColumn, OutputTable, out_columns
 
 TOTAL = "Total"
 _SUMMED = (Kind.MONEY, Kind.NUMBER, Kind.INT)
@@ -40,25 +48,7 @@ def _total_row(columns: Sequence[OutColumn], rows: Sequence[list[Any]], label_co
 
 
 def district_allocations_table(result: AllocationResult) -> OutputTable:
-    factor_columns: list[OutColumn] = []
-    for name in result.district_factor_names:
-        factor_columns += [OutColumn(f"{name} Value", Kind.NUMBER), OutColumn(f"{name} £", Kind.MONEY)]
-    columns = [
-        OutColumn("District", Kind.TEXT, 22),
-        OutColumn("Area", Kind.TEXT, 14),
-        OutColumn("Funding Model", Kind.TEXT, 12),
-        *factor_columns,
-        OutColumn("Lump Sum", Kind.MONEY),
-        OutColumn("Formula Amount", Kind.MONEY),
-        OutColumn("Unprotected Allocation", Kind.MONEY),
-        OutColumn("Protection Adjustment", Kind.MONEY),
-        OutColumn("Final Allocation", Kind.MONEY),
-        OutColumn("Devolved", Kind.MONEY),
-        OutColumn("Delegated", Kind.MONEY),
-        OutColumn("Previous Allocation", Kind.MONEY),
-        OutColumn("Change", Kind.MONEY),
-        OutColumn("Change %", Kind.PERCENT),
-    ]
+    columns = out_columns(DISTRICT_ALLOCATIONS_SPEC.expand(factor=result.district_factor_names))
     rows: list[list[Any]] = []
     for d in result.districts:
         factors: list[Any] = []
@@ -92,17 +82,7 @@ def district_allocations_table(result: AllocationResult) -> OutputTable:
 
 
 def school_allocations_table(result: AllocationResult) -> OutputTable:
-    columns = [
-        OutColumn("URN", Kind.INT, 9),
-        OutColumn("School", Kind.TEXT, 34),
-        OutColumn("District", Kind.TEXT, 22),
-        OutColumn("Funding Model", Kind.TEXT, 12),
-        *(OutColumn(f"{name} £", Kind.MONEY) for name in result.school_factor_names),
-        OutColumn("Devolved Allocation", Kind.MONEY),
-        OutColumn("Redress Withheld", Kind.MONEY),
-        OutColumn("Redress Received", Kind.MONEY),
-        OutColumn("Final Devolved Allocation", Kind.MONEY),
-    ]
+    columns = out_columns(SCHOOL_ALLOCATIONS_SPEC.expand(factor=result.school_factor_names))
     rows: list[list[Any]] = [
         [
             s.urn,
@@ -129,16 +109,7 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
 
 
 def provider_funding_table(result: AllocationResult) -> OutputTable:
-    columns = [
-        OutColumn("Provider ID", Kind.TEXT, 12),
-        OutColumn("Provider", Kind.TEXT, 34),
-        OutColumn("District", Kind.TEXT, 22),
-        OutColumn("Commissioned Places", Kind.INT),
-        OutColumn("Place Funding", Kind.MONEY),
-        OutColumn("Top-up", Kind.MONEY),
-        OutColumn("Redress Received", Kind.MONEY),
-        OutColumn("Delegated Allocation", Kind.MONEY),
-    ]
+    columns = out_columns(PROVIDER_FUNDING_SPEC.columns)
     rows: list[list[Any]] = [
         [
             p.provider_id,

@@ -12,20 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from apmodel.domain.equality import SUPPRESSED, EqualityResult
-from apmodel.workbook.contract import EQUALITY_ANALYSIS, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.contract import EQUALITY_ANALYSIS, EQUALITY_ANALYSIS_SPEC
+from apmodel.workbook.interface import OutputTable, out_columns
 
 TOTAL = "Total"
 SHARE_PLACES = Decimal("0.0001")
 
-COLUMNS = [
-    OutColumn("Measure", Kind.TEXT, 12),
-    OutColumn("Breakdown", Kind.TEXT, 12),
-    OutColumn("Group", Kind.TEXT, 28),
-    OutColumn("Count", Kind.INT, 9),
-    OutColumn("Per 1,000 Pupils", Kind.NUMBER, 12),
-    OutColumn("Share", Kind.PERCENT, 10),
-]
 
 
 def _share(count: int, total: int) -> Decimal | None:
@@ -66,7 +58,7 @@ def equality_table(result: EqualityResult) -> OutputTable:
     )
     return OutputTable(
         EQUALITY_ANALYSIS,
-        list(COLUMNS),
+        out_columns(EQUALITY_ANALYSIS_SPEC.columns),
         equality_rows(result),
         title=f"Equality analysis: counts from 1 to 4 (and any that would reveal them) shown as [c]; {population}",
     )

@@ -15,24 +15,11 @@ from typing import Any
 
 from apmodel.domain.equality import SUPPRESSED, suppress_hierarchy
 from apmodel.domain.outcomes import OutcomeRow, OutcomesResult
-from apmodel.workbook.contract import AP_OUTCOMES, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.contract import AP_OUTCOMES, AP_OUTCOMES_SPEC
+from apmodel.workbook.interface import OutputTable, out_columns
 
 ALL_TIERS = "All tiers"
 
-COLUMNS = [
-    OutColumn("Tier", Kind.TEXT, 10),
-    OutColumn("Provider ID", Kind.TEXT, 12),
-    OutColumn("Provider", Kind.TEXT, 34),
-    OutColumn("Placements", Kind.INT, 11),
-    OutColumn("Average Weeks", Kind.NUMBER, 10),
-    OutColumn("Longest Weeks", Kind.INT, 10),
-    OutColumn("Over Planned Weeks", Kind.INT, 11),
-    OutColumn("Ended", Kind.INT, 9),
-    OutColumn("Returned to Mainstream", Kind.INT, 12),
-    OutColumn("Reintegration Rate", Kind.PERCENT, 12),
-    OutColumn("Recovered £", Kind.MONEY, 14),
-]
 
 #: The count columns and how to read each from a row.
 _COUNTS = ("placements", "over_planned", "ended", "returned")
@@ -70,7 +57,7 @@ def ap_outcomes_table(result: OutcomesResult, *, public: bool = False) -> Output
     note = "counts from 1 to 4 shown as [c]" if public else "school weeks in the year; rate = returned / ended"
     return OutputTable(
         AP_OUTCOMES,
-        list(COLUMNS),
+        out_columns(AP_OUTCOMES_SPEC.columns),
         rows,
         title=f"AP outcomes per tier and provider ({note})",
     )

@@ -18,60 +18,17 @@ from typing import Any
 from apmodel.domain.inputs import RegisterEntry, normalise
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.settlement import SettlementResult
-from apmodel.workbook.contract import INVOICE_REGISTER, INVOICES, RECOUPMENT, REGISTER_LOG, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable, RawTable
-
-RECOUPMENT_COLUMNS = (
-    OutColumn("Line ID", Kind.TEXT, 24),
-    OutColumn("URN", Kind.INT, 9),
-    OutColumn("School", Kind.TEXT, 30),
-    OutColumn("Type", Kind.TEXT, 22),
-    OutColumn("Legal Basis", Kind.TEXT, 18),
-    OutColumn("Settlement", Kind.TEXT, 18),
-    OutColumn("Pupil Ref", Kind.TEXT, 12),
-    OutColumn("Source ID", Kind.TEXT, 12),
-    OutColumn("Period", Kind.TEXT, 14),
-    OutColumn("A", Kind.MONEY),
-    OutColumn("B", Kind.INT, 6),
-    OutColumn("C", Kind.MONEY),
-    OutColumn("D", Kind.MONEY),
-    OutColumn("E", Kind.INT, 6),
-    OutColumn("F", Kind.INT, 6),
-    OutColumn("Rate", Kind.NUMBER),
-    OutColumn("Days", Kind.INT, 7),
-    OutColumn("Amount", Kind.MONEY),
-    OutColumn("Status", Kind.TEXT, 16),
-    OutColumn("Tier", Kind.INT, 6),
+from apmodel.workbook.contract import (
+    INVOICE_REGISTER,
+    INVOICES,
+    INVOICES_SPEC,
+    RECOUPMENT,
+    RECOUPMENT_SPEC,
+    REGISTER_LOG,
 )
+from apmodel.workbook.interface import OutColumn, OutputTable, RawTable, out_columns
 
-INVOICE_COLUMNS = (
-    OutColumn("Number", Kind.TEXT, 20),
-    OutColumn("Kind", Kind.TEXT, 18),
-    OutColumn("URN", Kind.INT, 9),
-    OutColumn("School", Kind.TEXT, 30),
-    OutColumn("Trust", Kind.TEXT, 24),
-    OutColumn("Period", Kind.TEXT, 14),
-    OutColumn("Date", Kind.DATE, 12),
-    OutColumn("Due", Kind.DATE, 12),
-    OutColumn("Net", Kind.MONEY),
-    OutColumn("VAT", Kind.MONEY),
-    OutColumn("Gross", Kind.MONEY),
-    OutColumn("Status", Kind.TEXT, 10),
-)
-
-REGISTER_COLUMNS = (
-    OutColumn("Number", Kind.TEXT, 20),
-    OutColumn("Key", Kind.TEXT, 30),
-    OutColumn("Kind", Kind.TEXT, 18),
-    OutColumn("URN", Kind.INT, 9),
-    OutColumn("Period", Kind.TEXT, 14),
-    OutColumn("Net", Kind.MONEY),
-    OutColumn("VAT", Kind.MONEY),
-    OutColumn("Gross", Kind.MONEY),
-    OutColumn("Status", Kind.TEXT, 10),
-    OutColumn("Issued On", Kind.DATE, 12),
-    OutColumn("Supersedes", Kind.TEXT, 20),
-)
+REGISTER_COLUMNS = tuple(out_columns(INVOICE_REGISTER.columns))
 
 
 def recoupment_table(result: RecoupmentResult) -> OutputTable:
@@ -103,7 +60,7 @@ def recoupment_table(result: RecoupmentResult) -> OutputTable:
     ]
     return OutputTable(
         RECOUPMENT,
-        list(RECOUPMENT_COLUMNS),
+        out_columns(RECOUPMENT_SPEC.columns),
         rows,
         title="Recoupment: charges to and credits for schools (deduction = A x B / 52 + C)",
     )
@@ -117,7 +74,7 @@ def invoices_table(settlement: SettlementResult) -> OutputTable:
     ]
     return OutputTable(
         INVOICES,
-        list(INVOICE_COLUMNS),
+        out_columns(INVOICES_SPEC.columns),
         rows,
         title="Invoices, credit notes and budget adjustments (positive = owed by the school)",
     )

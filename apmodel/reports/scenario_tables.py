@@ -13,27 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from apmodel.domain.scenarios import Comparison, ComparisonRow, Entity, Level
-from apmodel.workbook.contract import SCENARIO_COMPARISON, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.contract import SCENARIO_COMPARISON, SCENARIO_COMPARISON_SPEC
+from apmodel.workbook.interface import OutputTable, out_columns
 
 TOTAL = "Total"
-
-
-def _columns(comparison: Comparison) -> list[OutColumn]:
-    columns = [
-        OutColumn("Level", Kind.TEXT, 10),
-        OutColumn("Code", Kind.TEXT, 12),
-        OutColumn("Name", Kind.TEXT, 36),
-        OutColumn("District", Kind.TEXT, 22),
-        OutColumn("Baseline £", Kind.MONEY, 16),
-    ]
-    for name in comparison.scenario_names:
-        columns += [
-            OutColumn(f"{name} £", Kind.MONEY, 16),
-            OutColumn(f"{name} Change £", Kind.MONEY, 16),
-            OutColumn(f"{name} Change %", Kind.PERCENT, 12),
-        ]
-    return columns
 
 
 def _cells(row: ComparisonRow) -> list[Any]:
@@ -63,4 +46,5 @@ def scenario_comparison_table(comparison: Comparison, levels: tuple[Level, ...] 
         if comparison.scenario_names
         else "Scenarios: baseline only (use Compare scenarios, or apmodel compare, to add each scenario)"
     )
-    return OutputTable(SCENARIO_COMPARISON, _columns(comparison), scenario_comparison_rows(comparison, levels), title)
+    columns = out_columns(SCENARIO_COMPARISON_SPEC.expand(scenario=comparison.scenario_names))
+    return OutputTable(SCENARIO_COMPARISON, columns, scenario_comparison_rows(comparison, levels), title)

@@ -31,7 +31,8 @@ from apmodel.reports.dashboard import (
     note_text,
 )
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import NUMBER_FORMATS, column_letter
+from apmodel.workbook.interface import column_letter
+from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.openpyxl_store import set_text_safe, write_heading
 
 BOLD = Font(bold=True)

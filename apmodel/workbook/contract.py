@@ -7,7 +7,8 @@ in any order; columns not named here are the user's and survive every run untouc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from apmodel.domain.inputs import normalise
@@ -23,6 +24,8 @@ class Kind(StrEnum):
     PERCENT = "percent"
     DATE = "date"
     YES_NO = "yes_no"
+    #: A whole number that names something (a URN, a sheet row, a year): shown without separators.
+    ID = "id"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class Column:
     required: bool = False
     #: Allowed values for an enumerated text column (dropdowns in the template).
     choices: tuple[str, ...] = ()
+    #: Column width in characters on a sheet the writers create (None: fitted to the content).
+    width: float | None = None
+    #: What the column holds, in a sentence (the Notes sheet, the template's column help).
+    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,11 +75,21 @@ KEY_STAGES = ("KS1", "KS2", "KS3", "KS4")
 SCENARIO_TARGETS = ("Setting", "District", "DistrictFactor", "SchoolFactor", "RedressRule")
 PROVIDER_TYPES = ("PRU", "AP Academy", "Independent", "Hospital School", "Other")
 
-T, INT, N, M, P, D, Y = Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DATE, Kind.YES_NO
+T, INT, N, M, P, D, Y, ID = (
+    Kind.TEXT, Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DATE, Kind.YES_NO, Kind.ID,
+)
 
 
-def _c(name: str, kind: Kind = T, required: bool = False, choices: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required, choices)
+def _c(
+    name: str,
+    kind: Kind = T,
+    required: bool = False,
+    choices: tuple[str, ...] = (),
+    *,
+    width: float | None = None,
+    help: str = "",
+) -> Column:
+    return Column(name, kind, required, choices, width, help)
 
 
 SETTINGS = TableSpec(
@@ -273,17 +290,23 @@ INPUT_TABLES: tuple[TableSpec, ...] = (
 INVOICE_REGISTER = TableSpec(
     "InvoiceRegister",
     (
-        _c("Number", required=True),
-        _c("Key", required=True),
-        _c("Kind", required=True),
-        _c("URN", INT),
-        _c("Period"),
-        _c("Net", M),
-        _c("VAT", M),
-        _c("Gross", M),
-        _c("Status", required=True, choices=("Draft", "Issued", "Credited")),
-        _c("Issued On", D),
-        _c("Supersedes"),
+        _c("Number", required=True, width=20, help="Every document number ever used, in order: never reused."),
+        _c("Key", required=True, width=30, help="Which school, term and kind the number belongs to (the model's key)."),
+        _c("Kind", required=True, width=18, help="Invoice, Credit note or Budget adjustment."),
+        _c("URN", INT, width=9, help="The school's URN."),
+        _c("Period", width=14, help="The term the document is for."),
+        _c("Net", M, help="The document's net amount."),
+        _c("VAT", M, help="Net x VAT rate."),
+        _c("Gross", M, help="Net + VAT."),
+        _c(
+            "Status",
+            required=True,
+            choices=("Draft", "Issued", "Credited"),
+            width=10,
+            help="Draft (may still change), Issued (never changed) or Credited (replaced by a credit note).",
+        ),
+        _c("Issued On", D, width=12, help="The date it was issued."),
+        _c("Supersedes", width=20, help="For a credit note: the number of the document it credits."),
     ),
     required=False,
     note="Written by the model: every invoice number ever used. Do not edit Issued rows.",
@@ -298,7 +321,12 @@ REGISTER_LOG = TableSpec(
     note="Written by the model: what each number was when last written. Never edit it.",
 )
 
-# Output table names (replaced whole on every run). Their columns are built by reports/.
+# --- Output tables (replaced whole on every run) ---------------------------------------------
+#
+# Each output table's columns are declared here, beside its name; reports/ fills the rows. A
+# column named with a placeholder (``<Factor> £``, ``<Scenario> Change %``) stands for one column
+# per factor or scenario of the run, in that place (``OutputSpec.expand``).
+
 SUMMARY = "Summary"
 DISTRICT_ALLOCATIONS = "DistrictAllocations"
 SCHOOL_ALLOCATIONS = "SchoolAllocations"
@@ -311,19 +339,239 @@ SCENARIO_COMPARISON = "ScenarioComparison"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
 AP_OUTCOMES = "APOutcomes"
 
-OUTPUT_TABLES: tuple[str, ...] = (
+#: The placeholders of repeated columns, and what each stands for.
+FACTOR = "<Factor>"
+SCENARIO = "<Scenario>"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """An output table's name, one line on what it holds (the Contents sheet) and its columns."""
+
+    name: str
+    holds: str
+    columns: tuple[Column, ...]
+
+    def expand(self, **names: Sequence[str]) -> list[Column]:
+        """The columns with each run of placeholder columns repeated once per name, in order.
+
+        ``expand(factor=["IDACI", "FSM6"])`` turns ``<Factor> Value, <Factor> £`` into
+        ``IDACI Value, IDACI £, FSM6 Value, FSM6 £``.
+        """
+        placeholders = {FACTOR: names.get("factor", ()), SCENARIO: names.get("scenario", ())}
+        columns: list[Column] = []
+        index = 0
+        while index < len(self.columns):
+            column = self.columns[index]
+            token = next((t for t in placeholders if t in column.name), None)
+            if token is None:
+                columns.append(column)
+                index += 1
+                continue
+            run = [column]
+            while index + len(run) < len(self.columns) and token in self.columns[index + len(run)].name:
+                run.append(self.columns[index + len(run)])
+            for name in placeholders[token]:
+                columns += [replace(c, name=c.name.replace(token, name)) for c in run]
+            index += len(run)
+        return columns
+
+
+def _o(name: str, kind: Kind, width: float | None, help: str) -> Column:
+    return Column(name, kind, width=width, help=help)
+
+
+_URN = _o("URN", INT, 9, "The school's Unique Reference Number (GIAS).")
+_SCHOOL = _o("School", T, 34, "The school's name, from Schools.")
+_DISTRICT = _o("District", T, 22, "The AP district, from Districts.")
+_MODEL = _o("Funding Model", T, 12, "Delegated (to the Lead PRU), Devolved (to schools) or Hybrid (both).")
+_PERIOD = _o("Period", T, 14, "The term (billing period) the line or document belongs to, from Terms.")
+
+SUMMARY_SPEC = OutputSpec(
     SUMMARY,
-    DISTRICT_ALLOCATIONS,
-    SCHOOL_ALLOCATIONS,
-    PROVIDER_FUNDING,
-    RECOUPMENT,
-    INVOICES,
-    WARNINGS,
-    TRACE,
-    SCENARIO_COMPARISON,
-    EQUALITY_ANALYSIS,
-    AP_OUTCOMES,
+    "The run at a glance: budget, allocated, difference, counts of problems, recoupment totals.",
+    (
+        _o("Item", T, 34, "What the figure is."),
+        _o("Value", T, 60, "The figure (money in £), or a word."),
+    ),
 )
+DISTRICT_ALLOCATIONS_SPEC = OutputSpec(
+    DISTRICT_ALLOCATIONS,
+    "Stage 1: the AP budget shared between districts by the DistrictFactors, with protection.",
+    (
+        _o("District", T, 22, "The AP district."),
+        _o("Area", T, 14, "The district's area, from Districts."),
+        _MODEL,
+        _o(f"{FACTOR} Value", N, None, "The district's total of the factor's Schools column (after its phase filter)."),
+        _o(f"{FACTOR} £", M, None, "The district's share of the factor's weight x the pot."),
+        _o("Lump Sum", M, None, "A fixed sum for the district, taken off the pot before the factors share it."),
+        _o("Formula Amount", M, None, "The factor amounts plus the lump sum."),
+        _o("Unprotected Allocation", M, None, "The formula amount before protection (floor and cap)."),
+        _o("Protection Adjustment", M, None, "What the floor adds or the cap takes away (adds up to 0.00)."),
+        _o("Final Allocation", M, None, "What the district receives: unprotected allocation + protection."),
+        _o("Devolved", M, None, "The part of the final allocation devolved to schools."),
+        _o("Delegated", M, None, "The part of the final allocation delegated to the Lead PRU."),
+        _o("Previous Allocation", M, None, "Last year's allocation, from Districts (blank: none)."),
+        _o("Change", M, None, "Final allocation - previous allocation."),
+        _o("Change %", P, None, "Change / previous allocation."),
+    ),
+)
+SCHOOL_ALLOCATIONS_SPEC = OutputSpec(
+    SCHOOL_ALLOCATIONS,
+    "Stage 2: devolved funding per school, each SchoolFactor, and financial redress.",
+    (
+        _URN,
+        _SCHOOL,
+        _DISTRICT,
+        _MODEL,
+        _o(f"{FACTOR} £", M, None, "The school's share of the district's devolved pot for this factor."),
+        _o("Devolved Allocation", M, None, "The school's factor amounts added up, before redress."),
+        _o("Redress Withheld", M, None, "Financial redress deducted (the measure above its threshold)."),
+        _o("Redress Received", M, None, "Its share of the redress withheld from other schools of the district."),
+        _o("Final Devolved Allocation", M, None, "Devolved allocation - redress withheld + redress received."),
+    ),
+)
+PROVIDER_FUNDING_SPEC = OutputSpec(
+    PROVIDER_FUNDING,
+    "Stage 2: delegated funding per provider (place funding plus top-up).",
+    (
+        _o("Provider ID", T, 12, "The provider's ID, from Providers."),
+        _o("Provider", T, 34, "The provider's name."),
+        _DISTRICT,
+        _o("Commissioned Places", INT, None, "Places commissioned, from Providers."),
+        _o("Place Funding", M, None, "Commissioned places x the Place funding rate setting."),
+        _o("Top-up", M, None, "The rest of the delegated allocation, above place funding."),
+        _o("Redress Received", M, None, "Redress sent to the Lead PRU (Redress destination = Lead PRU)."),
+        _o("Delegated Allocation", M, None, "Place funding + top-up + redress received."),
+    ),
+)
+RECOUPMENT_SPEC = OutputSpec(
+    RECOUPMENT,
+    "Every charge to and credit for a school, with its legal basis, workings and status.",
+    (
+        _o("Line ID", T, 24, "The line's stable reference (kind, source row and period)."),
+        _URN,
+        _o("School", T, 30, "The school charged or credited."),
+        _o("Type", T, 22, "Placement charge, exclusion deduction, pupil premium, admission credit or repayment."),
+        _o("Legal Basis", T, 18, "Regulation 39 (statutory, permanent exclusions) or Local agreement."),
+        _o("Settlement", T, 18, "Invoice (academy) or Budget adjustment (maintained school)."),
+        _o("Pupil Ref", T, 12, "The pupil's pseudonymous reference: never a name or UPN."),
+        _o("Source ID", T, 12, "The Placement ID or Exclusion ID the line comes from."),
+        _PERIOD,
+        _o("A", M, None, "Exclusion: the pupil's full-year funding (basic entitlement + pupil-led rates)."),
+        _o("B", INT, 6, "Exclusion: complete weeks from the relevant date to 31 March (or the school year end)."),
+        _o("C", M, None, "Exclusion: the adjustment order, from Exclusions."),
+        _o("D", M, None, "Admission: the deduction made from the excluding school."),
+        _o("E", INT, 6, "Admission: complete weeks from the admission date to 31 March."),
+        _o("F", INT, 6, "Admission: B, the weeks the deduction was for (credit = D x E / F)."),
+        _o("Rate", N, None, "Placement: the charge rate (£ a day or a week, or % of AWPU)."),
+        _o("Days", INT, 7, "Placement: school days counted in the period."),
+        _o("Amount", M, None, "The line's amount: a charge positive, a credit negative."),
+        _o("Status", T, 16, "Recoverable, Not recoverable (no legal basis) or Blocked (its row has an Error)."),
+        _o("Tier", INT, 6, "The DfE AP tier of a placement: 1, 2 or 3."),
+    ),
+)
+INVOICES_SPEC = OutputSpec(
+    INVOICES,
+    "One row per invoice, credit note or budget adjustment of the year.",
+    (
+        _o("Number", T, 20, "The document's number, {Invoice prefix}-{FY}-{00001}, kept in InvoiceRegister."),
+        _o("Kind", T, 18, "Invoice, Credit note (academies) or Budget adjustment (maintained schools)."),
+        _URN,
+        _o("School", T, 30, "The school billed or credited."),
+        _o("Trust", T, 24, "The academy's trust, from Schools."),
+        _PERIOD,
+        _o("Date", D, 12, "The document's date (the run date or --date)."),
+        _o("Due", D, 12, "Date + Payment terms (days)."),
+        _o("Net", M, None, "The term's recoverable lines added up (positive: owed by the school)."),
+        _o("VAT", M, None, "Net x VAT rate."),
+        _o("Gross", M, None, "Net + VAT."),
+        _o("Status", T, 10, "Draft, Issued or Credited."),
+    ),
+)
+WARNINGS_SPEC = OutputSpec(
+    WARNINGS,
+    "Every problem found in the inputs, with a link to the cell: Errors block what depends on them.",
+    (
+        _o("Severity", T, 10, "Error (the rows it affects are left out), Warning (computed, check it) or Info."),
+        _o("Code", T, 28, "A stable code for the kind of problem (listed in the docs)."),
+        _o("Table", T, 16, "The input table the problem is in."),
+        _o("Row", INT, 7, "The sheet row of the problem."),
+        _o("Column", T, 20, "The column of the problem."),
+        _o("Value", T, 20, "The value seen."),
+        _o("Message", T, 90, "What is wrong and what to do, in words."),
+        _o("Link", T, 12, "Go to cell: jumps to the cell."),
+    ),
+)
+TRACE_SPEC = OutputSpec(
+    TRACE,
+    "How every published figure was worked out: formula, inputs and value.",
+    (
+        _o("Figure", T, 30, "The published figure."),
+        _o("Entity", T, 36, "The district, school, provider or line it belongs to."),
+        _o("Formula", T, 60, "The rule, as a formula."),
+        _o("Inputs", T, 80, "The figures put into the formula."),
+        _o("Value", N, 18, "The result."),
+    ),
+)
+SCENARIO_COMPARISON_SPEC = OutputSpec(
+    SCENARIO_COMPARISON,
+    "Each scenario beside the baseline, per district, school and provider: who gains, who loses.",
+    (
+        _o("Level", T, 10, "District, School or Provider."),
+        _o("Code", T, 12, "The school's URN or the provider's ID."),
+        _o("Name", T, 36, "The district, school or provider."),
+        _o("District", T, 22, "The district of a school or provider."),
+        _o("Baseline £", M, 16, "The allocation with the workbook's inputs as they are."),
+        _o(f"{SCENARIO} £", M, 16, "The allocation with the scenario's overrides."),
+        _o(f"{SCENARIO} Change £", M, 16, "Scenario - baseline (negative: loses)."),
+        _o(f"{SCENARIO} Change %", P, 12, "Change / baseline."),
+    ),
+)
+EQUALITY_ANALYSIS_SPEC = OutputSpec(
+    EQUALITY_ANALYSIS,
+    "Placements and exclusions by year group, sex, ethnicity, SEN status and tier.",
+    (
+        _o("Measure", T, 12, "Placements or Exclusions."),
+        _o("Breakdown", T, 12, "Year group, sex, ethnicity, SEN status or tier."),
+        _o("Group", T, 28, "The group within the breakdown."),
+        _o("Count", INT, 9, "How many ([c]: 1 to 4, or one that would reveal them)."),
+        _o("Per 1,000 Pupils", N, 12, "Count per 1,000 pupils on roll (the Schools Pupils column)."),
+        _o("Share", P, 10, "Count / the breakdown's total."),
+    ),
+)
+AP_OUTCOMES_SPEC = OutputSpec(
+    AP_OUTCOMES,
+    "Per tier and provider: placements, weeks, over-running placements, reintegration.",
+    (
+        _o("Tier", T, 10, "The DfE AP tier (Tier 1, 2 or 3), or All tiers."),
+        _o("Provider ID", T, 12, "The provider's ID."),
+        _o("Provider", T, 34, "The provider's name."),
+        _o("Placements", INT, 11, "Placements in the year."),
+        _o("Average Weeks", N, 10, "Average school weeks of a placement in the year."),
+        _o("Longest Weeks", INT, 10, "The longest placement's school weeks."),
+        _o("Over Planned Weeks", INT, 11, "Placements that ran past their Planned Weeks."),
+        _o("Ended", INT, 9, "Placements that ended in the year."),
+        _o("Returned to Mainstream", INT, 12, "Ended placements whose Outcome is a return to mainstream."),
+        _o("Reintegration Rate", P, 12, "Returned / ended."),
+        _o("Recovered £", M, 14, "Recoverable charges for these placements."),
+    ),
+)
+
+OUTPUT_SPECS: tuple[OutputSpec, ...] = (
+    SUMMARY_SPEC,
+    DISTRICT_ALLOCATIONS_SPEC,
+    SCHOOL_ALLOCATIONS_SPEC,
+    PROVIDER_FUNDING_SPEC,
+    RECOUPMENT_SPEC,
+    INVOICES_SPEC,
+    WARNINGS_SPEC,
+    TRACE_SPEC,
+    SCENARIO_COMPARISON_SPEC,
+    EQUALITY_ANALYSIS_SPEC,
+    AP_OUTCOMES_SPEC,
+)
+OUTPUT_TABLES: tuple[str, ...] = tuple(spec.name for spec in OUTPUT_SPECS)
 
 #: Every setting the Settings table may hold, with its default as text ("" = required).
 SETTING_LABELS: dict[str, str] = {

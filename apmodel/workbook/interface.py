@@ -6,53 +6,16 @@ and everything above it only ever see a ``WorkbookStore``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from apmodel.domain.inputs import normalise
-from apmodel.workbook.contract import Kind
+from apmodel.workbook.contract import Column, Kind
 
-# --- How every writer lays out and formats a table ------------------------------------------
-
-#: Sheet row (1-based) of a table's header on a sheet the writers create: title in A1, note in A2.
-HEADER_ROW = 3
-TABLE_STYLE = "TableStyleMedium2"
-#: The note under each new output sheet's title.
-NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
-#: Excel number formats of output cells, by column kind.
-NUMBER_FORMATS: dict[Kind, str] = {
-    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
-    Kind.PERCENT: "0.00%",
-    Kind.DATE: "dd/mm/yyyy",
-    Kind.INT: "#,##0",
-    Kind.NUMBER: "#,##0.00####",
-}
-#: openpyxl's own formats for a date or date-time cell written with no column format.
-DATE_DEFAULT = "yyyy-mm-dd"
-DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
-
-
-def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
-    """The number format of an output cell, decided per value as the openpyxl writer does.
-
-    ``column_format`` is the column's entry in ``NUMBER_FORMATS`` (None if it has none); in a
-    text column (``text_column``: Summary's Value, say) a Decimal is money. None: no format.
-    """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal) and text_column:
-        return NUMBER_FORMATS[Kind.MONEY]
-    if column_format and isinstance(value, int | Decimal | date):
-        return column_format
-    if isinstance(value, datetime):
-        return DATETIME_DEFAULT
-    if isinstance(value, date):
-        return DATE_DEFAULT
-    return None
-
+# The patch writer reads these here until it is split into its package (then from layout).
+from apmodel.workbook.layout import NUMBER_FORMATS as NUMBER_FORMATS
+from apmodel.workbook.layout import cell_format as cell_format
 
 #: The XML namespaces of an .xlsx package's parts.
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -149,6 +112,11 @@ class OutColumn:
     kind: Kind = Kind.TEXT
     #: Column width in characters (None: fitted to the content by the writer).
     width: float | None = None
+
+
+def out_columns(columns: Iterable[Column]) -> list[OutColumn]:
+    """The contract's declared output columns (``OutputSpec.expand``) as a table's columns."""
+    return [OutColumn(c.name, c.kind, c.width) for c in columns]
 
 
 @dataclass

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,17 +34,18 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from apmodel.workbook import xlsx_patch
+from apmodel.workbook import layout, xlsx_patch
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import (
+from apmodel.workbook.interface import OutputTable, RawTable, column_letter
+from apmodel.workbook.layout import (
     HEADER_ROW,
+    LINK_COLUMN,
+    LINK_TEXT,
     NOTE_TEXT,
     NUMBER_FORMATS,
     TABLE_STYLE,
-    OutputTable,
-    RawTable,
     cell_format,
-    column_letter,
+    fitted_width,
 )
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
 
@@ -53,10 +54,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TITLE_FONT = Font(bold=True, size=14)
-NOTE_FONT = Font(italic=True, color="595959")
-LINK_FONT = Font(color="0563C1", underline="single")
-LINK_TEXT = "Go to cell"
+
+
+def font(look: layout.Font) -> Font:
+    """The layout's font as openpyxl's."""
+    return Font(
+        bold=look.bold or None,
+        italic=look.italic or None,
+        size=look.size,
+        color=look.colour,
+        underline="single" if look.underline else None,
+    )
+
+
+TITLE_FONT = font(layout.TITLE_FONT)
+NOTE_FONT = font(layout.NOTE_FONT)
+LINK_FONT = font(layout.LINK_FONT)
 
 
 def atomic_save(book: Workbook, target: Path) -> None:
@@ -125,23 +138,6 @@ def set_text_safe(cell: Cell, value: Any) -> None:
     cell.value = excel_value(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         cell.data_type = "s"
-
-
-def fitted_width(table: OutputTable, index: int) -> float:
-    column = table.columns[index]
-    if column.width is not None:
-        return column.width
-    longest = len(column.name) + 3
-    for row in table.rows[:500]:
-        value = row[index]
-        if isinstance(value, Decimal):
-            text = f"{value:,.2f}" + "££"
-        elif isinstance(value, date):
-            text = "00/00/0000"
-        else:
-            text = "" if value is None else str(value)
-        longest = max(longest, len(text) + 1)
-    return float(min(max(longest, 8), 60))
 
 
 class FileWorkbook:
@@ -328,7 +324,7 @@ def _write_block(sheet: Worksheet, table: OutputTable, top: int, left: int) -> N
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
     money_in_text = [column.kind is Kind.TEXT for column in table.columns]
-    is_link = [column.name == "Link" for column in table.columns]
+    is_link = [column.name == LINK_COLUMN for column in table.columns]
     for row_offset, values in enumerate(table.rows, start=1):
         for offset, value in enumerate(values):
             cell = sheet.cell(row=top + row_offset, column=left + offset)

@@ -29,7 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import HEADER_ROW, NUMBER_FORMATS, TABLE_STYLE
+from apmodel.workbook.layout import HEADER_ROW, NUMBER_FORMATS, TABLE_STYLE
 
 #: Dropdowns reach this many rows below the last data row, so rows typed under the table get them too.
 VALIDATION_MARGIN = 1000

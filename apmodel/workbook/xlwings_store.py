@@ -46,17 +46,21 @@ from apmodel.reports.dashboard import (
 )
 from apmodel.reports.dashboard import TITLE as DASHBOARD_TITLE
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import (
+from apmodel.workbook.interface import CellError, OutputTable, RawTable
+from apmodel.workbook.layout import (
     HEADER_ROW,
+    LINK_COLUMN,
+    LINK_TEXT,
+    NOTE_FONT,
     NOTE_TEXT,
     NUMBER_FORMATS,
     TABLE_STYLE,
-    CellError,
-    OutputTable,
-    RawTable,
+    TITLE_FONT,
+    Font,
     cell_format,
+    fitted_width,
 )
-from apmodel.workbook.openpyxl_store import LINK_TEXT, excel_value, fitted_width
+from apmodel.workbook.openpyxl_store import excel_value
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
 EXCEL_ERRORS = frozenset(
@@ -65,8 +69,6 @@ EXCEL_ERRORS = frozenset(
         "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
     }
 )
-NOTE_COLOUR = (0x59, 0x59, 0x59)
-TITLE_SIZE = 14
 #: Text Excel would read as a formula, number, date, percentage, boolean or error when typed.
 _COERCIBLE = re.compile(r"^\s*[=+\-@#']|\d|^\s*(true|false)\s*$", re.IGNORECASE)
 
@@ -135,19 +137,30 @@ def _write_heading(sheet: xw.Sheet, title: str, note: str) -> None:
     """A sheet this adapter creates starts with its title in A1 and a note in A2, as the file adapter's."""
     cell = sheet.range((1, 1))
     cell.value = cell_text(title)
-    cell.font.bold = True
-    cell.font.size = TITLE_SIZE
+    _set_font(cell, TITLE_FONT)
     cell = sheet.range((2, 1))
     cell.value = cell_text(note)
-    cell.font.italic = True
-    cell.font.color = NOTE_COLOUR
+    _set_font(cell, NOTE_FONT)
+
+
+def _set_font(cell: xw.Range, look: Font) -> None:
+    """The layout's font on a range (only what it sets: the rest stays Excel's default)."""
+    if look.bold:
+        cell.font.bold = True
+    if look.size is not None:
+        cell.font.size = look.size
+    if look.italic:
+        cell.font.italic = True
+    if look.colour is not None:
+        red, green, blue = (int(look.colour[i : i + 2], 16) for i in (0, 2, 4))
+        cell.font.color = (red, green, blue)
 
 
 def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
     """(column offset, first row offset, last row offset, format): one call per run of equal formats."""
     runs: list[tuple[int, int, int, str]] = []
     for offset, column in enumerate(table.columns):
-        if column.name == "Link":
+        if column.name == LINK_COLUMN:
             continue
         column_format = NUMBER_FORMATS.get(column.kind)
         text_column = column.kind is Kind.TEXT
@@ -347,7 +360,7 @@ class XlwingsStore:
 
     def _write_table(self, table: OutputTable) -> None:
         width = len(table.columns)
-        links = [i for i, column in enumerate(table.columns) if column.name == "Link"]
+        links = [i for i, column in enumerate(table.columns) if column.name == LINK_COLUMN]
         height = 1 + max(len(table.rows), 1)
         found = self._find(table.name)
         if found is not None:

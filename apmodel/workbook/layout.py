@@ -1,0 +1,108 @@
+"""How an output sheet looks, in one place: every writer (the zip patch, the openpyxl writer,
+the xlwings adapter, the input-sheet writer) reads its layout from here, so an output change
+touches this module only.
+
+A sheet a writer creates has its title in A1, a note in A2 and the table's header on row 3
+(``HEADER_ROW``), frozen under the header. Cells are formatted by their column's kind
+(``NUMBER_FORMATS``, ``cell_format``); a ``Link`` column shows ``LINK_TEXT``; widths are the
+contract's or fitted to the content (``fitted_width``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from apmodel.workbook.contract import Kind
+
+if TYPE_CHECKING:
+    from apmodel.workbook.interface import OutputTable
+
+# --- The sheet ------------------------------------------------------------------------------
+
+#: Sheet row (1-based) of a table's header on a sheet the writers create: title in A1, note in A2.
+HEADER_ROW = 3
+TABLE_STYLE = "TableStyleMedium2"
+#: The note under each new output sheet's title.
+NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs are on the input sheets."
+#: What a cell of a ``Link`` column shows (it is a hyperlink to the cell the row is about).
+LINK_TEXT = "Go to cell"
+LINK_COLUMN = "Link"
+
+
+@dataclass(frozen=True)
+class Font:
+    """A cell's font as every writer sets it (colour as RRGGBB; None: the default)."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    colour: str | None = None
+    underline: bool = False
+
+
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(italic=True, colour="595959")
+LINK_FONT = Font(colour="0563C1", underline=True)
+
+# --- Cells ----------------------------------------------------------------------------------
+
+#: Excel number formats of output cells, by column kind.
+NUMBER_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
+    Kind.PERCENT: "0.00%",
+    Kind.DATE: "dd/mm/yyyy",
+    Kind.INT: "#,##0",
+    Kind.NUMBER: "#,##0.00####",
+}
+#: openpyxl's own formats for a date or date-time cell written with no column format.
+DATE_DEFAULT = "yyyy-mm-dd"
+DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
+
+
+def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
+    """The number format of an output cell, decided per value as the openpyxl writer does.
+
+    ``column_format`` is the column's entry in ``NUMBER_FORMATS`` (None if it has none); in a
+    text column (``text_column``: Summary's Value, say) a Decimal is money. None: no format.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal) and text_column:
+        return NUMBER_FORMATS[Kind.MONEY]
+    if column_format and isinstance(value, int | Decimal | date):
+        return column_format
+    if isinstance(value, datetime):
+        return DATETIME_DEFAULT
+    if isinstance(value, date):
+        return DATE_DEFAULT
+    return None
+
+
+# --- Widths ---------------------------------------------------------------------------------
+
+#: Rows looked at to fit a column's width (enough to see the longest name or amount).
+FIT_ROWS = 500
+MIN_WIDTH = 8
+MAX_WIDTH = 60
+
+
+def fitted_width(table: OutputTable, index: int) -> float:
+    """The width of column ``index`` of an output table: the contract's, or fitted to its content."""
+    column = table.columns[index]
+    if column.width is not None:
+        return float(column.width)
+    longest = len(column.name) + 3
+    for row in table.rows[:FIT_ROWS]:
+        value = row[index]
+        if isinstance(value, Decimal):
+            text = f"{value:,.2f}" + "££"
+        elif isinstance(value, date):
+            text = "00/00/0000"
+        else:
+            text = "" if value is None else str(value)
+        longest = max(longest, len(text) + 1)
+    return float(min(max(longest, MIN_WIDTH), MAX_WIDTH))
+
