@@ -1,4 +1,5 @@
-"""Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | new | demo | addin``.
+"""Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | export-finance | new |
+demo | addin``.
 
 Thin by design: parse arguments, bind a file to the service layer, print one line.
 
@@ -135,6 +136,26 @@ def cmd_forum_copy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_finance(args: argparse.Namespace) -> int:
+    from apmodel.systems import export_finance
+
+    book = FileWorkbook(Path(args.workbook))
+    result = export_finance(book, Path(args.output), today=_date(args.date), layout=args.layout)
+    if not result.numbers:
+        print(f"Nothing to export: every Issued document of {args.workbook} has an Exported On date.")
+        return EXIT_OK
+    target = Path(args.workbook_out) if args.workbook_out else Path(args.workbook)
+    backup = book.save(target, backup=args.workbook_out is None)
+    print(
+        f"Exported {len(result.numbers)} document(s): {result.ar_lines} invoice line(s) to "
+        f"{result.files[0]}, {len(result.journals)} journal(s) to {result.files[1]} "
+        f"(net of all journals {result.journals_net:.2f}). Exported On recorded in {target}."
+    )
+    if backup:
+        print(f"The original was kept as {backup}.")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from apmodel.workbook.template import new_workbook
 
@@ -204,6 +225,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--date", help="the run date, YYYY-MM-DD (default: today)")
+    p = command(
+        "export-finance", cmd_export_finance, "Export the Issued documents not yet exported, for the ledger."
+    )
+    p.add_argument("workbook", help="the Forum workbook (.xlsx); its register records Exported On")
+    p.add_argument("-o", "--output", required=True, help="the folder for ar-invoices.csv and journals.csv")
+    p.add_argument(
+        "--workbook-out",
+        help="write the workbook with Exported On to this file (default: the workbook itself, with a backup)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("generic", "oracle-fusion"),
+        help="columns of ar-invoices.csv (default: the FinanceExport table, else generic)",
+    )
+    p.add_argument("--date", help="the export date recorded as Exported On, YYYY-MM-DD (default: today)")
     p = command("new", cmd_new, "Write a blank Forum workbook.")
     p.add_argument("output")
     p = command("demo", cmd_demo, "Write the example county workbook.")

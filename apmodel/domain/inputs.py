@@ -139,6 +139,15 @@ class Settings(Strict):
     contact_email: str = ""
     remittance_address: str = ""
     publish_school_totals: bool = False
+    #: The DfE's three-digit code of the LA (886 for Kent): which GIAS schools are ours.
+    la_code: str = ""
+    #: The finance export's codes: the AP budget's own cost centre and the ledger accounts.
+    ap_cost_centre: str = ""
+    income_account: str = ""
+    school_budget_account: str = ""
+    vat_code: str = ""
+    #: Rollover: next year's budget = this year's x (1 + Uplift), as a fraction.
+    uplift: Decimal = Decimal("0")
 
 
 class District(Strict):
@@ -311,6 +320,10 @@ class RegisterEntry(Strict):
     status: str = "Draft"
     issued_on: date | None = None
     supersedes: str = ""
+    #: When ``export-finance`` sent the document to the ledger (None: not yet): nothing is exported twice.
+    exported_on: date | None = None
+    #: The finance system's own number for the document, typed by the officer after the import.
+    finance_ref: str = ""
 
 
 class ModelInputs(Strict):

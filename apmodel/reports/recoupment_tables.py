@@ -82,7 +82,19 @@ def invoices_table(settlement: SettlementResult) -> OutputTable:
 
 def _register_row(e: RegisterEntry) -> list[Any]:
     return [
-        e.number, e.key, e.kind, e.urn, e.period, e.net, e.vat, e.gross, e.status, e.issued_on, e.supersedes or None
+        e.number,
+        e.key,
+        e.kind,
+        e.urn,
+        e.period,
+        e.net,
+        e.vat,
+        e.gross,
+        e.status,
+        e.issued_on,
+        e.supersedes or None,
+        e.exported_on,
+        e.finance_ref or None,
     ]
 
 

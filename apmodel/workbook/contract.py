@@ -271,6 +271,19 @@ SCENARIOS = TableSpec(
     note="Rows with the same Scenario form one scenario; each overrides one setting, district cell or factor value.",
 )
 
+DISTRICT_MAP = TableSpec(
+    "DistrictMap",
+    (_c("GIAS District", required=True), _c("District", required=True)),
+    required=False,
+    note="import-schools: GIAS DistrictAdministrative (name) -> your AP district (same name when not listed).",
+)
+FINANCE_EXPORT = TableSpec(
+    "FinanceExport",
+    (_c("Field", required=True), _c("Column Header")),
+    required=False,
+    note="export-finance: the columns of ar-invoices.csv, in order, renamed for your finance system.",
+)
+
 INPUT_TABLES: tuple[TableSpec, ...] = (
     SETTINGS,
     DISTRICTS,
@@ -285,6 +298,8 @@ INPUT_TABLES: tuple[TableSpec, ...] = (
     PLACEMENTS,
     EXCLUSIONS,
     SCENARIOS,
+    DISTRICT_MAP,
+    FINANCE_EXPORT,
 )
 
 INVOICE_REGISTER = TableSpec(
@@ -307,9 +322,12 @@ INVOICE_REGISTER = TableSpec(
         ),
         _c("Issued On", D, width=12, help="The date it was issued."),
         _c("Supersedes", width=20, help="For a credit note: the number of the document it credits."),
+        _c("Exported On", D, width=12, help="When export-finance sent it to the ledger: never exported twice."),
+        _c("Finance Ref", width=16, help="Yours: the finance system's own number for the document."),
     ),
     required=False,
-    note="Written by the model: every invoice number ever used. Do not edit Issued rows.",
+    note="Written by the model: every invoice number ever used. Do not edit Issued rows "
+    "(Finance Ref is yours: the finance system's number for the document).",
 )
 
 #: The model's own record of every number it has handed out (domain/register.py, ``check``):
@@ -338,6 +356,9 @@ TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
 AP_OUTCOMES = "APOutcomes"
+#: Written by the commands that connect to the council's systems, not by a run.
+IMPORT_LOG = "ImportLog"
+ROLLOVER_LOG = "RolloverLog"
 
 #: The placeholders of repeated columns, and what each stands for.
 FACTOR = "<Factor>"
@@ -599,6 +620,12 @@ SETTING_LABELS: dict[str, str] = {
     "Contact email": "",
     "Remittance address": "",
     "Publish school totals": "No",
+    "LA code": "",
+    "AP cost centre": "",
+    "Recoupment income account": "",
+    "School budget account": "",
+    "VAT code": "",
+    "Uplift": "0",
 }
 
 #: Each setting by its matching form (``normalise``d label), for finding a setting as the user typed it.
@@ -612,6 +639,7 @@ SETTING_KINDS: dict[str, Kind] = {
     "Protection floor": Kind.PERCENT,
     "Protection cap": Kind.PERCENT,
     "VAT rate": Kind.PERCENT,
+    "Uplift": Kind.PERCENT,
     "Payment terms (days)": Kind.INT,
     "Recoup pupil premium": Kind.YES_NO,
     "Admitting school credit": Kind.YES_NO,

@@ -494,6 +494,12 @@ class _Generator:
             "Contact email": "ap.funding@example.gov.uk",
             "Remittance address": "Schools Finance, County Hall, Example Town EX1 1AA",
             "Publish school totals": "No",
+            "LA code": "886",
+            "AP cost centre": "HN-AP-001",
+            "Recoupment income account": "9410",
+            "School budget account": "1890",
+            "VAT code": "OS",
+            "Uplift": 0,
         }
 
     def _estimate_allocations(self, lump_sum: int) -> dict[str, float]:

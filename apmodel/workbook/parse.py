@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from apmodel.domain import inputs as m
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
+from apmodel.domain.ledger import LayoutRow
 from apmodel.workbook import contract as c
 from apmodel.workbook.cells import (
     NO_TEXTS,
@@ -414,6 +415,12 @@ _SETTING_FIELDS: dict[str, str] = {
     "Contact email": "contact_email",
     "Remittance address": "remittance_address",
     "Publish school totals": "publish_school_totals",
+    "LA code": "la_code",
+    "AP cost centre": "ap_cost_centre",
+    "Recoupment income account": "income_account",
+    "School budget account": "school_budget_account",
+    "VAT code": "vat_code",
+    "Uplift": "uplift",
 }
 
 
@@ -1072,7 +1079,26 @@ def _register_entries(table: str, rows: list[Row], findings: Findings) -> list[m
                 status=row.values["Status"],
                 issued_on=row.get("Issued On"),
                 supersedes=row.get("Supersedes", ""),
+                exported_on=row.get("Exported On"),
+                finance_ref=row.get("Finance Ref", ""),
             )
         )
         is not None
     ]
+
+
+# --- Tables of the commands that connect to the council's systems -------------------------------
+
+
+def finance_layout_rows(tables: dict[str, RawTable], findings: Findings) -> list[LayoutRow]:
+    """The FinanceExport table's rows (Field, Column Header), in order; empty when it is absent."""
+    rows = read_rows(c.FINANCE_EXPORT, table_named(tables, c.FINANCE_EXPORT.name), findings)
+    return [
+        LayoutRow(row.sheet_row, as_text(row.values["Field"]), as_text(row.get("Column Header", ""))) for row in rows
+    ]
+
+
+def district_map(tables: dict[str, RawTable], findings: Findings) -> dict[str, str]:
+    """The DistrictMap table as GIAS district (matching form) -> the LA's AP district."""
+    rows = read_rows(c.DISTRICT_MAP, table_named(tables, c.DISTRICT_MAP.name), findings)
+    return {normalise(row.values["GIAS District"]): as_text(row.values["District"]) for row in rows}

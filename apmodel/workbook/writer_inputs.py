@@ -94,6 +94,12 @@ SETTING_NOTES: dict[str, str] = {
     "Contact email": "Email address for queries (shown in school packs and invoices).",
     "Remittance address": "Where academies send payment (shown on invoices).",
     "Publish school totals": "Yes: the Forum copy shows each school's total; No: district and county totals only.",
+    "LA code": "The DfE's three-digit LA code (886 for Kent): import-schools keeps this LA's schools from GIAS.",
+    "AP cost centre": "The AP budget's own cost centre in the ledger (export-finance: invoices and journals).",
+    "Recoupment income account": "Ledger account the recouped money is credited to (export-finance).",
+    "School budget account": "Ledger account a maintained school's budget adjustment is journalled to.",
+    "VAT code": "The finance system's VAT code for the invoices (export-finance), e.g. OS for outside scope.",
+    "Uplift": "Rollover: next year's AP budget = this year's x (1 + Uplift), e.g. 2%. Default 0.",
 }
 
 OUTPUT_DESCRIPTIONS: dict[str, str] = {

@@ -258,6 +258,8 @@ def test_invoice_register_table_has_the_contract_columns() -> None:
         "Status",
         "Issued On",
         "Supersedes",
+        "Exported On",
+        "Finance Ref",
     ]
     assert table.rows[1] == [
         "AP-2025-26-00002",
@@ -270,6 +272,8 @@ def test_invoice_register_table_has_the_contract_columns() -> None:
         Decimal("900.00"),
         "Issued",
         ISSUE_DAY,
+        None,
+        None,
         None,
     ]
 
