@@ -60,6 +60,8 @@ class OutcomeRow:
     total_weeks: int
     longest_weeks: int | None
     recovered: Decimal
+    #: The Pupil Refs whose placement charges make up ``recovered`` (for the Forum copy's suppression).
+    recovered_from: frozenset[str] = frozenset()
 
     @property
     def average_weeks(self) -> Decimal | None:
@@ -107,6 +109,7 @@ def _row(tier: int | None, provider_id: str | None, name: str, measured: Sequenc
         total_weeks=sum(weeks),
         longest_weeks=max(weeks) if weeks else None,
         recovered=sum((m.recovered for m in measured), ZERO),
+        recovered_from=frozenset(normalise(m.placement.pupil_ref) for m in measured if m.recovered),
     )
 
 

@@ -26,6 +26,8 @@ from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
 
 DASHBOARD = "Dashboard"
+#: The recoupment chart's key; its series are charged, credited and net, in that order.
+RECOUPMENT_CHART = "RecoupmentByTerm"
 
 
 class ChartKind(StrEnum):
@@ -38,7 +40,8 @@ class ChartKind(StrEnum):
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: tuple[Decimal, ...]
+    #: The figures; ``[c]`` (text) where the Forum copy hides one (apmodel.reports.forum_money).
+    values: tuple[Decimal | str, ...]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def recoupment_chart(recoupment: RecoupmentResult) -> ChartSpec:
             else:
                 credited[line.period] += line.amount
     return ChartSpec(
-        key="RecoupmentByTerm",
+        key=RECOUPMENT_CHART,
         title="Recoupment by term (recoverable lines)",
         kind=ChartKind.COLUMN,
         category_title="Term",

@@ -7,6 +7,9 @@ names). It holds aggregated tables and charts only:
 
 - Summary (the budget, what was allocated and recouped), DistrictAllocations, ProviderFunding;
 - RecoupmentByTerm: recoupment money per term and line type, never per pupil or per line;
+  like every money figure made of recoupment lines (Summary's totals, the Dashboard's
+  recoupment chart, APOutcomes' Recovered £, SchoolRecoupment), a figure of fewer than five
+  pupils is ``[c]``, with secondary suppression (apmodel.reports.forum_money);
 - ScenarioComparison for districts and providers;
 - EqualityAnalysis (suppressed) and APOutcomes (suppressed for publication: see
   apmodel.reports.outcomes_tables);
@@ -21,8 +24,8 @@ totals and the schools' rows of ScenarioComparison) are included only when the s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +34,8 @@ from openpyxl import Workbook
 from apmodel import __version__
 from apmodel.domain.equality import analyse_equality
 from apmodel.domain.model import Results
-from apmodel.domain.money import ZERO, money
-from apmodel.domain.outcomes import ap_outcomes
+from apmodel.domain.money import money
+from apmodel.domain.outcomes import OutcomesResult, ap_outcomes
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
 from apmodel.reports.allocation_tables import (
@@ -40,8 +43,26 @@ from apmodel.reports.allocation_tables import (
     provider_funding_table,
     school_allocations_table,
 )
-from apmodel.reports.dashboard import DASHBOARD, dashboard_charts
+from apmodel.reports.dashboard import DASHBOARD, RECOUPMENT_CHART, ChartSpec, dashboard_charts
 from apmodel.reports.equality_tables import equality_table
+from apmodel.reports.forum_money import (
+    CHARGED,
+    CREDITED,
+    NET,
+    NOT_RECOVERED,
+    RECOVERABLE,
+    SUMMARY_CHARGED,
+    SUMMARY_CREDITED,
+    SUMMARY_NET,
+    TERM_NOT_RECOVERED_TOTAL,
+    ForumMoney,
+    chart_key,
+    forum_money,
+    outcome_key,
+    school_key,
+    term_key,
+    term_rows,
+)
 from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
@@ -51,8 +72,14 @@ from apmodel.workbook.openpyxl_store import NOTE_FONT, atomic_save, write_table
 
 RECOUPMENT_BY_TERM = "RecoupmentByTerm"
 SCHOOL_RECOUPMENT = "SchoolRecoupment"
-NO_TERM = "(no term)"
-NOTE = "Forum copy: aggregated figures only, safe to publish. Counts from 1 to 4 are shown as [c]."
+NOTE = (
+    "Forum copy: aggregated figures only, safe to publish. Counts from 1 to 4, and money of fewer than 5 pupils, "
+    "are shown as [c]."
+)
+SMALL_NUMBERS = (
+    "Counts from 1 to 4, money that belongs to fewer than 5 pupils, and any figure that would reveal one, "
+    "are shown as [c]."
+)
 
 
 def publishes_school_totals(results: Results) -> bool:
@@ -60,7 +87,9 @@ def publishes_school_totals(results: Results) -> bool:
     return settings is not None and settings.publish_school_totals
 
 
-def summary(results: Results, comparison: Comparison | None, made: datetime) -> OutputTable:
+def summary(
+    results: Results, comparison: Comparison | None, made: datetime, money_shown: ForumMoney | None
+) -> OutputTable:
     settings = results.inputs.settings
     items: list[list[Any]] = []
     if settings is not None:
@@ -72,7 +101,7 @@ def summary(results: Results, comparison: Comparison | None, made: datetime) -> 
             "Anything about individual pupils, invoices and validation details"
             + ("" if publishes_school_totals(results) else "; figures for individual schools"),
         ],
-        ["Small numbers", "Counts from 1 to 4, and any count that would reveal one, are shown as [c]."],
+        ["Small numbers", SMALL_NUMBERS],
     ]
     if settings is not None:
         items += [["AP budget", money(settings.ap_budget)], ["Centrally retained", money(settings.centrally_retained)]]
@@ -84,12 +113,11 @@ def summary(results: Results, comparison: Comparison | None, made: datetime) -> 
             ["Total allocated", total],
             ["Difference", allocation.budget - total],
         ]
-    recoupment = results.recoupment
-    if recoupment is not None:
+    if money_shown is not None:
         items += [
-            ["Total recouped", recoupment.total_charged],
-            ["Total credited", recoupment.total_credited],
-            ["Net recoupment", recoupment.total_charged + recoupment.total_credited],
+            ["Total recouped", money_shown.show(SUMMARY_CHARGED)],
+            ["Total credited", money_shown.show(SUMMARY_CREDITED)],
+            ["Net recoupment", money_shown.show(SUMMARY_NET)],
         ]
     if comparison is not None and comparison.scenario_names:
         items.append(["Scenarios compared", ", ".join(comparison.scenario_names)])
@@ -102,18 +130,18 @@ def summary(results: Results, comparison: Comparison | None, made: datetime) -> 
     )
 
 
-def recoupment_by_term(recoupment: RecoupmentResult) -> OutputTable:
+def recoupment_by_term(recoupment: RecoupmentResult, money_shown: ForumMoney) -> OutputTable:
     """Money per term and line type: recoverable, and not recovered (not recoverable or blocked)."""
-    sums: dict[tuple[str, str], list[Decimal]] = {}
-    for line in recoupment.lines:
-        key = (line.period or NO_TERM, line.type.value)
-        pair = sums.setdefault(key, [ZERO, ZERO])
-        pair[0 if line.settled else 1] += line.amount
-    periods = [p.name for p in recoupment.calendar.periods] if recoupment.calendar is not None else []
-    order = {name: i for i, name in enumerate([*periods, NO_TERM])}
-    keys = sorted(sums, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
-    rows: list[list[Any]] = [[period, kind, *sums[(period, kind)]] for period, kind in keys]
-    rows.append(["Total", None, sum((r[2] for r in rows), ZERO), sum((r[3] for r in rows), ZERO)])
+    rows: list[list[Any]] = [
+        [
+            period,
+            kind,
+            money_shown.show(term_key(period, kind, RECOVERABLE)),
+            money_shown.show(term_key(period, kind, NOT_RECOVERED)),
+        ]
+        for period, kind in term_rows(recoupment)
+    ]
+    rows.append(["Total", None, money_shown.show(SUMMARY_NET), money_shown.show(TERM_NOT_RECOVERED_TOTAL)])
     return OutputTable(
         RECOUPMENT_BY_TERM,
         [
@@ -127,19 +155,19 @@ def recoupment_by_term(recoupment: RecoupmentResult) -> OutputTable:
     )
 
 
-def school_recoupment(results: Results) -> OutputTable:
+def school_recoupment(results: Results, money_shown: ForumMoney) -> OutputTable:
     """Each school's recoverable charges, credits and net for the year (only when allowed)."""
     districts = {s.urn: s.district for s in results.inputs.schools}
-    totals: dict[int, tuple[str, list[Decimal]]] = {}
-    lines = results.recoupment.recoverable if results.recoupment is not None else []
-    for line in lines:
-        _, pair = totals.setdefault(line.urn, (line.school, [ZERO, ZERO]))
-        pair[0 if line.amount > 0 else 1] += line.amount
+    names: dict[int, str] = {}
+    for line in results.recoupment.recoverable if results.recoupment is not None else []:
+        names.setdefault(line.urn, line.school)
     rows: list[list[Any]] = [
-        [urn, name, districts.get(urn), charged, credited, charged + credited]
-        for urn, (name, (charged, credited)) in sorted(totals.items())
+        [urn, names[urn], districts.get(urn), *(money_shown.show(school_key(urn, c)) for c in (CHARGED, CREDITED, NET))]
+        for urn in sorted(names)
     ]
-    rows.append([None, "Total", None, *(sum((r[i] for r in rows), ZERO) for i in (3, 4, 5))])
+    rows.append(
+        [None, "Total", None, *(money_shown.show(k) for k in (SUMMARY_CHARGED, SUMMARY_CREDITED, SUMMARY_NET))]
+    )
     return OutputTable(
         SCHOOL_RECOUPMENT,
         [
@@ -155,42 +183,87 @@ def school_recoupment(results: Results) -> OutputTable:
     )
 
 
-def forum_tables(results: Results, comparison: Comparison | None, made: datetime) -> list[OutputTable]:
+def _outcomes(results: Results) -> OutcomesResult:
+    recoupment = results.recoupment
+    return ap_outcomes(
+        results.inputs,
+        recoupment.calendar if recoupment is not None else None,
+        recoupment.lines if recoupment is not None else [],
+    )
+
+
+def _charts(results: Results, comparison: Comparison | None, money_shown: ForumMoney | None) -> list[ChartSpec]:
+    """The Dashboard's charts, the recoupment chart's figures as ``money_shown`` shows them."""
+    charts = dashboard_charts(results.allocation, results.recoupment, comparison)
+    if money_shown is None:
+        return charts
+    return [
+        replace(
+            chart,
+            series=tuple(
+                replace(s, values=tuple(money_shown.show(chart_key(p, figure)) for p in chart.categories))
+                for s, figure in zip(chart.series, (CHARGED, CREDITED, NET), strict=True)
+            ),
+        )
+        if chart.key == RECOUPMENT_CHART
+        else chart
+        for chart in charts
+    ]
+
+
+def _money(results: Results, outcomes: OutcomesResult, comparison: Comparison | None) -> ForumMoney | None:
+    """The money figures of the copy and which are hidden (None without recoupment)."""
+    if results.recoupment is None:
+        return None
+    charts = dashboard_charts(results.allocation, results.recoupment, comparison)
+    periods = next((chart.categories for chart in charts if chart.key == RECOUPMENT_CHART), ())
+    return forum_money(results.recoupment, outcomes, chart_periods=periods, schools=publishes_school_totals(results))
+
+
+def forum_money_of(results: Results, comparison: Comparison | None) -> ForumMoney | None:
+    """The copy's money figures, with which are hidden (None without recoupment)."""
+    return _money(results, _outcomes(results), comparison)
+
+
+def forum_tables(
+    results: Results, comparison: Comparison | None, made: datetime, money_shown: ForumMoney | None = None
+) -> list[OutputTable]:
     """Every table of the Forum copy, in sheet order."""
     schools = publishes_school_totals(results)
-    tables = [summary(results, comparison, made)]
+    outcomes = _outcomes(results)
+    if money_shown is None:
+        money_shown = _money(results, outcomes, comparison)
+    tables = [summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
         tables.append(district_allocations_table(results.allocation))
         if schools:
             tables.append(school_allocations_table(results.allocation))
         tables.append(provider_funding_table(results.allocation))
-    if results.recoupment is not None:
-        tables.append(recoupment_by_term(results.recoupment))
+    if results.recoupment is not None and money_shown is not None:
+        tables.append(recoupment_by_term(results.recoupment, money_shown))
         if schools:
-            tables.append(school_recoupment(results))
+            tables.append(school_recoupment(results, money_shown))
     if comparison is not None:
         levels = tuple(Level) if schools else (Level.DISTRICT, Level.PROVIDER)
         tables.append(scenario_comparison_table(comparison, levels))
     tables.append(equality_table(analyse_equality(results.inputs)))
-    recoupment = results.recoupment
-    outcomes = ap_outcomes(
-        results.inputs,
-        recoupment.calendar if recoupment is not None else None,
-        recoupment.lines if recoupment is not None else [],
+    hidden_recovered = frozenset(
+        i for i in range(len(outcomes.rows)) if money_shown is not None and outcome_key(i) in money_shown.hidden
     )
-    tables.append(ap_outcomes_table(outcomes, public=True))
+    tables.append(ap_outcomes_table(outcomes, public=True, hidden_recovered=hidden_recovered))
     return tables
 
 
 def build_forum_copy(results: Results, comparison: Comparison | None, made: datetime) -> Workbook:
     book = Workbook()
     book.remove(book.active)
-    tables: Sequence[OutputTable] = forum_tables(results, comparison, made)
+    money_shown = _money(results, _outcomes(results), comparison)
+    tables: Sequence[OutputTable] = forum_tables(results, comparison, made, money_shown)
     for table in tables:
         write_table(book, table)
         book[table.name]["A2"] = NOTE
         book[table.name]["A2"].font = NOTE_FONT
-    write_dashboard(book, dashboard_charts(results.allocation, results.recoupment, comparison))
+    write_dashboard(book, _charts(results, comparison, money_shown))
     book.move_sheet(DASHBOARD, offset=1 - book.sheetnames.index(DASHBOARD))
     settings = results.inputs.settings
     book.properties.creator = "apmodel"

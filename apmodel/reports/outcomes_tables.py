@@ -6,7 +6,8 @@ public (``public=True``): each count column (Placements, Ended, Returned, Over P
 is suppressed like the equality tables (1 to 4 as ``[c]``, with secondary suppression within
 each tier and across the tiers, and a hidden tier hiding all its providers: see
 ``suppress_hierarchy``), and a row's average and longest weeks and reintegration rate are
-``[c]`` whenever a count they are worked out from is. Money recovered is always shown.
+``[c]`` whenever a count they are worked out from is. Money recovered is ``[c]`` in the rows
+the Forum copy's money suppression hides (``hidden_recovered``: apmodel.reports.forum_money).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _hidden(result: OutcomesResult) -> dict[str, set[int]]:
     return {name: suppress_hierarchy([getattr(row, name) for row in result.rows], groups) for name in _COUNTS}
 
 
-def _cells(row: OutcomeRow, hidden: dict[str, bool]) -> list[Any]:
+def _cells(row: OutcomeRow, hidden: dict[str, bool], recovered_hidden: bool) -> list[Any]:
     def count(name: str) -> Any:
         return SUPPRESSED if hidden[name] else getattr(row, name)
 
@@ -47,14 +48,23 @@ def _cells(row: OutcomeRow, hidden: dict[str, bool]) -> list[Any]:
         count("ended"),
         count("returned"),
         SUPPRESSED if rate_hidden else row.reintegration_rate,
-        row.recovered,
+        SUPPRESSED if recovered_hidden else row.recovered,
     ]
 
 
-def ap_outcomes_table(result: OutcomesResult, *, public: bool = False) -> OutputTable:
+def ap_outcomes_table(
+    result: OutcomesResult, *, public: bool = False, hidden_recovered: frozenset[int] = frozenset()
+) -> OutputTable:
     hidden = _hidden(result) if public else {name: set() for name in _COUNTS}
-    rows = [_cells(row, {name: i in hidden[name] for name in _COUNTS}) for i, row in enumerate(result.rows)]
-    note = "counts from 1 to 4 shown as [c]" if public else "school weeks in the year; rate = returned / ended"
+    rows = [
+        _cells(row, {name: i in hidden[name] for name in _COUNTS}, i in hidden_recovered)
+        for i, row in enumerate(result.rows)
+    ]
+    note = (
+        "counts from 1 to 4, and money of fewer than 5 pupils, shown as [c]"
+        if public
+        else "school weeks in the year; rate = returned / ended"
+    )
     return OutputTable(
         AP_OUTCOMES,
         out_columns(AP_OUTCOMES_SPEC.columns),

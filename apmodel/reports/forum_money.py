@@ -1,0 +1,159 @@
+"""The Forum copy's money figures about pupils, declared once with their pupils and sums.
+
+Rule: funding-rules.md, "Privacy" (apmodel.domain.disclosure). Every money figure the Forum
+copy publishes that is made of recoupment lines (Summary's recoupment totals, each cell of
+RecoupmentByTerm, the Dashboard's recoupment chart, APOutcomes' Recovered £ and, when school
+totals are published, SchoolRecoupment) is declared here with the Pupil Refs whose lines make
+it up, and every sum a reader could redo between them: within a table (rows to the Total) and
+across tables (the terms' net to Summary's net). ``ForumMoney.show`` gives each figure or
+``[c]``; the tables read it, so the same figure is hidden wherever it appears.
+
+Allocation figures (districts, schools, providers, scenarios) are funding formula results,
+not money of pupils, and are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from apmodel.domain.disclosure import Disclosure
+from apmodel.domain.equality import SUPPRESSED
+from apmodel.domain.money import ZERO
+from apmodel.domain.outcomes import OutcomesResult
+from apmodel.domain.recoupment import RecoupmentResult
+from apmodel.domain.recoupment_lines import LineType, RecoupmentLine
+
+Key = tuple[str, ...]
+
+NO_TERM = "(no term)"
+RECOVERABLE = "Recoverable"
+NOT_RECOVERED = "Not recovered"
+CHARGED, CREDITED, NET = "Charged", "Credited", "Net"
+SUMMARY_CHARGED: Key = ("Summary", CHARGED)
+SUMMARY_CREDITED: Key = ("Summary", CREDITED)
+#: Summary's net recoupment, which is also RecoupmentByTerm's Recoverable total.
+SUMMARY_NET: Key = ("Summary", NET)
+TERM_NOT_RECOVERED_TOTAL: Key = ("RecoupmentByTerm", "Total", NOT_RECOVERED)
+
+
+def term_key(period: str, kind: str, column: str) -> Key:
+    return ("RecoupmentByTerm", period, kind, column)
+
+
+def chart_key(period: str, series: str) -> Key:
+    return ("Chart", period, series)
+
+
+def school_key(urn: int, column: str) -> Key:
+    return ("School", str(urn), column)
+
+
+def outcome_key(row: int) -> Key:
+    return ("APOutcomes", str(row))
+
+
+@dataclass(frozen=True)
+class ForumMoney:
+    disclosure: Disclosure[Key]
+    hidden: frozenset[Key]
+
+    def show(self, key: Key) -> Decimal | str:
+        """The figure, or ``[c]`` where it could identify a pupil."""
+        return SUPPRESSED if key in self.hidden else self.disclosure.amounts[key]
+
+
+def _refs(lines: Iterable[RecoupmentLine]) -> list[str]:
+    """The pupils whose lines carry money (a line of 0.00 makes up nothing)."""
+    return [line.pupil_ref for line in lines if line.amount]
+
+
+def _total(lines: Iterable[RecoupmentLine]) -> Decimal:
+    return sum((line.amount for line in lines), ZERO)
+
+
+def term_rows(recoupment: RecoupmentResult) -> list[tuple[str, str]]:
+    """RecoupmentByTerm's (period, line type) rows: those with a line, terms in calendar order then
+    ``(no term)``, then any other period by name."""
+    present = {(line.period or NO_TERM, line.type.value) for line in recoupment.lines}
+    periods = [p.name for p in recoupment.calendar.periods] if recoupment.calendar is not None else []
+    order = {name: i for i, name in enumerate([*periods, NO_TERM])}
+    return sorted(present, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
+
+
+def forum_money(
+    recoupment: RecoupmentResult,
+    outcomes: OutcomesResult,
+    *,
+    chart_periods: Sequence[str],
+    schools: bool,
+) -> ForumMoney:
+    """Declare every published recoupment figure and sum, and work out which to hide."""
+    money: Disclosure[Key] = Disclosure()
+    recoverable = recoupment.recoverable
+    charges = [line for line in recoverable if line.amount > 0]
+    credits = [line for line in recoverable if line.amount < 0]
+    money.figure(SUMMARY_CHARGED, _total(charges), _refs(charges))
+    money.figure(SUMMARY_CREDITED, _total(credits), _refs(credits))
+    money.figure(SUMMARY_NET, _total(recoverable), _refs(recoverable))
+    money.sum(SUMMARY_NET, [SUMMARY_CHARGED, SUMMARY_CREDITED])
+
+    # RecoupmentByTerm: each (period, type) row's recoverable and not recovered money; the Total row.
+    cells: dict[tuple[str, str], tuple[list[RecoupmentLine], list[RecoupmentLine]]] = {}
+    for line in recoupment.lines:
+        settled, other = cells.setdefault((line.period or NO_TERM, line.type.value), ([], []))
+        (settled if line.settled else other).append(line)
+    rows = term_rows(recoupment)
+    for period, kind in rows:
+        settled, other = cells[(period, kind)]
+        money.figure(term_key(period, kind, RECOVERABLE), _total(settled), _refs(settled))
+        money.figure(term_key(period, kind, NOT_RECOVERED), _total(other), _refs(other))
+    not_recovered = [line for line in recoupment.lines if not line.settled]
+    money.figure(TERM_NOT_RECOVERED_TOTAL, _total(not_recovered), _refs(not_recovered))
+    money.sum(SUMMARY_NET, [term_key(p, k, RECOVERABLE) for p, k in rows])
+    money.sum(TERM_NOT_RECOVERED_TOTAL, [term_key(p, k, NOT_RECOVERED) for p, k in rows])
+
+    # The Dashboard's recoupment chart: each term's charges, credits and net.
+    for period in chart_periods:
+        in_term = [line for line in recoverable if line.period == period]
+        for series, lines in (
+            (CHARGED, [x for x in in_term if x.amount > 0]),
+            (CREDITED, [x for x in in_term if x.amount < 0]),
+            (NET, in_term),
+        ):
+            money.figure(chart_key(period, series), _total(lines), _refs(lines))
+        money.sum(chart_key(period, NET), [chart_key(period, CHARGED), chart_key(period, CREDITED)])
+        money.sum(chart_key(period, NET), [term_key(p, k, RECOVERABLE) for p, k in rows if p == period])
+    if chart_periods:
+        for total, series in ((SUMMARY_CHARGED, CHARGED), (SUMMARY_CREDITED, CREDITED), (SUMMARY_NET, NET)):
+            money.sum(total, [chart_key(period, series) for period in chart_periods])
+
+    # SchoolRecoupment (only when school totals are published): each school's charges, credits, net.
+    if schools:
+        by_school: dict[int, list[RecoupmentLine]] = {}
+        for line in recoverable:
+            by_school.setdefault(line.urn, []).append(line)
+        for urn, lines in by_school.items():
+            for column, part in (
+                (CHARGED, [x for x in lines if x.amount > 0]),
+                (CREDITED, [x for x in lines if x.amount < 0]),
+                (NET, lines),
+            ):
+                money.figure(school_key(urn, column), _total(part), _refs(part))
+            money.sum(school_key(urn, NET), [school_key(urn, CHARGED), school_key(urn, CREDITED)])
+        for total, column in ((SUMMARY_CHARGED, CHARGED), (SUMMARY_CREDITED, CREDITED), (SUMMARY_NET, NET)):
+            money.sum(total, [school_key(urn, column) for urn in by_school])
+
+    # APOutcomes' Recovered £: providers to their tier, tiers to all tiers, and all tiers to the
+    # placement charges of RecoupmentByTerm where they are the same money.
+    for i, row in enumerate(outcomes.rows):
+        money.figure(outcome_key(i), row.recovered, row.recovered_from)
+    for members, total_row in outcomes.groups():
+        money.sum(outcome_key(total_row), [outcome_key(i) for i in members])
+    if outcomes.rows:
+        placement_cells = [term_key(p, k, RECOVERABLE) for p, k in rows if k == LineType.PLACEMENT_CHARGE.value]
+        all_tiers = outcome_key(len(outcomes.rows) - 1)
+        if money.amounts[all_tiers] == sum((money.amounts[key] for key in placement_cells), ZERO):
+            money.sum(all_tiers, placement_cells)
+    return ForumMoney(money, frozenset(money.hidden()))
