@@ -198,7 +198,7 @@ def run_scenarios(loaded: Loaded, today: date, say: Progress) -> list[ScenarioRu
         found = Findings()
         results = run_model(parse_inputs(scenario.tables, found), found, today)
         scenario_findings(scenario.name, loaded.findings, found.items, loaded.findings)
-        runs.append(ScenarioRun(scenario.name, results))
+        runs.append(ScenarioRun(scenario.name, results, tuple(scenario.changes)))
     return runs
 
 

@@ -41,6 +41,8 @@ class Level(StrEnum):
 class ScenarioRun:
     name: str
     results: Results
+    #: The scenario's overrides in words (``IDACI Weight 25% -> 35%``), in Scenarios row order.
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class ComparisonRow:
 class Comparison:
     scenario_names: tuple[str, ...]
     rows: tuple[ComparisonRow, ...]
+    #: Each scenario's overrides in words, in ``scenario_names`` order.
+    changes: tuple[tuple[str, ...], ...] = ()
 
     def level(self, level: Level) -> list[ComparisonRow]:
         return [row for row in self.rows if row.entity.level is level]
@@ -123,7 +127,7 @@ def compare(baseline: Results, runs: Sequence[ScenarioRun]) -> Comparison:
         rows.append(ComparisonRow(entity, baseline_amount, scenario_amounts))
     order = {Level.DISTRICT: 0, Level.SCHOOL: 1, Level.PROVIDER: 2}
     rows.sort(key=lambda r: (order[r.entity.level], r.largest_loss, r.entity.name.casefold(), r.entity.code))
-    return Comparison(tuple(run.name for run in runs), tuple(rows))
+    return Comparison(tuple(run.name for run in runs), tuple(rows), tuple(run.changes for run in runs))
 
 
 def scenario_findings(name: str, baseline: Findings, scenario: Iterable[Finding], add: Findings) -> None:

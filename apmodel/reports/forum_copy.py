@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 
 from apmodel import __version__
 from apmodel.domain.equality import analyse_equality
 from apmodel.domain.model import Results
-from apmodel.domain.money import money
+from apmodel.domain.money import ZERO, money
 from apmodel.domain.outcomes import OutcomesResult, ap_outcomes
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
@@ -67,8 +68,8 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable
-from apmodel.workbook.openpyxl_store import NOTE_FONT, atomic_save, write_table
+from apmodel.workbook.interface import HEADER_ROW, OutColumn, OutputTable, column_letter
+from apmodel.workbook.openpyxl_store import NOTE_FONT, atomic_save, write_heading, write_table
 
 RECOUPMENT_BY_TERM = "RecoupmentByTerm"
 SCHOOL_RECOUPMENT = "SchoolRecoupment"
@@ -80,6 +81,11 @@ SMALL_NUMBERS = (
     "Counts from 1 to 4, money that belongs to fewer than 5 pupils, and any figure that would reveal one, "
     "are shown as [c]."
 )
+
+
+COVER = "Cover"
+SCENARIOS = "Scenarios"
+DASHBOARD_TITLE = "Charts: allocations, recoupment and scenarios"
 
 
 def publishes_school_totals(results: Results) -> bool:
@@ -127,6 +133,95 @@ def summary(
         [OutColumn("Item", Kind.TEXT, 26), OutColumn("Value", Kind.TEXT, 90)],
         items,
         title="AP funding: Forum copy",
+    )
+
+
+def long_date(day: datetime) -> str:
+    """``1 December 2025`` (portable: ``%-d`` is not available on Windows)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def forum_ask(comparison: Comparison | None, year: str) -> str:
+    """What the Forum is asked to do with the copy."""
+    ask = f"To note the Alternative Provision allocations to districts and the recoupment from schools for {year}"
+    if comparison is not None and comparison.scenario_names:
+        names = ", ".join(f"'{name}'" for name in comparison.scenario_names)
+        return ask + f", and to give its view on the scenarios {names} against the baseline (see Scenarios)."
+    return ask + "."
+
+
+def cover(results: Results, comparison: Comparison | None, made: datetime) -> OutputTable:
+    """The copy's front page: what it is, for which LA and year, from what, who to ask, what is asked."""
+    settings = results.inputs.settings
+    la = settings.la_name if settings is not None else "Local Authority"
+    year = settings.financial_year.label if settings is not None else "the year"
+    contact = ""
+    if settings is not None:
+        name, email = settings.contact_name.strip(), settings.contact_email.strip()
+        contact = f"{name} ({email})" if name and email else name or email
+    sheets = [
+        "Summary",
+        "Dashboard",
+        "DistrictAllocations",
+        *(["SchoolAllocations"] if publishes_school_totals(results) else []),
+        "ProviderFunding",
+        RECOUPMENT_BY_TERM,
+        *([SCHOOL_RECOUPMENT] if publishes_school_totals(results) else []),
+        *([SCENARIOS, "ScenarioComparison"] if comparison is not None and comparison.scenario_names else []),
+        "EqualityAnalysis",
+        "APOutcomes",
+    ]
+    items: list[list[Any]] = [
+        ["Title", f"Alternative Provision funding {year}: paper for the Schools' Forum"],
+        ["Local authority", la],
+        ["Date", long_date(made)],
+        ["Contact", contact or f"{la} finance team"],
+        [
+            "Source",
+            f"{la}'s AP funding workbook for {year}, worked out by the AP funding model (apmodel {__version__}).",
+        ],
+        ["The Forum is asked", forum_ask(comparison, year)],
+        ["In this copy", ", ".join(sheets)],
+        ["Small numbers", SMALL_NUMBERS],
+    ]
+    return OutputTable(
+        COVER,
+        [OutColumn("Item", Kind.TEXT, 22), OutColumn("Detail", Kind.TEXT, 100)],
+        items,
+        title=f"{la}: Alternative Provision funding {year}",
+    )
+
+
+def scenarios_table(comparison: Comparison) -> OutputTable:
+    """Each scenario: what it changes, in words, beside its effect on the districts."""
+    districts = comparison.level(Level.DISTRICT)
+    rows: list[list[Any]] = []
+    for i, name in enumerate(comparison.scenario_names):
+        changes = comparison.changes[i] if i < len(comparison.changes) else ()
+        gains = [r.changes[i] for r in districts if r.changes[i] > 0]
+        losses = [r.changes[i] for r in districts if r.changes[i] < 0]
+        rows.append(
+            [
+                name,
+                "; ".join(changes) or "(no overrides)",
+                len(gains),
+                sum(gains, ZERO),
+                len(losses),
+                sum(losses, ZERO),
+            ]
+        )
+    return OutputTable(
+        SCENARIOS,
+        [
+            OutColumn("Scenario", Kind.TEXT, 26),
+            OutColumn("What it changes", Kind.TEXT, 60),
+            OutColumn("Districts gaining", Kind.INT, 10),
+            OutColumn("Gains £", Kind.MONEY, 16),
+            OutColumn("Districts losing", Kind.INT, 10),
+            OutColumn("Losses £", Kind.MONEY, 16),
+        ],
+        rows,
+        title="Scenarios: what each changes from the baseline, and what it does to districts (see ScenarioComparison)",
     )
 
 
@@ -233,7 +328,7 @@ def forum_tables(
     outcomes = _outcomes(results)
     if money_shown is None:
         money_shown = _money(results, outcomes, comparison)
-    tables = [summary(results, comparison, made, money_shown)]
+    tables = [cover(results, comparison, made), summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
         tables.append(district_allocations_table(results.allocation))
         if schools:
@@ -244,6 +339,8 @@ def forum_tables(
         if schools:
             tables.append(school_recoupment(results, money_shown))
     if comparison is not None:
+        if comparison.scenario_names:
+            tables.append(scenarios_table(comparison))
         levels = tuple(Level) if schools else (Level.DISTRICT, Level.PROVIDER)
         tables.append(scenario_comparison_table(comparison, levels))
     tables.append(equality_table(analyse_equality(results.inputs)))
@@ -263,15 +360,63 @@ def build_forum_copy(results: Results, comparison: Comparison | None, made: date
         write_table(book, table)
         book[table.name]["A2"] = NOTE
         book[table.name]["A2"].font = NOTE_FONT
-    write_dashboard(book, _charts(results, comparison, money_shown))
-    book.move_sheet(DASHBOARD, offset=1 - book.sheetnames.index(DASHBOARD))
+    dashboard = write_dashboard(book, _charts(results, comparison, money_shown))
+    # The officer's Dashboard note (drawn on every run, edits replaced) is not for publication.
+    write_heading(dashboard, DASHBOARD_TITLE, NOTE + " Each chart's figures are beside it.")
+    book.move_sheet(DASHBOARD, offset=2 - book.sheetnames.index(DASHBOARD))
     settings = results.inputs.settings
+    print_setup(book, settings.la_name if settings is not None else "Local Authority")
     book.properties.creator = "apmodel"
     book.properties.lastModifiedBy = "apmodel"
     book.properties.title = "AP funding: Forum copy" + (
         f" ({settings.la_name}, {settings.financial_year.label})" if settings is not None else ""
     )
     return book
+
+
+#: Sheets wider than this (in characters of column width) print landscape.
+PORTRAIT_WIDTH = 100
+#: Text columns at least this wide wrap their text (rows grow to fit).
+WRAP_FROM = 40
+A4 = 9
+#: Points per line of 11-point text.
+LINE_HEIGHT = 15
+
+
+def print_setup(book: Workbook, la: str) -> None:
+    """Every sheet on A4, one page wide (landscape when wide), header row repeated, a footer with the
+    LA, the sheet and "Page X of N"; long text wrapped."""
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for sheet in book.worksheets:
+        widths = {key: dim.width or 9 for key, dim in sheet.column_dimensions.items()}
+        used = [widths.get(column_letter(c), 9) for c in range(1, sheet.max_column + 1)]
+        sheet.page_setup.paperSize = A4
+        sheet.page_setup.orientation = "landscape" if sum(used) > PORTRAIT_WIDTH else "portrait"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = False
+        sheet.page_margins.left = sheet.page_margins.right = 0.5
+        if sheet.title != DASHBOARD:
+            sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        sheet.oddFooter.left.text = la
+        sheet.oddFooter.center.text = sheet.title
+        sheet.oddFooter.right.text = "Page &P of &N"
+        lines: dict[int, int] = {}
+        for c, width in enumerate(used, start=1):
+            if width >= WRAP_FROM:
+                for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=c, max_col=c):
+                    if isinstance(cell.value, str):
+                        cell.alignment = wrap
+                        # Rows are not grown by every reader: set the height from the text's length.
+                        needed = -(-len(cell.value) // int(width))
+                        lines[cell.row] = max(lines.get(cell.row, 1), needed)
+        for row, count in lines.items():
+            if count > 1:
+                sheet.row_dimensions[row].height = LINE_HEIGHT * count
+                for cell in sheet[row]:
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top")
 
 
 def write_forum_copy(

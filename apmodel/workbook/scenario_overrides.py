@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ScenarioRow, normalise
-from apmodel.workbook.contract import SCENARIOS, SETTING_LABEL_BY_KEY
+from apmodel.domain.trace import fmt_number, fmt_percent
+from apmodel.workbook.contract import INPUT_TABLES, SCENARIOS, SETTING_KINDS, SETTING_LABEL_BY_KEY, Kind
 from apmodel.workbook.interface import RawTable, table_key, table_named
 from apmodel.workbook.parse import raw_value
 
@@ -56,6 +58,32 @@ class Scenario:
     name: str
     tables: dict[str, RawTable]
     rows: list[int] = field(default_factory=list)
+    #: Each override in words, in Scenarios row order: ``IDACI Weight 25% -> 35%``.
+    changes: list[str] = field(default_factory=list)
+
+
+#: Each input table's column kinds, for showing an override's values as the table shows them.
+_KINDS: dict[str, dict[str, Kind]] = {
+    normalise(spec.name): {normalise(column.name): column.kind for column in spec.columns} for spec in INPUT_TABLES
+}
+
+
+def shown(value: Any, kind: Kind) -> str:
+    """A cell value in words for an override: ``25%``, ``£10,000.00``, ``Devolved``, ``(blank)``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "(blank)"
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value).strip()
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if kind is Kind.PERCENT:
+        # A cell formatted as % holds 0.25; a typed 25 means 25% too (as the parser reads it).
+        return fmt_percent(number) if abs(number) <= 1 else f"{fmt_number(number)}%"
+    if kind is Kind.MONEY:
+        return f"-£{-number:,.2f}" if number < 0 else f"£{number:,.2f}"
+    return fmt_number(number)
 
 
 def scenario_names(rows: Sequence[ScenarioRow]) -> list[str]:
@@ -135,8 +163,21 @@ class _Applier:
         self.done[cell] = row.row
         cells = table.rows[data_index]
         cells.extend([None] * (len(table.header) - len(cells)))
+        self.scenario.changes.append(self.words(target, table, cells, column, value))
         cells[column] = value
         self.scenario.rows.append(row.row)
+
+    @staticmethod
+    def words(target: _Target, table: RawTable, cells: list[Any], column: int, value: Any) -> str:
+        """The override in words, before it is applied: ``IDACI Weight 25% -> 35%``."""
+        id_column = table.index(target.id_column)
+        name = str(cells[id_column]).strip() if id_column is not None else ""
+        header = str(table.header[column]).strip()
+        if target.table == "Settings":
+            kind = SETTING_KINDS.get(name, Kind.TEXT)
+            return f"{name} {shown(cells[column], kind)} -> {shown(value, kind)}"
+        kind = _KINDS.get(normalise(target.table), {}).get(normalise(header), Kind.TEXT)
+        return f"{name} {header} {shown(cells[column], kind)} -> {shown(value, kind)}"
 
     def locate(self, row: ScenarioRow, target: _Target, table: RawTable) -> tuple[int, int] | None:
         """(data row index, column index) of the cell a Scenarios row overrides; None after a Warning."""

@@ -83,11 +83,13 @@ def test_without_publish_school_totals_no_school_is_named(example_copy: Path) ->
 def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy: Path) -> None:
     book = openpyxl.load_workbook(example_copy)
     assert book.sheetnames == [
+        "Cover",
         "Summary",
         "Dashboard",
         "DistrictAllocations",
         "ProviderFunding",
         "RecoupmentByTerm",
+        "Scenarios",
         "ScenarioComparison",
         "EqualityAnalysis",
         "APOutcomes",
@@ -97,6 +99,51 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
     assert levels == {"District", "Provider"}
     assert book.properties.creator == "apmodel"
     assert not book.defined_names
+
+
+def test_the_cover_says_what_the_copy_is_and_what_the_forum_is_asked_with_no_internal_notes(
+    example_copy: Path,
+) -> None:
+    book = openpyxl.load_workbook(example_copy)
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(min_row=4, values_only=True)}
+    assert list(cover) == [
+        "Title",
+        "Local authority",
+        "Date",
+        "Contact",
+        "Source",
+        "The Forum is asked",
+        "In this copy",
+        "Small numbers",
+    ]
+    assert cover["Local authority"] == "Example County Council"
+    assert "'Higher deprivation weight', 'Swale devolved'" in cover["The Forum is asked"]
+    parts = zip_text(example_copy)
+    assert found_in(parts, {"edits here are replaced", "Drawn by apmodel", "Written by apmodel"}) == []
+
+
+def test_each_scenario_shows_its_overrides_in_words_beside_its_effect(example_copy: Path) -> None:
+    book = openpyxl.load_workbook(example_copy)
+    rows = {row[0]: row[1:] for row in book["Scenarios"].iter_rows(min_row=4, values_only=True)}
+    words, gaining, gains, losing, losses = rows["Higher deprivation weight"]
+    assert words == "IDACI Weight 20% -> 35%; KS3 Pupils Weight 30% -> 22.5%; KS4 Pupils Weight 30% -> 22.5%"
+    assert rows["Swale devolved"][0] == "Swale Funding Model Hybrid -> Devolved"
+    # Money is moved, never created: the districts' gains and losses cancel to the penny.
+    assert round(gains + losses, 2) == 0
+    assert gaining > 0 and losing > 0
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_repeated_and_a_footer(example_copy: Path) -> None:
+    book = openpyxl.load_workbook(example_copy)
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+        assert sheet.oddFooter.center.text == sheet.title
+        assert sheet.oddFooter.left.text == "Example County Council"
+        if sheet.title != "Dashboard":
+            assert sheet.print_title_rows == "$3:$3", sheet.title
 
 
 def test_the_forum_copy_is_built_new_so_nothing_else_in_the_workbook_comes_along(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ Skipped where soffice is absent, except on CI (env var CI set), where that is a 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -129,6 +130,19 @@ def test_the_forum_copy_prints_to_pdf_in_libreoffice(files: Files, pdfs: Path) -
     if files.forum_copy is None:
         pytest.skip("apmodel forum-copy did not complete (still being built)")
     assert_pdf(pdfs, files.forum_copy)
+
+
+def pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF LibreOffice wrote (each page object is ``/Type /Page``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def test_the_forum_copy_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:
+    assert files.forum_copy is not None
+    sheets = openpyxl.load_workbook(files.forum_copy).sheetnames
+    # The small county: nine sheets (Cover to APOutcomes), each one page wide and one page long.
+    assert len(sheets) == 9
+    assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 9
 
 
 def formula_cells(path: Path) -> list[str]:
