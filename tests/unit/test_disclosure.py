@@ -129,3 +129,13 @@ def test_every_small_table_brute_force() -> None:
         hidden = money.hidden()
         assert {key for key, count in money.pupils.items() if 1 <= count <= 4} <= hidden, values
         assert fixed_by_the_sums(money, hidden) == set(), values
+
+
+def test_the_worked_example_hides_the_repayment_and_the_adjustments_and_shows_the_net() -> None:
+    # funding-rules.md, "Privacy and equality": 96,233.53 - 4,421.50 = 91,812.03.
+    money: Disclosure[Key] = Disclosure()
+    money.figure(("adjustments",), Decimal("96233.53"), pupils(21, "a"))
+    money.figure(("repayment",), Decimal("-4421.50"), ["R-1"])
+    money.figure(("net",), Decimal("91812.03"), [*pupils(21, "a"), "R-1"])
+    money.sum(("net",), [("adjustments",), ("repayment",)])
+    assert money.hidden() == {("adjustments",), ("repayment",)}
