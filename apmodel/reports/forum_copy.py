@@ -68,7 +68,8 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import HEADER_ROW, OutColumn, OutputTable, column_letter
+from apmodel.workbook.interface import OutColumn, OutputTable, column_letter
+from apmodel.workbook.layout import HEADER_ROW
 from apmodel.workbook.openpyxl_store import NOTE_FONT, atomic_save, write_heading, write_table
 
 RECOUPMENT_BY_TERM = "RecoupmentByTerm"
