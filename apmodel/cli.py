@@ -14,7 +14,9 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
 import tempfile
 import traceback
@@ -43,12 +45,59 @@ def _progress(quiet: bool) -> tuple[Callable[[str], None], AbstractContextManage
     return (lambda message: status.update(message)), status
 
 
+class CannotWrite(Exception):
+    """The output cannot go where the user asked; the message is one line naming the path as typed."""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``b`` is ``a`` under another spelling, a symlink or a hard link."""
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_target(typed: str, *, folder: bool = False) -> None:
+    """Refuse an output path that cannot be written before any work is done (exit 3, one line)."""
+    path = Path(typed)
+    if not folder and path.is_dir():
+        raise CannotWrite(f"cannot write {typed}: it is a folder; give a file name, such as {path / 'results.xlsx'}")
+    if folder and path.exists() and not path.is_dir():
+        raise CannotWrite(f"cannot write {typed}: it is a file, not a folder")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CannotWrite(f"cannot write {typed}: {parent} is a file, not a folder")
+            break
+
+
 def _output_target(args: argparse.Namespace) -> tuple[Path, bool]:
+    """Where to write, and whether it is the workbook itself (``-o`` naming the input counts as --in-place)."""
     if args.in_place:
         return Path(args.workbook), True
     if args.output is None:
         raise SystemExit("apmodel: give -o OUT.xlsx or --in-place")
+    if _same_file(Path(args.workbook), Path(args.output)):
+        print(f"{args.output} is the workbook itself: updating it in place, with a backup.")
+        return Path(args.workbook), True
+    _check_target(args.output)
     return Path(args.output), False
+
+
+def _write_problem(typed: str, exc: OSError) -> str:
+    """One plain line for a file that could not be written, naming the path the user typed."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the place is read-only",
+        errno.EACCES: "no permission to write there (read-only, or the file is open in Excel)",
+        errno.EPERM: "no permission to write there (read-only, or the file is open in Excel)",
+        errno.EISDIR: "it is a folder; give a file name",
+        errno.ENOTDIR: "part of the path is a file, not a folder",
+        errno.EEXIST: "part of the path is a file, not a folder",
+        errno.ENOENT: "the folder does not exist",
+    }
+    reason = reasons.get(exc.errno or 0) or " ".join(str(exc.strerror or exc).split())
+    return f"cannot write {typed}: {reason}"
 
 
 def _date(text: str | None) -> date | None:
@@ -108,6 +157,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 def cmd_packs(args: argparse.Namespace) -> int:
     from apmodel.service import write_packs
 
+    _check_target(args.output, folder=True)
     step, spinner = _progress(args.quiet)
     with spinner:
         paths = write_packs(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date), progress=step)
@@ -131,6 +181,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_forum_copy(args: argparse.Namespace) -> int:
     from apmodel.service import forum_copy
 
+    if _same_file(Path(args.workbook), Path(args.output)):
+        raise CannotWrite(f"cannot write {args.output}: it is the workbook itself; give the Forum copy another name")
+    _check_target(args.output)
     path = forum_copy(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date))
     print(f"Wrote the Forum copy {path} (aggregated figures only, safe to publish).")
     return EXIT_OK
@@ -252,13 +305,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _log_crash() -> Path:
-    log_dir = Path(tempfile.gettempdir()) / "apmodel-logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / f"apmodel-{date.today().isoformat()}.log"
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"apmodel {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
-    return path
+def _log_crash() -> str:
+    """Append the traceback to today's log file and say where it is; never raises (the crash matters more)."""
+    try:
+        log_dir = Path(tempfile.gettempdir()) / "apmodel-logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / f"apmodel-{date.today().isoformat()}.log"
+        with path.open("a", encoding="utf-8", errors="replace") as handle:
+            handle.write(f"apmodel {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+        return f"Details: {path}"
+    except Exception as exc:  # a full disk or a read-only temp folder must not hide the error
+        return f"No log could be written ({type(exc).__name__})"
+
+
+def _typed_output(args: argparse.Namespace) -> str:
+    """The path the user asked to write (the workbook itself for --in-place)."""
+    output = getattr(args, "output", None)
+    return str(output) if output is not None and not getattr(args, "in_place", False) else str(args.workbook)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -267,18 +330,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         return code
-    except WorkbookUnreadable as exc:
+    except (WorkbookUnreadable, CannotWrite) as exc:
         print(f"apmodel: {exc}", file=sys.stderr)
         return EXIT_FILE
-    except (PermissionError, IsADirectoryError, FileNotFoundError) as exc:
-        print(f"apmodel: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+    except OSError as exc:
+        # Reading problems are WorkbookUnreadable by now: this is the output (full disk, read-only...).
+        print(f"apmodel: {_write_problem(_typed_output(args), exc)}", file=sys.stderr)
         return EXIT_FILE
     except KeyboardInterrupt:
         print("apmodel: stopped", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as exc:
-        log = _log_crash()
-        print(f"apmodel: unexpected error ({type(exc).__name__}: {exc}). Details: {log}", file=sys.stderr)
+        where = _log_crash()
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(f"apmodel: unexpected error ({message}). {where}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -13,12 +13,14 @@ over the target, so a crash mid-write leaves the original intact.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -87,11 +89,62 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+#: Temporary files are named ``.{stem}.apmodel-{pid}-{random}{suffix}`` beside the target, so a
+#: later run can tell one left by a run that was killed (they hold pupil data) and remove it.
+_TEMP_MARK = ".apmodel-"
+_TEMP_NAME = re.compile(r"^\..*\.apmodel-(\d+)-[^.]*\.[A-Za-z0-9]+$")
+#: A temporary file untouched this long is stale whatever its process (Windows cannot ask).
+_STALE_SECONDS = 600
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # decided by age alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Delete temporary files an earlier run left in ``folder`` (killed mid-save); never raises."""
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in folder.iterdir() if _TEMP_MARK in p.name]
+    except OSError:
+        return removed
+    clock = time.time() if now is None else now
+    for path in candidates:
+        match = _TEMP_NAME.match(path.name)
+        if match is None:
+            continue
+        try:
+            stale = not _process_alive(int(match.group(1))) or clock - path.stat().st_mtime > _STALE_SECONDS
+            if stale and path.is_file():
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, then rename it over ``target``."""
+    """Call ``write`` on a temporary file beside ``target``, then rename it over ``target``.
+
+    The temporary file is removed on any failure; one left by a killed run is removed by the
+    next write to the same folder (``remove_stale_temporaries``).
+    """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    remove_stale_temporaries(target.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}{_TEMP_MARK}{os.getpid()}-", suffix=target.suffix, dir=target.parent
+    )
     os.close(handle)
     try:
         write(Path(temp_name))
@@ -105,6 +158,26 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
 def backup_path(path: Path, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+
+
+def keep_backup(path: Path, now: datetime | None = None) -> Path:
+    """Copy ``path`` to a new timestamped backup beside it; never overwrites a file (``-2``, ``-3``... if taken)."""
+    first = backup_path(path, now)
+    for n in range(1, 10_000):
+        candidate = first if n == 1 else first.with_name(f"{first.stem}-{n}{first.suffix}")
+        try:
+            handle = candidate.open("xb")
+        except FileExistsError:
+            continue
+        try:
+            with handle, path.open("rb") as source:
+                shutil.copyfileobj(source, handle)
+            shutil.copystat(path, candidate)
+        except BaseException:
+            candidate.unlink(missing_ok=True)
+            raise
+        return candidate
+    raise FileExistsError(errno.EEXIST, "too many backups with the same time", str(first))
 
 
 def excel_value(value: Any) -> Any:
@@ -209,8 +282,7 @@ class FileWorkbook:
         target = Path(target)
         kept: Path | None = None
         if backup and target.exists():
-            kept = backup_path(target)
-            shutil.copy2(target, kept)
+            kept = keep_backup(target)
         if self._book is None:
             try:
                 # Unsupported can come while the patch is planned or while the zip is copied (a
