@@ -9,8 +9,12 @@ is docs/forum-workbook.md, "How the workbook is read": bad data never crashes th
 from __future__ import annotations
 
 import copy
+import re
 import shutil
+import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -306,6 +310,155 @@ def _with_doctype(part: str, doctype: bytes, entity: bytes) -> Callable[[Path], 
     return build
 
 
+def _small_county_zip(folder: Path) -> Path:
+    return write_workbook(folder / "good.xlsx", small_county())
+
+
+def _rewrite_zip(edit: Callable[[zipfile.ZipFile, zipfile.ZipFile], None]) -> Callable[[Path], Path]:
+    """The small county's zip copied entry by entry through ``edit(old, new)``."""
+
+    def build(folder: Path) -> Path:
+        good = _small_county_zip(folder)
+        path = folder / "county.xlsx"
+        with zipfile.ZipFile(good) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+            edit(old, new)
+        good.unlink()
+        return path
+
+    return build
+
+
+def _duplicate_entry(old: zipfile.ZipFile, new: zipfile.ZipFile) -> None:
+    for item in old.infolist():
+        new.writestr(item, old.read(item.filename))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns "Duplicate name": that is the point
+        new.writestr("xl/worksheets/sheet3.xml", old.read("xl/worksheets/sheet3.xml").replace(b"600", b"6000"))
+
+
+def patch_entry(path: Path, name: str, **fields: int) -> None:
+    """Rewrite one entry's fields in both its local and central zip headers.
+
+    ``fields``: ``method``, ``crc``, ``compressed``, ``size`` (set) and ``flags`` (OR-ed in).
+    Offsets from the zip specification (APPNOTE 4.3.7 and 4.3.12).
+    """
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    local = {"flags": 6, "method": 8, "crc": 14, "compressed": 18, "size": 22}
+    central = {"flags": 8, "method": 10, "crc": 16, "compressed": 20, "size": 24}
+    for signature, offsets in ((b"PK\x03\x04", local), (b"PK\x01\x02", central)):
+        name_at = 26 if signature == b"PK\x03\x04" else 46
+        start = data.find(signature)
+        while start >= 0:
+            if data[start + name_at : start + name_at + len(encoded)] == encoded:
+                for field, value in fields.items():
+                    at = start + offsets[field]
+                    if field == "flags":
+                        struct.pack_into("<H", data, at, struct.unpack_from("<H", data, at)[0] | value)
+                    elif field == "method":
+                        struct.pack_into("<H", data, at, value)
+                    else:
+                        struct.pack_into("<I", data, at, value)
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+def _encrypted_entry(folder: Path) -> Path:
+    path = _rewrite_zip(lambda old, new: [new.writestr(i, old.read(i.filename)) for i in old.infolist()])(folder)
+    patch_entry(path, "xl/worksheets/sheet3.xml", flags=0x1)
+    return path
+
+
+STRICT_NAMESPACES = (
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
+
+
+def _strict(old: zipfile.ZipFile, new: zipfile.ZipFile) -> None:
+    """The small county as Excel's "Strict Open XML Spreadsheet" writes it: the ISO namespaces throughout."""
+    for item in old.infolist():
+        data = old.read(item.filename)
+        for transitional, strict in STRICT_NAMESPACES:
+            data = data.replace(transitional, strict)
+        new.writestr(item, data)
+
+
+GIGABYTE = 1 << 30
+EMPTY_SHARED_STRINGS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>'
+)
+
+
+def bomb(part: str, inflated: int = GIGABYTE, declared: int | None = None) -> Callable[[Path], Path]:
+    """The small county with ``part`` padded with XML whitespace so that it inflates to ``inflated`` bytes.
+
+    The padding is one deflate block of 1 MB of spaces (about 1 KB compressed) repeated: the
+    part is about 1 MB in the zip. ``declared``: the uncompressed size its headers claim
+    (a zip may lie); the real size by default.
+    """
+    block_size = 1 << 20
+
+    def build(folder: Path) -> Path:
+        good = _small_county_zip(folder)
+        with zipfile.ZipFile(good) as archive:
+            # The builder writes strings inline, so there is no shared-strings part: add one.
+            original = archive.read(part) if part in archive.namelist() else EMPTY_SHARED_STRINGS
+        root = re.search(rb"<[A-Za-z_]", original)
+        assert root is not None
+        root_end = original.index(b">", root.start()) + 1
+        head, tail = original[:root_end], original[root_end:]
+        blocks = (inflated - len(original)) // block_size
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        start = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+        block = compressor.compress(b" " * block_size) + compressor.flush(zlib.Z_FULL_FLUSH)
+        end = compressor.compress(tail) + compressor.flush(zlib.Z_FINISH)
+        crc = zlib.crc32(head)
+        spaces = b" " * block_size
+        for _ in range(blocks):
+            crc = zlib.crc32(spaces, crc)
+        crc = zlib.crc32(tail, crc)
+        stream = start + block * blocks + end
+        path = folder / "county.xlsx"
+        with zipfile.ZipFile(good) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+            for item in old.infolist():
+                if item.filename != part:
+                    new.writestr(item, old.read(item.filename))
+            new.writestr(zipfile.ZipInfo(part), stream, zipfile.ZIP_STORED)
+        good.unlink()
+        size = len(head) + blocks * block_size + len(tail)
+        patch_entry(path, part, method=zipfile.ZIP_DEFLATED, crc=crc, size=size if declared is None else declared)
+        return path
+
+    return build
+
+
+def package_cases() -> list[BadCase]:
+    """Zip packages Excel would never write, or cannot be read safely: each refused with one line."""
+    return [
+        BadCase("duplicate_zip_entry", _rewrite_zip(_duplicate_entry), unreadable=True),
+        BadCase("encrypted_zip_entry", _encrypted_entry, unreadable=True),
+        BadCase("strict_open_xml", _rewrite_zip(_strict), unreadable=True),
+        *(
+            BadCase(f"bomb_{name}", bomb(part), unreadable=True)
+            for name, part in (
+                ("sheet", "xl/worksheets/sheet3.xml"),
+                ("shared_strings", "xl/sharedStrings.xml"),
+                ("styles", "xl/styles.xml"),
+                ("workbook", "xl/workbook.xml"),
+            )
+        ),
+        # 300 MB from 300 KB: under the size limit for a sheet, refused for its ratio.
+        BadCase("bomb_sheet_300mb", bomb("xl/worksheets/sheet3.xml", 300 << 20), unreadable=True),
+        # Headers claiming 4 MB for a part that inflates to 1 GB: read no further than 4 MB, then damaged.
+        BadCase("bomb_sheet_lying_size", bomb("xl/worksheets/sheet3.xml", declared=4 << 20), unreadable=True),
+    ]
+
+
 # --- The corpus --------------------------------------------------------------------------
 
 SCHOOL_ROW_ALDER = 2
@@ -433,6 +586,7 @@ def cases() -> list[BadCase]:
         BadCase("empty_file", _bytes(b""), unreadable=True),
         BadCase("zip_not_xlsx", _zip_not_xlsx, unreadable=True),
         BadCase("truncated_xlsx", _truncated, unreadable=True),
+        *package_cases(),
     ]
 
 

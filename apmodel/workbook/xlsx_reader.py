@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -39,21 +40,102 @@ class WorkbookUnreadable(Exception):
 #: How far into each XML part to look for a DOCTYPE before its root element.
 _PROLOG_LIMIT = 65_536
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+_MB = 1 << 20
+#: The most any one part may inflate to. An England-sized county's largest sheet is about 70 MB
+#: (its shared strings under 10 MB), so these leave ample room while a decompression bomb (a
+#: small part that inflates to gigabytes) is refused before calamine is handed it.
+_PART_LIMITS: tuple[tuple[str, int], ...] = (
+    ("xl/worksheets/", 512 * _MB),
+    ("xl/sharedstrings", 256 * _MB),
+)
+_OTHER_PART_LIMIT = 64 * _MB
+_TOTAL_LIMIT = 1024 * _MB
+#: Workbook XML deflates about 5 to 20 times; a large part inflating more than this is a bomb.
+_RATIO_LIMIT = 200
+_RATIO_FLOOR = 16 * _MB
+_CHUNK = 1 << 20
+#: The package relationship of a Strict Open XML workbook (Excel's "Strict Open XML Spreadsheet").
+_STRICT = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 
 
-def _declares_dtd(archive: zipfile.ZipFile, name: str) -> bool:
-    """True when the part's prolog holds a DOCTYPE (or is too long to check).
+def _part_limit(name: str) -> int:
+    folded = name.casefold()
+    return next((limit for start, limit in _PART_LIMITS if folded.startswith(start)), _OTHER_PART_LIMIT)
+
+
+def _declares_dtd(head: bytes, complete: bool) -> bool:
+    """True when the part's prolog (its first bytes, ``head``) holds a DOCTYPE, or is too long to check.
 
     Excel never writes a DTD into an .xlsx; one there can only be an entity attack
     (billion laughs, or an external entity reading local files), so the file is refused.
     """
-    with archive.open(name) as handle:
-        head = handle.read(_PROLOG_LIMIT)
     root = _ROOT_START.search(head)
     prolog = head if root is None else head[: root.start()]
     if b"<!DOCTYPE" in prolog.upper().replace(b"\0", b""):  # the NULs: a UTF-16 prolog
         return True
-    return root is None and len(head) == _PROLOG_LIMIT
+    return root is None and not complete
+
+
+def _check_package(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a package that is ambiguous, encrypted, Strict, a decompression bomb or holds a DTD.
+
+    Every XML part is inflated once, in chunks, counting its real size (a zip can declare
+    any size it likes), so memory stays bounded whatever the file claims.
+    """
+    infos = archive.infolist()
+    seen: set[str] = set()
+    for info in infos:
+        # Part names are case-insensitive (ECMA-376 Part 2): two spellings of one name are one part.
+        key = info.filename.casefold()
+        if key in seen:
+            raise WorkbookUnreadable(
+                f"{path}: holds two parts named {info.filename} (damaged, or altered by a tool other than "
+                "Excel); open it in Excel and save it again"
+            )
+        seen.add(key)
+        if info.flag_bits & 0x1:
+            raise WorkbookUnreadable(
+                f"{path}: has an encrypted part ({info.filename}); save it in Excel as an unprotected .xlsx workbook"
+            )
+    rels = next((i for i in infos if i.filename.casefold() == "_rels/.rels"), None)
+    if rels is not None and rels.file_size < _OTHER_PART_LIMIT and _STRICT in archive.read(rels):
+        raise WorkbookUnreadable(
+            f"{path}: is saved as Strict Open XML Spreadsheet, which apmodel cannot read; in Excel choose "
+            "File > Save As and the type 'Excel Workbook (*.xlsx)', then run it again"
+        )
+    total = 0
+    for info in infos:
+        limit = _part_limit(info.filename)
+        declared = info.file_size
+        if declared > limit or (declared > _RATIO_FLOOR and declared > _RATIO_LIMIT * max(info.compress_size, 1)):
+            raise _bomb(path, info.filename, declared)
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            total += declared
+            continue
+        size = 0
+        head = b""
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                if len(head) < _PROLOG_LIMIT:
+                    head += chunk[: _PROLOG_LIMIT - len(head)]
+                size += len(chunk)
+                if size > limit or total + size > _TOTAL_LIMIT:
+                    raise _bomb(path, info.filename, size)
+        total += size
+        if _declares_dtd(head, complete=size < _PROLOG_LIMIT):
+            raise WorkbookUnreadable(
+                f"{path}: contains an XML DOCTYPE ({info.filename}), which Excel never writes; "
+                "refused for safety. Open and save it in Excel."
+            )
+    if total > _TOTAL_LIMIT:
+        raise _bomb(path, "the workbook", total)
+
+
+def _bomb(path: Path, part: str, size: int) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        f"{path}: {part} inflates to {size / _MB:,.0f} MB or more, far more than any Forum workbook "
+        "(a damaged file or a decompression bomb); refused"
+    )
 
 
 def check_readable(path: Path) -> None:
@@ -79,13 +161,8 @@ def check_readable(path: Path) -> None:
         raise WorkbookUnreadable(f"{path}: is damaged (not a complete .xlsx file)")
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info.filename):
-                    raise WorkbookUnreadable(
-                        f"{path}: contains an XML DOCTYPE ({info.filename}), which Excel never writes; "
-                        "refused for safety. Open and save it in Excel."
-                    )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+            _check_package(path, archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
         raise WorkbookUnreadable(f"{path}: is damaged (not a complete .xlsx file): {exc}") from exc
 
 

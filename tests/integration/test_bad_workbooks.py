@@ -11,6 +11,9 @@ backup.
 from __future__ import annotations
 
 import hashlib
+import resource
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -24,7 +27,7 @@ from apmodel.cli import main
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.acceptance.test_small_county import money, records
-from tests.bad_workbooks import BadCase, cases, entity_cases, set_cell
+from tests.bad_workbooks import GIGABYTE, BadCase, bomb, cases, entity_cases, set_cell
 from tests.builders import small_county, write_workbook
 
 RUN_DATE = "2025-12-01"
@@ -175,6 +178,29 @@ def test_xml_entity_attacks_are_refused_quickly_without_expansion(
         for name in archive.namelist():
             data = archive.read(name)
             assert b"root:" not in data and b"lollollollol" not in data
+
+
+@pytest.mark.parametrize("declared", [None, 4 << 20], ids=["true_size", "lying_size"])
+def test_a_decompression_bomb_is_refused_in_bounded_memory_and_time(
+    declared: int | None, tmp_path: Path
+) -> None:
+    # A 1 MB sheet that inflates to 1 GB, its size told truly or claimed as 4 MB: a fresh process
+    # refuses it with exit 3 and one line, well under 1 GB of memory and 90 s.
+    source = bomb("xl/worksheets/sheet3.xml", GIGABYTE, declared)(tmp_path)
+    assert source.stat().st_size < 2 << 20
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "apmodel.cli", "run", str(source), "-o", str(tmp_path / "out.xlsx"), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert time.monotonic() - started < 90
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
+    assert peak_kb < 1024 * 1024, peak_kb
+    assert done.returncode == 3, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
 
 
 def test_in_place_run_keeps_a_byte_identical_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
