@@ -199,7 +199,7 @@ def set_text_safe(cell: Cell, value: Any) -> None:
     A carriage return is escaped too (``_x000D_``, as Excel writes it): XML readers turn a raw
     one into a line feed. Text that already looks like such an escape has its underscore
     escaped (``_x005F_``), as Excel does, so it reads back as written rather than as the
-    character it spells. The patch writer (``xlsx_patch.xml_text``) escapes the same way.
+    character it spells. The patch writer (``xlsx_patch.cells.xml_text``) escapes the same way.
     """
     if isinstance(value, str):
         if "_x" in value:
@@ -302,7 +302,7 @@ class FileWorkbook:
         try:
             patch.write_tables(self._pending)
             if self._charts is not None:
-                patch.transplant(_dashboard_sheet(self._charts))
+                xlsx_patch.transplant(patch, _dashboard_sheet(self._charts))
         except BaseException:
             patch.close()
             raise

@@ -112,7 +112,7 @@ def test_a_crash_while_saving_leaves_the_original_intact(tmp_path: Path, route: 
         assert book.book is not None  # loading the whole workbook sends the save through openpyxl
         crash = mock.patch.object(openpyxl.Workbook, "save", side_effect=OSError("disk full"))
     else:
-        crash = mock.patch("apmodel.workbook.xlsx_patch.write_package", side_effect=half_written)
+        crash = mock.patch("apmodel.workbook.xlsx_patch.patch.write_package", side_effect=half_written)
     with crash, pytest.raises(OSError):
         book.save(path)
     assert path.read_bytes() == before

@@ -455,7 +455,7 @@ def test_an_entry_that_cannot_be_copied_sends_the_save_to_openpyxl(
     our_layout(source)
     fast = FileWorkbook(source)
     fast.write_tables([allocations(3)])
-    broken = mock.patch("apmodel.workbook.xlsx_patch._raw_entry", side_effect=zipfile.BadZipFile("Bad CRC-32"))
+    broken = mock.patch("apmodel.workbook.xlsx_patch.zipcopy._raw_entry", side_effect=zipfile.BadZipFile("Bad CRC-32"))
     with broken, caplog.at_level("INFO", logger="apmodel.workbook.openpyxl_store"):
         fast.save(out)
     assert "written through openpyxl (a damaged zip entry (Bad CRC-32))" in caplog.text

@@ -1,0 +1,313 @@
+"""The whole patch of one package: its workbook part, relationships, content types, sheets and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from apmodel.workbook.interface import PKG_REL, OutputTable
+from apmodel.workbook.xlsx_patch.cells import CellWriter
+from apmodel.workbook.xlsx_patch.ooxml import (
+    CT_SHEET,
+    CT_STYLES,
+    CT_TABLE,
+    PARSER,
+    QCT,
+    QMAIN,
+    QPKG,
+    QREL,
+    REL_CALC_CHAIN,
+    REL_SHEET,
+    REL_STYLES,
+    REL_TABLE,
+    Unsupported,
+    insert_in_order,
+    relative,
+    rels_part,
+    resolve,
+    serialise,
+)
+from apmodel.workbook.xlsx_patch.sheets import (
+    SHARED_FORMULA,
+    Region,
+    edit_shell,
+    new_sheet_xml,
+    ref_bounds,
+    rewrite_sheet_data,
+    shell,
+    shell_halves,
+    split_sheet,
+)
+from apmodel.workbook.xlsx_patch.styles import StyleSheet
+from apmodel.workbook.xlsx_patch.tables import Block, table_xml
+from apmodel.workbook.xlsx_patch.zipcopy import Package, write_package
+
+
+@dataclass
+class Relationships:
+    """One ``.rels`` part."""
+
+    part: str
+    root: etree._Element
+    changed: bool = False
+
+    @classmethod
+    def read(cls, package: Package, owner: str) -> Relationships:
+        part = rels_part(owner)
+        xml = package.read(part) if package.has(part) else None
+        root = etree.fromstring(xml, PARSER) if xml else etree.Element(f"{QPKG}Relationships", nsmap={None: PKG_REL})
+        return cls(part, root, changed=xml is None)
+
+    def items(self) -> list[etree._Element]:
+        return [r for r in self.root if isinstance(r.tag, str) and etree.QName(r).localname == "Relationship"]
+
+    def add(self, rel_type: str, target: str) -> str:
+        used = {r.get("Id") for r in self.items()}
+        number = len(used) + 1
+        while f"rId{number}" in used:
+            number += 1
+        etree.SubElement(self.root, f"{QPKG}Relationship", Id=f"rId{number}", Type=rel_type, Target=target)
+        self.changed = True
+        return f"rId{number}"
+
+    def remove(self, rel: etree._Element) -> None:
+        self.root.remove(rel)
+        self.changed = True
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    part: str
+    element: etree._Element
+    rel: etree._Element
+    rels: Relationships | None = None
+    #: displayName (casefolded) -> (table part, table id, ref)
+    tables: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How new output sheets look: the writer's constants, passed in by the adapter."""
+
+    table_style: str
+    link_text: str
+    note: str
+    widths: Callable[[OutputTable, int], float]
+
+
+class Patch:
+    """Everything a save changes in one package."""
+
+    def __init__(self, source: Path, layout: Layout) -> None:
+        self.package = Package(source)
+        self.layout = layout
+        package = self.package
+        try:
+            if not package.has("xl/workbook.xml") or not package.has("xl/_rels/workbook.xml.rels"):
+                raise Unsupported("the workbook part is not xl/workbook.xml")
+            self.workbook = etree.fromstring(package.read("xl/workbook.xml"), PARSER)
+            if self.workbook.tag != f"{QMAIN}workbook" or self.workbook.prefix is not None:
+                raise Unsupported("a workbook in a prefixed or unknown namespace")
+            self.workbook_rels = Relationships.read(package, "xl/workbook.xml")
+            self.content_types = etree.fromstring(package.read("[Content_Types].xml"), PARSER)
+            self.sheets = self._sheets()
+            styles_rel = self._workbook_rel(REL_STYLES)
+            self.styles_part = resolve("xl/workbook.xml", styles_rel.get("Target", "")) if styles_rel is not None \
+                else "xl/styles.xml"
+            self.styles = StyleSheet(package.read(self.styles_part) if styles_rel is not None else None)
+            if styles_rel is None:
+                self.workbook_rels.add(REL_STYLES, "styles.xml")
+                self.override("/" + self.styles_part, CT_STYLES)
+            self.cells = CellWriter(self.styles, layout.link_text)
+            self.table_ids = self._table_ids()
+        except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
+            package.close()
+            raise Unsupported(str(exc)) from exc
+
+    # -- Reading the package -------------------------------------------------------------------
+
+    def _workbook_rel(self, rel_type: str) -> etree._Element | None:
+        for rel in self.workbook_rels.items():
+            if rel.get("Type") == rel_type:
+                return rel
+        return None
+
+    def _sheets(self) -> list[SheetInfo]:
+        targets = {rel.get("Id"): rel for rel in self.workbook_rels.items()}
+        sheets_element = self.workbook.find(f"{QMAIN}sheets")
+        if sheets_element is None:
+            raise Unsupported("no sheets")
+        sheets: list[SheetInfo] = []
+        for element in sheets_element:
+            if not isinstance(element.tag, str):
+                continue
+            rel = targets.get(element.get(f"{QREL}id"))
+            if rel is None:
+                raise Unsupported("a sheet without its relationship")
+            part = resolve("xl/workbook.xml", rel.get("Target", ""))
+            info = SheetInfo(element.get("name", ""), part, element, rel)
+            if rel.get("Type") == REL_SHEET and self.package.has(rel_part := rels_part(part)):
+                info.rels = Relationships(rel_part, etree.fromstring(self.package.read(rel_part), PARSER))
+                for table_rel in info.rels.items():
+                    if table_rel.get("Type") != REL_TABLE or table_rel.get("TargetMode") == "External":
+                        continue
+                    table_part = resolve(part, table_rel.get("Target", ""))
+                    if not self.package.has(table_part):
+                        continue
+                    table = etree.fromstring(self.package.read(table_part), PARSER)
+                    info.tables[table.get("displayName", "").casefold()] = (
+                        table_part,
+                        int(table.get("id", "0")),
+                        table.get("ref", "A1"),
+                    )
+            sheets.append(info)
+        return sheets
+
+    def _table_ids(self) -> set[int]:
+        return {table_id for sheet in self.sheets for _, table_id, _ in sheet.tables.values()}
+
+    def override(self, part_name: str, content_type: str) -> None:
+        for item in self.content_types:
+            if isinstance(item.tag, str) and item.get("PartName") == part_name:
+                item.set("ContentType", content_type)
+                return
+        etree.SubElement(self.content_types, f"{QCT}Override", PartName=part_name, ContentType=content_type)
+
+    def drop_override(self, part_name: str) -> None:
+        for item in list(self.content_types):
+            if isinstance(item.tag, str) and item.get("PartName") == part_name:
+                self.content_types.remove(item)
+
+    # -- Changes -------------------------------------------------------------------------------
+
+    def write_tables(self, tables: Sequence[OutputTable]) -> None:
+        """Each table where it is, or on a new sheet of its name (the last write of a name wins)."""
+        latest: dict[str, OutputTable] = {}
+        for table in tables:
+            latest.pop(table.name.casefold(), None)
+            latest[table.name.casefold()] = table
+        placed: dict[str, list[tuple[Block, Region, str, int]]] = {}
+        new: list[OutputTable] = []
+        # Sheet names as Excel compares them (ignoring case).
+        names = {sheet.name.casefold() for sheet in self.sheets}
+        for key, table in latest.items():
+            if not table.columns:
+                raise Unsupported("a table without columns")
+            holder = next((s for s in self.sheets if key in s.tables), None)
+            if holder is None:
+                if key in names:
+                    raise Unsupported(f"a sheet named {table.name} without that table")
+                new.append(table)
+                continue
+            table_part, table_id, ref = holder.tables[key]
+            left, top, right, bottom = ref_bounds(ref)
+            block = Block(table, top, left)
+            region = Region(top, bottom, left, right)
+            placed.setdefault(holder.part, []).append((block, region, table_part, table_id))
+        for sheet in self.sheets:
+            edits = placed.get(sheet.part)
+            if edits:
+                self._edit_sheet(sheet, edits)
+        for table in new:
+            self._add_sheet(table)
+
+    def _edit_sheet(self, sheet: SheetInfo, edits: list[tuple[Block, Region, str, int]]) -> None:
+        xml = self.package.read(sheet.part)
+        before, body, after = split_sheet(xml)
+        if SHARED_FORMULA.search(body):
+            # Clearing a shared formula's first cell would break the cells that share it; openpyxl
+            # writes each of them out in full, so such a sheet takes the openpyxl route.
+            raise Unsupported(f"shared formulas on the {sheet.name} sheet")
+        root = shell(before, after)
+        blocks = [block for block, _, _, _ in edits]
+        # A block longer than the old table clears what it covers too (the openpyxl writer overwrote it).
+        regions = [region for _, region, _, _ in edits] + [
+            Region(block.top, block.bottom, block.left, block.right) for block in blocks
+        ]
+        links: list[tuple[str, str]] = []
+        rows = list(rewrite_sheet_data(body, regions, blocks, self.cells, links))
+        edit_shell(root, regions, blocks, links, self.layout.link_text)
+        head, tail = shell_halves(root)
+        self.package.write(sheet.part, [head, *rows, tail])
+        for block, _, table_part, table_id in edits:
+            self.package.write(table_part, table_xml(table_id, block, self.layout.table_style))
+
+    def _add_sheet(self, table: OutputTable) -> None:
+        part = self.package.unused("xl/worksheets/sheet%d.xml")
+        table_part = self.package.unused("xl/tables/table%d.xml")
+        table_id = max(self.table_ids, default=0) + 1
+        self.table_ids.add(table_id)
+        block = Block(table, 3, 1)
+        rels = Relationships(rels_part(part), etree.Element(f"{QPKG}Relationships", nsmap={None: PKG_REL}))
+        table_rel = rels.add(REL_TABLE, relative(part, table_part))
+        widths = [self.layout.widths(table, i) for i in range(len(table.columns))]
+        self.package.write(
+            part, list(new_sheet_xml(block, widths, self.cells, table.title or table.name, self.layout.note, table_rel))
+        )
+        self.package.write(rels.part, serialise(rels.root))
+        self.package.write(table_part, table_xml(table_id, block, self.layout.table_style))
+        self.override("/" + part, CT_SHEET)
+        self.override("/" + table_part, CT_TABLE)
+        info = self.add_sheet(table.name, part)
+        info.rels = rels
+        info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
+
+    def add_sheet(self, name: str, part: str) -> SheetInfo:
+        """List the worksheet ``part`` in the workbook as the last sheet, called ``name``."""
+        rel_id = self.workbook_rels.add(REL_SHEET, relative("xl/workbook.xml", part))
+        sheets_element = self.workbook.find(f"{QMAIN}sheets")
+        assert sheets_element is not None
+        sheet_ids = [int(s.get("sheetId", "0")) for s in sheets_element if isinstance(s.tag, str)]
+        element = etree.SubElement(sheets_element, f"{QMAIN}sheet", name=name, sheetId=str(max(sheet_ids) + 1))
+        element.set(f"{QREL}id", rel_id)
+        info = SheetInfo(name, part, element, self.workbook_rels.items()[-1])
+        self.sheets.append(info)
+        return info
+
+    # -- Saving --------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        calc_chain = self._workbook_rel(REL_CALC_CHAIN)
+        if calc_chain is not None:
+            # The chain lists formula cells; Excel rebuilds it, and a stale one makes it "repair" the file.
+            part = resolve("xl/workbook.xml", calc_chain.get("Target", ""))
+            self.package.remove(part)
+            self.drop_override("/" + part)
+            self.workbook_rels.remove(calc_chain)
+        calc = self.workbook.find(f"{QMAIN}calcPr")
+        if calc is None:
+            calc = etree.Element(f"{QMAIN}calcPr", calcId="124519")
+            insert_in_order(self.workbook, calc, _WORKBOOK_ORDER)
+        calc.set("fullCalcOnLoad", "1")
+        self.package.write("xl/workbook.xml", serialise(self.workbook))
+        self.package.write(self.workbook_rels.part, serialise(self.workbook_rels.root))
+        self.package.write("[Content_Types].xml", serialise(self.content_types))
+        if self.styles.changed:
+            self.package.write(self.styles_part, self.styles.to_bytes())
+
+    def save(self, handle: IO[bytes]) -> None:
+        """Write the patched package to ``handle`` (an open, empty, seekable file)."""
+        try:
+            self._finish()
+            write_package(self.package, handle)
+        finally:
+            self.package.close()
+
+    def save_to(self, path: Path) -> None:
+        with path.open("wb") as handle:
+            self.save(handle)
+
+    def close(self) -> None:
+        self.package.close()
+
+
+_WORKBOOK_ORDER = (
+    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets", "functionGroups",
+    "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+    "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst",
+)
