@@ -57,7 +57,7 @@ class Row:
         return default if value is None else value
 
 
-#: The Yes/No spellings of ``cells.as_yes_no``, for the fast path of ``_coercer``.
+#: The Yes/No spellings of ``cells.as_yes_no``, read directly by ``_coercer``.
 _YES_NO: dict[str, bool] = {**dict.fromkeys(YES_TEXTS, True), **dict.fromkeys(NO_TEXTS, False)}
 #: Each column's choices by their matching form (read once per choice list, not once per cell).
 _CHOICES: dict[tuple[str, ...], dict[str, str]] = {}
@@ -72,83 +72,55 @@ def _decimal(value: object) -> Decimal:
     return as_decimal(value)
 
 
-def _coerce(column: c.Column, value: object) -> Any:
-    kind = column.kind
-    if kind is c.Kind.TEXT:
-        text = as_text(value)
-        if column.choices:
-            return _choice(column, text)
-        return text
-    if kind is c.Kind.INT:
-        number = as_int(value)
-        if column.choices and str(number) not in column.choices:
-            raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {number}.")
-        return number
-    if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
-        return as_decimal(value)
-    if kind is c.Kind.DATE:
-        return as_date(value)
-    if kind is c.Kind.YES_NO:
-        return as_yes_no(value)
-    raise AssertionError(kind)
-
-
 def _coercer(column: c.Column) -> Callable[[object], Any]:
-    """``_coerce`` for one column, with the common cell types read directly (the same results, faster).
+    """How one column's cells are read as its kind, the one place each kind's reading is decided.
 
-    Anything unusual (text in a number column, a CellError, a date typed as text...) goes
-    through ``_coerce`` and so gets exactly its checks and messages.
+    The common cell types (a plain string, an int, a finite float, a real date, a bool) are
+    read directly; anything else (text in a number column, a CellError, a date typed as
+    text...) goes through the ``cells.as_*`` reader of the kind, and so gets exactly its
+    checks and messages.
     """
     kind = column.kind
-
-    def general(value: object) -> Any:
-        return _coerce(column, value)
-
     if kind is c.Kind.TEXT and not column.choices:
 
         def text(value: object) -> Any:
-            return value.strip() if type(value) is str else _coerce(column, value)
+            return value.strip() if type(value) is str else as_text(value)
 
         return text
     if kind is c.Kind.TEXT:
-        choices = _choice_map(column.choices)
         # Each spelling already matched, with its choice: a column repeats a few spellings on every row.
         matched: dict[str, str] = {}
 
         def choice(value: object) -> Any:
-            if type(value) is str:
-                found = matched.get(value)
-                if found is None:
-                    found = choices.get(normalise(value))
-                    if found is None:
-                        return _coerce(column, value)
+            found = matched.get(value) if type(value) is str else None
+            if found is None:
+                found = _choice(column, as_text(value))
+                if type(value) is str:
                     matched[value] = found
-                return found
-            return _coerce(column, value)
+            return found
 
         return choice
     if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
-        # _coerce reads these kinds with as_decimal, as _decimal does.
         return _decimal
     if kind is c.Kind.INT:
         allowed = frozenset(column.choices)
 
         def whole(value: object) -> Any:
-            number = None
-            if type(value) is float and value.is_integer() and abs(value) < 2**53:
-                number = int(value)
-            elif type(value) is int:
+            if type(value) is int:
                 number = value
-            # A number not among the choices goes the general way, to be reported as _coerce does.
-            if number is not None and (not allowed or str(number) in allowed):
-                return number
-            return _coerce(column, value)
+            elif type(value) is float and value.is_integer() and abs(value) < 2**53:
+                number = int(value)
+            else:
+                number = as_int(value)
+            if allowed and str(number) not in allowed:
+                raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {number}.")
+            return number
 
         return whole
     if kind is c.Kind.DATE:
 
         def day(value: object) -> Any:
-            return value if type(value) is date else _coerce(column, value)
+            return value if type(value) is date else as_date(value)
 
         return day
     if kind is c.Kind.YES_NO:
@@ -160,10 +132,10 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
                 answer = _YES_NO.get(value.strip().casefold())
                 if answer is not None:
                     return answer
-            return _coerce(column, value)
+            return as_yes_no(value)
 
         return yes_no
-    return general
+    raise AssertionError(kind)
 
 
 def _choice_map(choices: tuple[str, ...]) -> dict[str, str]:

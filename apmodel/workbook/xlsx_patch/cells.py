@@ -13,12 +13,10 @@ from apmodel.workbook.xlsx_patch.styles import CellStyle, StyleSheet
 #: Excel's limit on the text of one cell; longer text makes Excel "repair" the file.
 MAX_CELL_TEXT = 32_767
 
-
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 _SECONDS_PER_DAY = 86_400
-
 
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 

@@ -11,42 +11,35 @@ from apmodel.workbook.interface import MAIN, PKG_REL, REL
 
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 
-
 QMAIN = "{" + MAIN + "}"
 
 
 QREL = "{" + REL + "}"
-
 
 QPKG = "{" + PKG_REL + "}"
 
 
 QCT = "{" + CONTENT_TYPES + "}"
 
-
 REL_SHEET = REL + "/worksheet"
 
 
 REL_TABLE = REL + "/table"
-
 
 REL_STYLES = REL + "/styles"
 
 
 REL_CALC_CHAIN = REL + "/calcChain"
 
-
 REL_DRAWING = REL + "/drawing"
 
 
 CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
-
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 
 
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 

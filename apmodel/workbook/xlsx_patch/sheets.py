@@ -24,18 +24,15 @@ _SHEET_ORDER = (
     "webPublishItems", "tableParts", "extLst",
 )
 
-
 _SHEET_DATA_OPEN = re.compile(rb"<sheetData(?:\s[^>]*)?(/?)>")
 
 
 _ROW_START = re.compile(rb"<row\b([^>]*?)(/?)>")
 
-
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 
 
 _SPANS = re.compile(rb'\sspans="[^"]*"')
-
 
 _CELL_START = re.compile(rb"<c\b([^>]*?)(/?)>")
 
@@ -111,7 +108,6 @@ def _row_xml(attrs: bytes, cells: bytes) -> bytes:
 
 
 ColumnKey = tuple[int, bytes]
-
 
 _ALL_CELL_COLUMNS = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})\d+"')
 
@@ -216,7 +212,6 @@ def split_sheet(xml: bytes) -> tuple[bytes, bytes, bytes]:
 
 
 _PLACEHOLDER = b"<sheetData/>"
-
 
 SHARED_FORMULA = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*\st\s*=\s*["']shared["']""")
 

@@ -13,7 +13,6 @@ from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, insert
 #: Numbers formats Excel knows by id without a <numFmt> entry.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 
-
 _STYLE_ORDER = (
     "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
     "colors", "extLst",
@@ -31,12 +30,10 @@ class CellStyle:
 
 TITLE_STYLE = CellStyle(font='<font><b val="1"/><sz val="14"/></font>')
 
-
 NOTE_STYLE = CellStyle(font='<font><i val="1"/><color rgb="00595959"/></font>')
 
 
 LINK_STYLE = CellStyle(font='<font><color rgb="000563C1"/><u val="single"/></font>')
-
 
 HEADER_STYLE = CellStyle(alignment='<alignment vertical="top" wrapText="1"/>')
 

@@ -38,7 +38,6 @@ class Transplant:
 
 _CELL_STYLE = re.compile(rb'(<c\b[^>]*?\ss=")(\d+)(")')
 
-
 _SHARED_CELL = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*)>(.*?)</c>', re.S)
 
 

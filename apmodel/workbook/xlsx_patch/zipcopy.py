@@ -58,13 +58,11 @@ class Package:
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
-
 _SMALL_PART = 1 << 20
 
 
 #: ZipInfo's level attribute: ``compress_level`` from Python 3.13, ``_compresslevel`` before.
 _COMPRESS_LEVEL = "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel"
-
 
 _DATA_DESCRIPTOR = 0x08
 

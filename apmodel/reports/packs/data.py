@@ -1,0 +1,532 @@
+"""A school's pack as plain data: its inputs row, allocation, trace, lines, documents and district totals only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from apmodel.domain.allocation import DistrictAllocation, SchoolAllocation
+from apmodel.domain.inputs import FundingModel, Method, ModelInputs, RedressRule, School, SchoolFactor, normalise
+from apmodel.domain.money import ZERO
+from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
+from apmodel.domain.register import REVERSAL_KEY_PREFIX, RegisterStatus
+from apmodel.domain.settlement import Document
+from apmodel.domain.stage1 import phase_matches
+from apmodel.domain.stage2 import providers_by_id, school_label
+from apmodel.domain.trace import TraceLine, fmt_number, fmt_percent
+
+if TYPE_CHECKING:
+    from apmodel.service import RunReport
+
+
+_TRACE_URN = re.compile(r"^URN (\d+) ")
+
+_SCALING_SHOWN = Decimal("0.0001")
+
+
+YOUR_LA_FINANCE_TEAM = "your LA finance team"
+
+FINAL_DEVOLVED = "Final devolved allocation"
+
+
+#: One plain sentence per line type: the rule that works the line out (docs/funding-rules.md, "Recoupment").
+#: Kept short: each sits on one printed line of the landscape Recoupment sheet.
+LINE_TYPE_RULES: dict[str, str] = {
+    LineType.EXCLUSION_ADJUSTMENT: (
+        "Statutory adjustment on permanent exclusion: A x B / 52 + C "
+        "(School and Early Years Finance (England) Regulations)."
+    ),
+    LineType.PUPIL_PREMIUM: (
+        "The excluded pupil's pupil premium follows the pupil: A x B / 52 "
+        "(School and Early Years Finance (England) Regulations)."
+    ),
+    LineType.ADMITTING_CREDIT: "Credit to the school that admitted an excluded pupil: D x E / F, shown negative.",
+    LineType.REINSTATEMENT_REPAYMENT: (
+        "Repayment to the school when an excluded pupil is reinstated: D x E / F, shown negative."
+    ),
+    LineType.PLACEMENT_CHARGE: (
+        "Local charge for an AP placement under the school's AP Agreement, per term: Rate x Days (Daily) or x weeks "
+        "(Weekly), x days a week / 5; or Rate% x AWPU x Days / school days in the year."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """One row of the Allocation sheet: a factor, a redress figure, a subtotal or the final figure."""
+
+    item: str
+    amount: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PackLine:
+    """A recoupment line as the school sees it: Pupil Ref and the rule's letters, nothing else of the pupil."""
+
+    line_id: str
+    pupil_ref: str
+    type: str
+    legal_basis: str
+    settlement: str
+    period: str
+    a: Decimal | None
+    b: int | None
+    c: Decimal | None
+    d: Decimal | None
+    e: int | None
+    f: int | None
+    rate: Decimal | None
+    days: int | None
+    amount: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    period: str
+    description: str
+    pupil_ref: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PackDocument:
+    number: str
+    kind: str
+    status: str
+    date: dt.date
+    due: dt.date | None
+    period: str
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    supersedes: str
+    #: The document that reverses this one, once it has been credited.
+    reversed_by: str
+    lines: tuple[DocumentLine, ...]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RegisterStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class Contacts:
+    la_name: str
+    contact_name: str
+    contact_email: str
+    remittance_address: str
+    payment_terms_days: int
+    vat_rate: Decimal
+
+    @property
+    def who(self) -> str:
+        """Who to ask, in words: the named contact, else the LA's finance team."""
+        if self.contact_name and self.contact_email:
+            return f"{self.contact_name} ({self.contact_email})"
+        return self.contact_name or self.contact_email or YOUR_LA_FINANCE_TEAM
+
+
+@dataclass(frozen=True)
+class SchoolPack:
+    """Everything one school's pack shows, and nothing of any other school."""
+
+    urn: int
+    name: str
+    district: str
+    funding_model: str
+    phase: str
+    type: str
+    trust: str
+    cost_centre: str
+    po_number: str
+    financial_year: str
+    produced_on: date
+    contacts: Contacts
+    #: Plain sentences, one a line: how the school's district is funded.
+    allocation_note: tuple[str, ...]
+    allocation: tuple[AllocationRow, ...]
+    #: None when no allocation could be worked out (Errors in the inputs).
+    final_devolved: Decimal | None
+    lines: tuple[PackLine, ...] = ()
+    documents: tuple[PackDocument, ...] = ()
+    #: (line type, rule sentence) for the types present on the Recoupment sheet.
+    rules: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def title(self) -> str:
+        return f"{self.contacts.la_name}: Alternative Provision funding {self.financial_year}".rstrip()
+
+    def sheet_title(self, subject: str) -> str:
+        """``Recoupment 2025-26: Alder Secondary`` (no year when Settings could not be read)."""
+        return f"{subject} {self.financial_year}".rstrip() + f": {self.name}"
+
+    @property
+    def recoverable_total(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.status == LineStatus.RECOVERABLE), ZERO)
+
+
+def long_date(day: dt.date) -> str:
+    """``1 December 2025`` (portable: ``%-d`` is not available on Windows)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def pounds(value: Decimal) -> str:
+    """``£1,234.56``, or ``-£1,234.56`` for a negative amount."""
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+@dataclass
+class _Groupings:
+    """The run's results grouped by school (and district) once, for every pack."""
+
+    lines: dict[int, list[RecoupmentLine]] = field(default_factory=dict)
+    documents: dict[int, list[Document]] = field(default_factory=dict)
+    trace: dict[int, list[TraceLine]] = field(default_factory=dict)
+    allocations: dict[int, SchoolAllocation] = field(default_factory=dict)
+    districts: dict[str, DistrictAllocation] = field(default_factory=dict)
+    #: "<district>: <factor>" -> the Weight factor's share of the district's devolved pot.
+    factor_pots: dict[str, Decimal] = field(default_factory=dict)
+    #: District name -> its schools (the inputs rows), for the district totals of Weight factors.
+    district_schools: dict[str, list[School]] = field(default_factory=dict)
+    #: District name -> its Lead PRU as the packs name it (Delegated and Hybrid districts).
+    lead_prus: dict[str, str] = field(default_factory=dict)
+    #: (district, column, phase) -> the district's total of that Weight factor's column.
+    _weight_totals: dict[tuple[str, str, str | None], Decimal] = field(default_factory=dict)
+
+    def weight_total(self, district: str, column: str, phase: str | None) -> Decimal:
+        """The district's schools' total of ``column`` for a Weight factor of ``phase`` (summed once
+        per district, not once per school)."""
+        key = (district, column, phase)
+        total = self._weight_totals.get(key)
+        if total is None:
+            total = self._weight_totals[key] = sum(
+                (s.value(column) for s in self.district_schools.get(district, []) if phase_matches(s, phase)),
+                Decimal(0),
+            )
+        return total
+
+
+def _group(report: RunReport) -> _Groupings:
+    results = report.results
+    schools = {school.urn: school for school in report.loaded.inputs.schools}
+    groups = _Groupings()
+    if results.recoupment is not None:
+        for line in results.recoupment.lines:
+            groups.lines.setdefault(line.urn, []).append(line)
+    if results.settlement is not None:
+        for document in results.settlement.documents:
+            if document.urn is not None:
+                groups.documents.setdefault(document.urn, []).append(document)
+    allocation = results.allocation
+    if allocation is not None:
+        for trace in allocation.trace:
+            if trace.figure == "School factor pot" and isinstance(trace.value, Decimal):
+                groups.factor_pots[trace.entity] = trace.value
+            match = _TRACE_URN.match(trace.entity)
+            if match is not None:
+                groups.trace.setdefault(int(match.group(1)), []).append(trace)
+        groups.districts = {d.name: d for d in allocation.districts}
+        groups.lead_prus = _lead_pru_names(report.loaded.inputs)
+        for row in allocation.schools:
+            groups.allocations[row.urn] = row
+            school = schools.get(row.urn)
+            if school is not None:
+                groups.district_schools.setdefault(row.district, []).append(school)
+    return groups
+
+
+def school_packs(report: RunReport, produced_on: date) -> list[SchoolPack]:
+    """One pack per school of the Schools table, in URN order."""
+    inputs = report.loaded.inputs
+    settings = inputs.settings
+    contacts = Contacts(
+        la_name=settings.la_name if settings is not None else "Local Authority",
+        contact_name=settings.contact_name.strip() if settings is not None else "",
+        contact_email=settings.contact_email.strip() if settings is not None else "",
+        remittance_address=settings.remittance_address.strip() if settings is not None else "",
+        payment_terms_days=settings.payment_terms_days if settings is not None else 30,
+        vat_rate=settings.vat_rate if settings is not None else ZERO,
+    )
+    year = settings.financial_year.label if settings is not None else ""
+    groups = _group(report)
+    packs: dict[int, SchoolPack] = {}
+    for school in inputs.schools:
+        if school.urn in packs:
+            continue
+        packs[school.urn] = _pack(school, inputs, groups, contacts, year, produced_on)
+    return [packs[urn] for urn in sorted(packs)]
+
+
+def _pack(
+    school: School, inputs: ModelInputs, groups: _Groupings, contacts: Contacts, year: str, produced_on: date
+) -> SchoolPack:
+    allocation = groups.allocations.get(school.urn)
+    district = groups.districts.get(allocation.district) if allocation is not None else None
+    if allocation is None or district is None:
+        note: tuple[str, ...] = (
+            "No allocation could be worked out for this school this year: the LA's model reported a problem with "
+            "its data.",
+            f"Please contact {contacts.who}.",
+        )
+        rows: tuple[AllocationRow, ...] = ()
+        final: Decimal | None = None
+        model = ""
+    else:
+        note, rows = _allocation(school, allocation, district, inputs, groups)
+        final = allocation.final_devolved
+        model = allocation.model.value
+    lines = groups.lines.get(school.urn, [])
+    pack_lines = tuple(_pack_line(line) for line in lines)
+    types_present = list(dict.fromkeys(line.type.value for line in lines))
+    return SchoolPack(
+        urn=school.urn,
+        name=school.name,
+        district=school.district,
+        funding_model=model,
+        phase=school.phase,
+        type=school.type.value,
+        trust=school.trust,
+        cost_centre=school.cost_centre,
+        po_number=school.po_number,
+        financial_year=year,
+        produced_on=produced_on,
+        contacts=contacts,
+        allocation_note=note,
+        allocation=rows,
+        final_devolved=final,
+        lines=pack_lines,
+        documents=_documents(groups.documents.get(school.urn, []), lines),
+        rules=tuple((kind, LINE_TYPE_RULES[kind]) for kind in types_present if kind in LINE_TYPE_RULES),
+    )
+
+
+_NO_LEAD_PRU = "the district's Lead PRU"
+
+
+def _lead_pru_names(inputs: ModelInputs) -> dict[str, str]:
+    """Each district's Lead PRU by its provider name (else as typed); the first row of a name counts."""
+    providers = providers_by_id(inputs.providers)
+    names: dict[str, str] = {}
+    for district in inputs.districts:
+        if district.lead_pru and district.name not in names:
+            provider = providers.get(normalise(district.lead_pru))
+            names[district.name] = provider.name if provider is not None else district.lead_pru
+    return names
+
+
+def _allocation(
+    school: School,
+    allocation: SchoolAllocation,
+    district: DistrictAllocation,
+    inputs: ModelInputs,
+    groups: _Groupings,
+) -> tuple[tuple[str, ...], tuple[AllocationRow, ...]]:
+    """The sentences on how the district is funded, and the rows of the Allocation table."""
+    name = district.name
+    if district.model is FundingModel.DELEGATED:
+        pru = groups.lead_prus.get(name, _NO_LEAD_PRU)
+        note: tuple[str, ...] = (
+            f"{name} is a Delegated district: all of its AP funding ({pounds(district.final_allocation)}) goes to "
+            f"its Lead PRU, {pru}.",
+            "The Lead PRU provides Alternative Provision for the district's pupils, so the school receives nothing "
+            "directly.",
+        )
+        return note, (
+            AllocationRow(
+                "Devolved allocation",
+                allocation.base_devolved,
+                f"None: the district's money goes to the Lead PRU, {pru}, not to schools.",
+            ),
+            AllocationRow(FINAL_DEVOLVED, allocation.final_devolved, "The school receives nothing directly."),
+        )
+    if district.model is FundingModel.HYBRID:
+        pru = groups.lead_prus.get(name, _NO_LEAD_PRU)
+        note = (
+            f"{name} is a Hybrid district: of its AP allocation of {pounds(district.final_allocation)}, "
+            f"{pounds(district.devolved_amount)} is devolved to its schools by the factors below.",
+            f"The rest, {pounds(district.delegated_amount)}, goes to its Lead PRU, {pru}. Financial redress is then "
+            "applied to the devolved part.",
+        )
+    else:
+        note = (
+            f"{name} is a Devolved district: its AP allocation of {pounds(district.final_allocation)} is shared "
+            "between its schools by the factors below.",
+            "Financial redress is then applied: money withheld from schools above a redress threshold goes to the "
+            "district's other schools.",
+        )
+    rows = [
+        AllocationRow(
+            factor.factor,
+            allocation.factor_amounts.get(factor.factor, ZERO),
+            _explain(factor, school, district, groups),
+        )
+        for factor in inputs.school_factors
+    ]
+    rows.append(
+        AllocationRow(
+            "Devolved allocation before redress", allocation.base_devolved, "The sum of the factor amounts above."
+        )
+    )
+    rows += _redress_rows(school, allocation, inputs.redress_rules, groups.trace.get(school.urn, []))
+    rows.append(
+        AllocationRow(
+            FINAL_DEVOLVED,
+            allocation.final_devolved,
+            f"Devolved allocation {pounds(allocation.base_devolved)} - redress withheld "
+            f"{pounds(allocation.redress_withheld)} + redress received {pounds(allocation.redress_received)}.",
+        )
+    )
+    return note, tuple(rows)
+
+
+def _explain(factor: SchoolFactor, school: School, district: DistrictAllocation, groups: _Groupings) -> str:
+    """A school factor in plain English: its method, rate or weight, and the school's own value."""
+    column = factor.source_column
+    if not phase_matches(school, factor.phase):
+        return f"For {factor.phase} schools only, so nothing for this {school.phase} school."
+    value = school.value(column)
+    if factor.method is Method.UNIT_RATE:
+        base = f"Unit Rate: {pounds(factor.value)} for each of the school's {fmt_number(value)} {column}"
+        if district.unit_rate_scaling is None:
+            return base + ", but no unit-rate funding was shared in this district."
+        scaling = district.unit_rate_scaling.quantize(_SCALING_SHOWN)
+        return (
+            f"{base} = {pounds(factor.value * value)}, scaled by {scaling} so the unit-rate amounts of all "
+            f"{district.name}'s schools fill the district's pot (rounded to the penny)."
+        )
+    pot = groups.factor_pots.get(f"{district.name}: {factor.factor}")
+    total = groups.weight_total(district.name, column, factor.phase)
+    share = f"{fmt_percent(factor.value)} of {district.name}'s devolved pot"
+    if pot is not None:
+        share += f" ({pounds(pot)})"
+    if total == 0:
+        return f"Weight: {share}, shared in proportion to {column}; no school in the district has any, so nothing."
+    return (
+        f"Weight: {share}, shared in proportion to {column}: this school has {fmt_number(value)} of the district's "
+        f"{fmt_number(total)} (rounded to the penny)."
+    )
+
+
+def _redress_rows(
+    school: School, allocation: SchoolAllocation, rules: Sequence[RedressRule], trace: Sequence[TraceLine]
+) -> list[AllocationRow]:
+    """Redress withheld (per rule, with the measure, threshold and excess) and received."""
+    label = school_label(school)
+    rows: list[AllocationRow] = []
+    for line in trace:
+        if not isinstance(line.value, Decimal):
+            continue
+        if line.figure == "Redress deduction" and line.entity.startswith(f"{label}: "):
+            rule = line.entity[len(label) + 2 :]
+            rows.append(
+                AllocationRow(
+                    f"Redress withheld: {rule}",
+                    -line.value,
+                    f"{line.inputs}. Withheld = {line.formula} (rounded to the penny).",
+                )
+            )
+        elif line.figure == "Redress cap" and line.entity == label:
+            deducted = sum((-row.amount for row in rows), ZERO)
+            rows.append(
+                AllocationRow(
+                    "Redress cap",
+                    deducted - line.value,
+                    f"Redress never takes more than the school's devolved allocation: {line.inputs}, so "
+                    f"{pounds(line.value)} is withheld.",
+                )
+            )
+    if not rows:
+        names = "; ".join(rule.rule for rule in rules)
+        if not rules:
+            why = "There are no redress rules this year."
+        elif allocation.base_devolved <= 0:
+            why = "Nothing withheld: redress only ever reduces devolved funding, and the school has none."
+        else:
+            why = f"Nothing withheld: the school is not above the threshold of any redress rule ({names})."
+        rows.append(AllocationRow("Redress withheld", ZERO - allocation.redress_withheld, why))
+    received = [line for line in trace if line.figure == "Redress received" and line.entity == label]
+    if received and isinstance(received[0].value, Decimal):
+        why = (
+            f"A share of the redress withheld from other schools in {allocation.district}, in proportion to "
+            f"devolved allocations: {received[0].inputs} (pennies by largest remainder)."
+        )
+    elif allocation.redress_withheld:
+        why = "None: redress withheld in the district is shared only between schools not redressed themselves."
+    else:
+        why = "None this year."
+    rows.append(AllocationRow("Redress received", allocation.redress_received, why))
+    return rows
+
+
+def _pack_line(line: RecoupmentLine) -> PackLine:
+    return PackLine(
+        line_id=line.line_id,
+        pupil_ref=line.pupil_ref,
+        type=line.type.value,
+        legal_basis=line.legal_basis.value,
+        settlement=line.settlement.value,
+        period=line.period,
+        a=line.a,
+        b=line.b,
+        c=line.c,
+        d=line.d,
+        e=line.e,
+        f=line.f,
+        rate=line.rate,
+        days=line.days,
+        amount=line.amount,
+        status=line.status.value,
+    )
+
+
+def _documents(documents: Sequence[Document], lines: Sequence[RecoupmentLine]) -> tuple[PackDocument, ...]:
+    """The school's documents, each with the lines it settles (or what it reverses)."""
+    reversed_by = {
+        d.key[len(REVERSAL_KEY_PREFIX) :]: d.number for d in documents if d.key.startswith(REVERSAL_KEY_PREFIX)
+    }
+    result: list[PackDocument] = []
+    for document in documents:
+        credited = reversed_by.get(document.number, "")
+        result.append(
+            PackDocument(
+                number=document.number,
+                kind=document.kind,
+                status=document.status,
+                date=document.date,
+                due=document.due,
+                period=document.period,
+                net=document.net,
+                vat=document.vat,
+                gross=document.gross,
+                supersedes=document.supersedes,
+                reversed_by=credited,
+                lines=_document_lines(document, lines, credited),
+            )
+        )
+    return tuple(result)
+
+
+def _document_lines(document: Document, lines: Sequence[RecoupmentLine], reversed_by: str) -> tuple[DocumentLine, ...]:
+    if document.key.startswith(REVERSAL_KEY_PREFIX):
+        return (DocumentLine(document.period, f"Reverses {document.supersedes} in full", "", document.net),)
+    settled = [line for line in lines if line.settled and line.period == document.period]
+    current = sum((line.amount for line in settled), ZERO) == document.net
+    if document.status == RegisterStatus.CREDITED or not current:
+        why = f"; reversed by {reversed_by}" if reversed_by else ""
+        return (DocumentLine(document.period, f"Amount as issued{why}", "", document.net),)
+    return tuple(
+        DocumentLine(
+            line.period,
+            f"{line.type.value}, {line.legal_basis.value}: line {line.line_id}",
+            line.pupil_ref,
+            line.amount,
+        )
+        for line in settled
+    )
