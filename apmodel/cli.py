@@ -218,7 +218,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from apmodel.workbook.example import generate_county
+    from apmodel.workbooks.example import generate_county
 
     generate_county(Path(args.output), seed=args.seed, scale=args.scale)
     print(f"Wrote the example county to {args.output}. Next: apmodel run {args.output} -o OUT.xlsx")

@@ -37,7 +37,7 @@ SHOWN_PER_SHEET = 5
 
 
 def _apmodel(*args: str, day: str = RUN_DATE) -> None:
-    subprocess.run([sys.executable, "-m", "apmodel.cli", *args, "--date", day], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "apmodel.cli", *args, "--date", day], check=True)
 
 
 def make(out_dir: Path, source: Path) -> None:

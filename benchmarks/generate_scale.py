@@ -9,15 +9,11 @@ Scale 1 is a county like Kent; scale 36 is roughly England (about 20,000 schools
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from apmodel.workbook.example import county_tables  # noqa: E402
-from apmodel.workbook.writer_inputs import build_forum_workbook  # noqa: E402
+from apmodel.workbook.writer_inputs import build_forum_workbook
+from apmodel.workbooks.example import county_tables
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
     python benchmarks/run_benchmark.py [--scales 1 10 36] [--dir out/bench] [--no-packs]
 
-For each scale the example county (``apmodel.workbook.example.generate_county``) is
+For each scale the example county (``apmodel.workbooks.example.generate_county``) is
 generated once and cached in ``--dir``. Then, in a fresh process per scale (so that peak
 memory, ``ru_maxrss``, belongs to that scale alone), the run is timed in its phases, each as
 the CLI's ``apmodel run`` does it:
@@ -33,9 +33,6 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 RUN_DATE = date(2025, 12, 1)
 GOALS = {1: "< 2 s, < 2x floor, packs < 10 s", 36: "< 60 s, < 2 GB"}
@@ -105,7 +102,7 @@ def measure(path: Path, packs: bool) -> dict[str, float]:
 
 
 def county(directory: Path, scale: int) -> Path:
-    from apmodel.workbook.example import generate_county
+    from apmodel.workbooks.example import generate_county
 
     path = directory / f"county-x{scale}.xlsx"
     if not path.exists():

@@ -1,8 +1,8 @@
-"""Generate the example county Forum workbook: ``python -m workbooks.generate [--scale N] [--seed S] OUT.xlsx``.
+"""Generate the example county Forum workbook: ``python -m apmodel.workbooks.generate [--scale N] [--seed S] OUT.xlsx``.
 
-A thin entry point: the generator itself is ``apmodel.workbook.example`` so that the
-installed ``apmodel demo`` command writes the same file. The committed
-``workbooks/example-county.xlsx`` is ``python -m workbooks.generate workbooks/example-county.xlsx``.
+A thin entry point: the generator itself is ``example`` beside it, which the installed
+``apmodel demo`` command calls too. The committed ``workbooks/example-county.xlsx`` is
+``python -m apmodel.workbooks.generate workbooks/example-county.xlsx``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from apmodel.workbook.example import generate_county
+from .example import generate_county
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbooks.generate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m apmodel.workbooks.generate", description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path, help="the workbook to write (.xlsx)")
     parser.add_argument("--scale", type=int, default=1, help="1 = a county like Kent; 36 = about England")
     parser.add_argument("--seed", type=int, default=2025, help="the same seed always gives the same data")

@@ -1,6 +1,6 @@
 """The Forum workbook template and ``apmodel new`` (docs/forum-workbook.md: every table, exact names).
 
-The template (``templates/forum-template.xlsx``, shipped as ``apmodel/resources/``) holds
+The template (``templates/forum-template.xlsx``, shipped as ``apmodel.templates``) holds
 every input table with exactly one illustrative row, so a user sees what each column
 expects, plus the Settings with their defaults and an empty InvoiceRegister. A new
 workbook is the template with those example rows removed: each table keeps its header and
@@ -72,7 +72,7 @@ def build_template(path: Path) -> Path:
 
 
 def _open_template() -> Workbook:
-    resource = resources.files("apmodel").joinpath("resources", TEMPLATE_FILE)
+    resource = resources.files("apmodel.templates").joinpath(TEMPLATE_FILE)
     if resource.is_file():
         with resource.open("rb") as handle:
             return load_workbook(handle)

@@ -1,4 +1,4 @@
-"""The example county generator (apmodel demo, python -m workbooks.generate): realistic, clean, deterministic."""
+"""The example county generator (apmodel demo, python -m apmodel.workbooks.generate): realistic, deterministic."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from apmodel.domain.allocation import allocate
 from apmodel.domain.findings import Findings, Severity
 from apmodel.domain.inputs import FundingModel, ModelInputs
 from apmodel.workbook import contract as c
-from apmodel.workbook.example import County, county_tables, generate_county
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.parse import parse_inputs
 from apmodel.workbook.xlsx_reader import read_tables
+from apmodel.workbooks.example import County, county_tables, generate_county
+from apmodel.workbooks.generate import main as generate_main
 from tests.integration.test_template import assert_valid_tables
-from workbooks.generate import main as generate_main
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_EXAMPLE = ROOT / "workbooks" / "example-county.xlsx"
@@ -56,7 +56,7 @@ def test_another_seed_gives_other_placements() -> None:
 
 
 def test_committed_example_is_what_the_generator_writes(example: Path) -> None:
-    """Regenerate with: python -m workbooks.generate workbooks/example-county.xlsx"""
+    """Regenerate with: python -m apmodel.workbooks.generate workbooks/example-county.xlsx"""
     assert cells(read_tables(COMMITTED_EXAMPLE)) == cells(read_tables(example))
 
 

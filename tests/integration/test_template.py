@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,6 @@ from apmodel.workbook.xlsx_reader import read_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_TEMPLATE = ROOT / "templates" / TEMPLATE_FILE
-PACKAGED_TEMPLATE = ROOT / "apmodel" / "resources" / TEMPLATE_FILE
 ALL_TABLES = (*c.INPUT_TABLES, c.INVOICE_REGISTER)
 
 
@@ -55,14 +55,18 @@ def test_template_has_every_contract_table_with_its_exact_name_and_columns(fresh
     assert_valid_tables(fresh_template)
 
 
-def test_committed_and_packaged_templates_are_what_the_builder_writes(fresh_template: Path) -> None:
-    """A contract change without re-running templates/build_template.py would ship a stale template."""
+def test_committed_template_is_what_the_builder_writes(fresh_template: Path) -> None:
+    """A contract change without re-running ``python -m apmodel.templates.build`` would ship a stale template."""
     expected = read_tables(fresh_template)
-    for path in (COMMITTED_TEMPLATE, PACKAGED_TEMPLATE):
-        committed = read_tables(path)
-        assert {name: (t.header, t.rows) for name, t in committed.items()} == {
-            name: (t.header, t.rows) for name, t in expected.items()
-        }, path
+    committed = read_tables(COMMITTED_TEMPLATE)
+    assert {name: (t.header, t.rows) for name, t in committed.items()} == {
+        name: (t.header, t.rows) for name, t in expected.items()
+    }
+
+
+def test_apmodel_new_opens_the_one_committed_template() -> None:
+    shipped = resources.files("apmodel.templates").joinpath(TEMPLATE_FILE)
+    assert shipped.read_bytes() == COMMITTED_TEMPLATE.read_bytes()
 
 
 def test_every_column_with_choices_has_a_dropdown_that_warns(fresh_template: Path) -> None:

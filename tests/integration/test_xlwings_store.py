@@ -416,7 +416,7 @@ def test_every_table_is_read_by_name_exactly_as_the_file_reader_reads_it(county:
 @pytest.mark.parametrize("kind", ["example county", "blank template"])
 def test_the_shipped_workbooks_are_read_exactly_as_the_file_reader_reads_them(tmp_path: Path, kind: str) -> None:
     if kind == "example county":
-        from apmodel.workbook.example import generate_county
+        from apmodel.workbooks.example import generate_county
 
         path = generate_county(tmp_path / "county.xlsx")
     else:
@@ -578,7 +578,7 @@ def test_a_run_leaves_the_same_figures_to_the_penny_as_the_headless_engine(
 ) -> None:
     service = pytest.importorskip("apmodel.service", reason="needs the service layer")
     if kind == "example county":
-        from apmodel.workbook.example import generate_county
+        from apmodel.workbooks.example import generate_county
 
         county = generate_county(tmp_path / "example.xlsx")
     file_book = FileWorkbook(county)

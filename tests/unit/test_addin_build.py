@@ -19,6 +19,7 @@ from lxml import etree
 from pyopenvba import ExcelFile
 
 import apmodel
+import apmodel.addin
 from apmodel import __version__
 from apmodel.addin import DISPATCH_BAS, ribbon_buttons
 from apmodel.addin.build import (
@@ -35,7 +36,7 @@ from apmodel.addin.commands import COMMANDS
 from apmodel.addin.install import install_addin, places, read_config, uninstall_addin
 from tests.schemas import CUSTOMUI_DUPLICATE_DECLARATIONS, DATA, compile_customui, customui_schema
 
-RESOURCES = Path(apmodel.__file__).parent / "addin" / "resources"
+RESOURCES = Path(apmodel.addin.__file__).parent / "resources"
 #: Microsoft's published Excel control identifiers: the names imageMso accepts (tests/data/README.md).
 EXCEL_CONTROL_IDS = DATA / "excel_control_ids.txt"
 
@@ -225,8 +226,9 @@ def test_a_template_without_the_project_name_constant_is_refused() -> None:
 
 
 def test_no_binary_addin_is_shipped_in_the_package() -> None:
-    package = Path(apmodel.__file__).parent
-    assert [p for p in package.rglob("*") if p.suffix.lower() in (".xlam", ".xlsm", ".bin")] == []
+    folders = (Path(apmodel.__file__).parent, Path(apmodel.addin.__file__).parent)
+    binaries = [p for folder in folders for p in folder.rglob("*") if p.suffix.lower() in (".xlam", ".xlsm", ".bin")]
+    assert binaries == []
 
 
 # -- Install and uninstall ---------------------------------------------------------------------

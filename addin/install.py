@@ -35,8 +35,8 @@ from pathlib import Path
 
 import xlwings
 
-from apmodel.addin import PROJECT_NAME
-from apmodel.addin.build import ADDIN_FILE, build_addin
+from . import PROJECT_NAME
+from .build import ADDIN_FILE, build_addin
 
 MAC_OFFICE = Path("Library", "Group Containers", "UBF8T346G9.Office", "User Content.localized")
 MAC_SANDBOX = Path("Library", "Containers", "com.microsoft.Excel", "Data")

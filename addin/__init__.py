@@ -34,7 +34,7 @@ class RibbonButton:
 
 
 def resource_bytes(name: str) -> bytes:
-    return resources.files("apmodel.addin").joinpath("resources", name).read_bytes()
+    return resources.files(__name__).joinpath("resources", name).read_bytes()
 
 
 def resource_text(name: str) -> str:

@@ -42,7 +42,8 @@ from pyopenvba.cfb import CFB
 from pyopenvba.vba import VBAModuleKind, compress, decompress
 
 from apmodel import __version__
-from apmodel.addin import (
+
+from . import (
     BUILD_MODULE,
     DISPATCH_BAS,
     DISPATCH_MODULE,

@@ -29,8 +29,6 @@ from typing import Protocol
 import xlwings as xw
 
 from apmodel import CONTRACT_VERSION, __version__
-from apmodel.addin import ribbon_buttons
-from apmodel.addin.install import places, read_config
 from apmodel.domain.findings import Severity
 from apmodel.workbook.contract import (
     INVOICE_REGISTER,
@@ -42,6 +40,9 @@ from apmodel.workbook.contract import (
 )
 from apmodel.workbook.interface import RawTable, table_named
 from apmodel.workbook.xlwings_store import XlwingsStore
+
+from . import ribbon_buttons
+from .install import places, read_config
 
 TITLE = "AP Funding"
 NEW_WORKBOOK_NAME = "AP Funding workbook.xlsx"
