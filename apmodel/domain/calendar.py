@@ -192,6 +192,13 @@ class SchoolCalendar:
             return 0
         return touched[last] - touched[first] + (0 if starts[first] else 1)
 
+    def first_term_start_after(self, day: date) -> date | None:
+        """The start of the first term that begins after ``day`` (None when no term does)."""
+        for period in self.periods:
+            if period.start > day:
+                return period.start
+        return None
+
     def period_containing(self, day: date) -> BillingPeriod | None:
         for period in self.periods:
             if period.contains(day):

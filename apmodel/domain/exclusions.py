@@ -7,11 +7,16 @@ regulations (reg 37 in 2023, reg 27 in 2018); docs/funding-rules.md, "Recoupment
   year: the ``PupilRates`` row of the pupil's key stage, basic entitlement plus the rates of
   the pupil's flags (FSM6, IDACI, EAL, LPA), unless the row gives ``Pupil-led Amount``.
 - **B** is the complete weeks from the relevant date to 31 March, both days included:
-  ``floor(days / 7)``. Phase change: a pupil in a year group of ``Phase change year
-  groups`` (the last year before a change of phase) whose relevant date falls between
-  1 April and ``School year end`` would have left at the end of the school year anyway, so
-  B counts only to ``School year end``. A relevant date after the school year end counts to
-  31 March as usual (the pupil would have stayed past the year end).
+  ``floor(days / 7)``. Leaving years: a pupil in a year group of ``Phase change year groups``
+  (the last year before a change of phase) whose relevant date is on or after 1 April of the
+  school year it falls in would have left at the end of that school year anyway, so B counts
+  only to ``School year end``, and a relevant date after the school year end gives B = 0 (the
+  pupil would have left; an Info line says so). A school year runs, as in the Education Act
+  1996 s579, to the start of the first term after July: here to the first ``Terms`` start after
+  ``School year end`` (1 September when no term follows). So in FY 2025-26 a relevant date from
+  1 April 2025 up to that start falls in the school year 2024-25, whose 1 April has passed; a
+  later one falls in 2025-26, whose 1 April (2026) is after the financial year: B counts to
+  31 March as usual.
 - **C** is the amount of a financial adjustment order (``Adjustment Order``).
 - **Pupil premium** follows the pupil (``Recoup pupil premium`` = Yes and FSM6, or the row
   gives its own amount): a separate line ``Pupil Premium x B / 52``.
@@ -20,7 +25,14 @@ regulations (reg 37 in 2023, reg 27 in 2018); docs/funding-rules.md, "Recoupment
   F = B. An admission dated before the relevant date is a Warning and counts from the
   relevant date, so the credit never exceeds D.
 - **Reinstatement**: the excluding school is repaid ``D x (complete weeks from the
-  reinstatement, or the relevant date if later, to the end of the period) / B``.
+  reinstatement, or the relevant date if later, to the end of the period) / B``, and its pupil
+  premium line in the same proportion (``Pupil Premium x B / 52 x weeks / B``).
+- **Nothing recovered**: SEYFR 2018 reg 27(3) (and its successors) credit the admitting school
+  only where "the excluding school" is maintained; the 2011 wording ("or would have reduced it
+  had that school been maintained") went further. When the excluding school is an academy
+  without an AP Agreement (its line Not recoverable), the admitting school is credited only if
+  ``Admitting credit when nothing recovered`` is Yes (default No, the 2018 reading); the line's
+  Legal Basis is then "LA funded (AP budget)" and a Warning says the AP budget pays for it.
 
 Who can be charged ("Limits on charging"): maintained mainstream schools by statute;
 academies only with ``AP Agreement`` = Yes, otherwise the line is shown "Not recoverable"
@@ -34,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from apmodel.domain.calendar import SchoolCalendar, complete_weeks, days_inclusive
@@ -68,17 +80,36 @@ class WeeksRemaining:
     days: int
     weeks: int
     phase_change: bool
+    #: A leaving year's relevant date after the school year end: the pupil would have left (B = 0).
+    after_leaving: bool = False
 
 
-def weeks_remaining(relevant_date: date, year_group: int, settings: Settings) -> WeeksRemaining:
-    """B: complete weeks from the relevant date to the end of the period (reg 39)."""
+def next_school_year_start(settings: Settings, calendar: SchoolCalendar) -> date:
+    """When the school year that ends at ``School year end`` gives way to the next (s579 Education Act 1996).
+
+    The first term that begins after the school year end; 1 September when the Terms name none.
+    """
+    year_end = settings.school_year_end
+    found = calendar.first_term_start_after(year_end)
+    if found is not None:
+        return found
+    september = date(year_end.year, 9, 1)
+    return september if september > year_end else year_end + timedelta(days=1)
+
+
+def weeks_remaining(
+    relevant_date: date, year_group: int, settings: Settings, next_school_year: date
+) -> WeeksRemaining:
+    """B: complete weeks from the relevant date to the end of the period (reg 39), leaving years included."""
     year = settings.financial_year
-    phase_change = (
-        year_group in settings.phase_change_year_groups and year.start <= relevant_date <= settings.school_year_end
-    )
-    end = settings.school_year_end if phase_change else year.end
+    # The relevant date falls in the school year ending at School year end while it is before the next one
+    # starts; that school year's 1 April is the financial year's start, so it is "on or after 1 April".
+    leaving = year_group in settings.phase_change_year_groups and year.start <= relevant_date < next_school_year
+    if leaving and relevant_date > settings.school_year_end:
+        return WeeksRemaining(relevant_date, settings.school_year_end, 0, 0, True, after_leaving=True)
+    end = settings.school_year_end if leaving else year.end
     return WeeksRemaining(
-        relevant_date, end, days_inclusive(relevant_date, end), complete_weeks(relevant_date, end), phase_change
+        relevant_date, end, days_inclusive(relevant_date, end), complete_weeks(relevant_date, end), leaving
     )
 
 
@@ -155,6 +186,7 @@ class _Builder:
         self.findings = findings
         self.schools = keyed.schools
         self.rates = keyed.rates
+        self.next_school_year = next_school_year_start(settings, calendar)
         self.result = LineResult()
 
     def period_of(self, day: date) -> str:
@@ -283,13 +315,29 @@ class _Builder:
             )
             return
 
-        weeks = weeks_remaining(relevant, exclusion.year_group, self.settings)
+        weeks = weeks_remaining(relevant, exclusion.year_group, self.settings, self.next_school_year)
         d_exact = statutory_share(a.amount, weeks.weeks)
-        weeks_text = (
-            f"B = {weeks.weeks} ({weeks.days} days from {fmt_date(relevant)} to {fmt_date(weeks.period_end)}"
-            + (", phase change: counted to the school year end" if weeks.phase_change else "")
-            + ")"
-        )
+        if weeks.after_leaving:
+            findings.info(
+                "LEAVING_YEAR_AFTER_YEAR_END",
+                TABLE,
+                exclusion.row,
+                "Relevant Date",
+                relevant,
+                f"Year {exclusion.year_group} is a leaving year and the relevant date is after the school year end "
+                f"({fmt_date(self.settings.school_year_end)}): the pupil would have left, so B = 0 and nothing "
+                "is deducted for the weeks (an Adjustment Order still applies).",
+            )
+            weeks_text = (
+                f"B = 0 (year {exclusion.year_group} is a leaving year and the relevant date is after the school "
+                f"year end, {fmt_date(weeks.period_end)}: the pupil would have left)"
+            )
+        else:
+            weeks_text = (
+                f"B = {weeks.weeks} ({weeks.days} days from {fmt_date(relevant)} to {fmt_date(weeks.period_end)}"
+                + (", leaving year: counted to the school year end" if weeks.phase_change else "")
+                + ")"
+            )
         line = self.line(exclusion, school, "A", LineType.EXCLUSION_ADJUSTMENT, basis, self.period_of(relevant))
         self.result.add(
             line._replace(
@@ -303,15 +351,16 @@ class _Builder:
             "A x B / 52 + C",
             f"A = {fmt_money(a.amount)} ({a.explanation}); {weeks_text}; C = {fmt_money(adjustment_order)}",
         )
-        self.pupil_premium(exclusion, school, rate, weeks, basis)
-        self.admitting_credit(exclusion, weeks, d_exact, blocked)
-        self.reinstatement(exclusion, school, weeks, d_exact, basis)
+        premium = self.pupil_premium(exclusion, school, rate, weeks, basis)
+        self.admitting_credit(exclusion, weeks, d_exact, blocked, basis)
+        self.reinstatement(exclusion, school, weeks, d_exact, basis, premium)
 
     def pupil_premium(
         self, exclusion: Exclusion, school: School, rate: PupilRate | None, weeks: WeeksRemaining, basis: _Basis
-    ) -> None:
+    ) -> Decimal | None:
+        """The pupil premium line; returns the premium (a year's rate) recouped, None when there is no line."""
         if not self.settings.recoup_pupil_premium:
-            return
+            return None
         if exclusion.pupil_premium is not None:
             premium, source = exclusion.pupil_premium, "the row's Pupil Premium"
         elif exclusion.fsm6 and rate is not None:
@@ -325,11 +374,11 @@ class _Builder:
                 exclusion.year_group,
                 f"PupilRates has no {key_stage(exclusion.year_group)} row, so the pupil premium cannot be recouped.",
             )
-            return
+            return None
         else:
-            return
+            return None
         if premium == 0:
-            return
+            return None
         line = self.line(exclusion, school, "PP", LineType.PUPIL_PREMIUM, basis, self.period_of(weeks.relevant_date))
         self.result.add(
             line._replace(
@@ -341,8 +390,11 @@ class _Builder:
             "Pupil Premium x B / 52",
             f"Pupil Premium = {fmt_money(premium)} ({source}); B = {weeks.weeks}",
         )
+        return premium
 
-    def admitting_credit(self, exclusion: Exclusion, weeks: WeeksRemaining, d_exact: Decimal, blocked: bool) -> None:
+    def admitting_credit(
+        self, exclusion: Exclusion, weeks: WeeksRemaining, d_exact: Decimal, blocked: bool, excluding: _Basis
+    ) -> None:
         if not self.settings.admitting_school_credit:
             return
         if exclusion.admitting_urn is None and exclusion.admission_date is None:
@@ -415,7 +467,34 @@ class _Builder:
                     "this year.",
                 )
             return
+        # Reg 27(3) SEYFR 2018 credits the admitting school where "the excluding school" (a maintained one)
+        # lost the money; nothing was recovered from this academy, so any credit is the LA's choice.
+        nothing_recovered = excluding.legal_basis is LegalBasis.NOT_RECOVERABLE
+        if nothing_recovered and not self.settings.admitting_credit_when_nothing_recovered:
+            findings.info(
+                "ADMITTING_CREDIT_NOTHING_RECOVERED",
+                TABLE,
+                exclusion.row,
+                "Admitting URN",
+                exclusion.admitting_urn,
+                "Nothing is recovered from the excluding academy (no AP Agreement), and the regulations credit "
+                "the admitting school only where the excluding school is maintained, so there is no credit. "
+                "Set 'Admitting credit when nothing recovered' to Yes to fund it from the AP budget.",
+            )
+            return
         basis = _basis_for(school, exclusion, "Admitting URN", blocked, findings)
+        if nothing_recovered and basis.legal_basis is not LegalBasis.NOT_RECOVERABLE:
+            findings.warning(
+                "ADMITTING_CREDIT_LA_FUNDED",
+                TABLE,
+                exclusion.row,
+                "Admitting URN",
+                exclusion.admitting_urn,
+                "Nothing is recovered from the excluding academy (no AP Agreement), so this admitting school credit "
+                "is not statutory: it is paid from the AP budget because 'Admitting credit when nothing recovered' "
+                "is Yes.",
+            )
+            basis = _Basis(LegalBasis.LA_FUNDED, basis.status)
         line = self.line(exclusion, school, "AC", LineType.ADMITTING_CREDIT, basis, self.period_of(start))
         self.add_credit(
             line,
@@ -452,7 +531,13 @@ class _Builder:
         )
 
     def reinstatement(
-        self, exclusion: Exclusion, school: School, weeks: WeeksRemaining, d_exact: Decimal, basis: _Basis
+        self,
+        exclusion: Exclusion,
+        school: School,
+        weeks: WeeksRemaining,
+        d_exact: Decimal,
+        basis: _Basis,
+        premium: Decimal | None,
     ) -> None:
         if exclusion.reinstated_date is None or weeks.weeks == 0:
             return
@@ -480,6 +565,21 @@ class _Builder:
             "-(D x weeks from reinstatement / B)",
             f"D = {fmt_money(d_exact)}; weeks = {e} (from {fmt_date(start)} to {fmt_date(weeks.period_end)}); "
             f"B = {weeks.weeks}",
+        )
+        if premium is None:
+            return
+        # The pupil premium line is repaid in the same proportion as D.
+        premium_exact = statutory_share(premium, weeks.weeks)
+        line = self.line(exclusion, school, "RP", LineType.REINSTATEMENT_REPAYMENT, basis, self.period_of(start))
+        self.add_credit(
+            line._replace(a=money(premium)),
+            start,
+            e,
+            weeks,
+            premium_exact,
+            "-(Pupil Premium x B / 52 x weeks from reinstatement / B)",
+            f"Pupil Premium x B / 52 = {fmt_money(premium)} x {weeks.weeks} / 52 = {fmt_money(premium_exact)}; "
+            f"weeks = {e} (from {fmt_date(start)} to {fmt_date(weeks.period_end)}); B = {weeks.weeks}",
         )
 
 

@@ -122,6 +122,9 @@ class Settings(Strict):
     phase_change_year_groups: tuple[int, ...] = (6, 11)
     recoup_pupil_premium: bool = True
     admitting_school_credit: bool = True
+    #: Credit the admitting school when nothing was recovered from the excluding academy (the 2011 wording);
+    #: No (default) is the reading of reg 27(3) SEYFR 2018: the credit is statutory only from a maintained school.
+    admitting_credit_when_nothing_recovered: bool = False
     redress_destination: RedressDestination = RedressDestination.DISTRICT_SCHOOLS
     #: As fractions: -0.02 for "no district below 98% of its previous allocation".
     protection_floor: Decimal | None = None

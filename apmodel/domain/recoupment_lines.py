@@ -34,6 +34,8 @@ class LegalBasis(StrEnum):
     STATUTORY = "Statutory (reg 39)"
     LOCAL_AGREEMENT = "Local agreement"
     NOT_RECOVERABLE = "Not recoverable"
+    #: A credit the LA pays from the AP budget by its own choice, nothing having been recovered for it.
+    LA_FUNDED = "LA funded (AP budget)"
 
 
 class SettlementKind(StrEnum):

@@ -605,6 +605,7 @@ SETTING_LABELS: dict[str, str] = {
     "Phase change year groups": "6, 11",
     "Recoup pupil premium": "Yes",
     "Admitting school credit": "Yes",
+    "Admitting credit when nothing recovered": "No",
     "Redress destination": "District schools",
     "Protection floor": "",
     "Protection cap": "",
@@ -643,6 +644,7 @@ SETTING_KINDS: dict[str, Kind] = {
     "Payment terms (days)": Kind.INT,
     "Recoup pupil premium": Kind.YES_NO,
     "Admitting school credit": Kind.YES_NO,
+    "Admitting credit when nothing recovered": Kind.YES_NO,
     "Publish school totals": Kind.YES_NO,
 }
 

@@ -372,6 +372,7 @@ _SETTING_FIELDS: dict[str, str] = {
     "Phase change year groups": "phase_change_year_groups",
     "Recoup pupil premium": "recoup_pupil_premium",
     "Admitting school credit": "admitting_school_credit",
+    "Admitting credit when nothing recovered": "admitting_credit_when_nothing_recovered",
     "Redress destination": "redress_destination",
     "Protection floor": "protection_floor",
     "Protection cap": "protection_cap",

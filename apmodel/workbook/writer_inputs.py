@@ -76,6 +76,8 @@ SETTING_NOTES: dict[str, str] = {
     "weeks only to the school year end.",
     "Recoup pupil premium": "Yes: pupil premium follows an excluded pupil (Pupil Premium x B / 52).",
     "Admitting school credit": "Yes: a school that admits an excluded pupil is credited D x E / F.",
+    "Admitting credit when nothing recovered": "No (default, reg 27(3) of the 2018 regulations): no admitting "
+    "credit when nothing was recovered from the excluding academy. Yes: credit it anyway, paid from the AP budget.",
     "Redress destination": "Where redress deductions go: District schools (pro rata to their allocations) or "
     "Lead PRU (the district's PRU or the central AP budget).",
     "Protection floor": "Smallest change allowed against Previous Allocation, e.g. -2% (no district below 98%). "

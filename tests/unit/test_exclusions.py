@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import settings as settings_hypothesis
 from hypothesis import strategies as st
 
+from apmodel.domain.calendar import SchoolCalendar
+from apmodel.domain.exclusions import next_school_year_start, weeks_remaining
 from apmodel.domain.findings import Findings, Severity
 from apmodel.domain.inputs import Exclusion
 from apmodel.domain.money import money
@@ -150,11 +152,58 @@ def test_year_10_excluded_the_same_day_counts_to_31_march() -> None:
     assert line.amount == Decimal("4548.08")
 
 
-def test_year_11_excluded_after_the_school_year_end_counts_to_31_march() -> None:
+def test_year_11_excluded_in_the_next_school_year_counts_to_31_march() -> None:
     line = only(run(exclusion(year_group=11))[0])
-    # 3 Nov is after 31 Jul: the pupil would have stayed past the year end, so 21 weeks; -> 2,221.15.
+    # 3 Nov 2025 falls in the school year 2025-26, whose 1 April (2026) is after the financial year:
+    # no leaving-year exception, so 21 weeks; 5,500 x 21 / 52 -> 2,221.15.
     assert line.b == 21
     assert line.amount == Decimal("2221.15")
+
+
+def test_year_11_excluded_after_the_school_year_end_would_have_left_so_B_is_0() -> None:
+    lines, findings = run(exclusion(exclusion_date=date(2025, 8, 4), relevant_date=date(2025, 8, 11), year_group=11))
+    line = only(lines)
+    # 11 Aug 2025 is after the school year end (31 Jul) and before the next school year starts (the Autumn
+    # term, 3 Sep): the pupil would have left. B = 0, so 5,500 x 0 / 52 + 0 = 0.00 (it was 233 days, B = 33,
+    # 5,500 x 33 / 52 = 3,490.38, before this rule).
+    assert (line.b, line.amount) == (0, Decimal("0.00"))
+    info = finding(findings, "LEAVING_YEAR_AFTER_YEAR_END")
+    assert (info.severity, info.column) == (Severity.INFO, "Relevant Date")
+
+
+def test_an_adjustment_order_still_applies_when_a_leaver_has_B_of_0() -> None:
+    line = only(
+        run(
+            exclusion(
+                exclusion_date=date(2025, 8, 4), relevant_date=date(2025, 9, 2), year_group=6, adjustment_order=D(300)
+            )
+        )[0]
+    )
+    # 2 Sep is still before the Autumn term (3 Sep): Year 6 would have left; 5,500 x 0 / 52 + 300 = 300.00.
+    assert (line.b, line.amount) == (0, Decimal("300.00"))
+
+
+def test_a_leaving_year_excluded_on_the_first_day_of_the_next_school_year_counts_to_31_march() -> None:
+    line = only(run(exclusion(exclusion_date=date(2025, 9, 3), relevant_date=date(2025, 9, 3), year_group=11))[0])
+    # 3 Sep 2025 starts the school year 2025-26: 3 Sep to 31 Mar = 210 days = 30 weeks; 5,500 x 30 / 52 =
+    # 3,173.076... -> 3,173.08.
+    assert (line.b, line.days, line.amount) == (30, 210, Decimal("3173.08"))
+
+
+def test_year_10_excluded_after_the_school_year_end_counts_to_31_march() -> None:
+    line = only(run(exclusion(exclusion_date=date(2025, 8, 4), relevant_date=date(2025, 8, 11), year_group=10))[0])
+    # Not a leaving year: 11 Aug 2025 to 31 Mar 2026 = 233 days = 33 weeks; 5,500 x 33 / 52 = 3,490.384... -> 3,490.38.
+    assert (line.b, line.days, line.amount) == (33, 233, Decimal("3490.38"))
+
+
+def test_without_a_term_after_the_school_year_end_the_next_school_year_starts_on_1_september() -> None:
+    county = settings()
+    calendar = SchoolCalendar.build(county.financial_year, ())
+    start = next_school_year_start(county, calendar)
+    assert start == date(2025, 9, 1)
+    # 31 Aug is still the old school year (B = 0 for a leaver); 1 Sep counts to 31 March: 212 days = 30 weeks.
+    assert weeks_remaining(date(2025, 8, 31), 11, county, start).weeks == 0
+    assert weeks_remaining(date(2025, 9, 1), 11, county, start).weeks == 30
 
 
 def test_phase_change_year_groups_come_from_settings() -> None:
@@ -249,6 +298,45 @@ def test_reinstated_pupil_repays_the_excluding_school_for_the_weeks_left() -> No
     assert repayment.urn == MAINTAINED
     assert repayment.type is LineType.REINSTATEMENT_REPAYMENT
     assert repayment.period == "Spring 2026"
+
+
+def test_reinstatement_repays_the_pupil_premium_in_the_same_proportion_as_D() -> None:
+    lines, _ = run(exclusion(fsm6=True, pupil_led_amount=None, reinstated_date=date(2026, 1, 5)))
+    premium, repayment = only(lines, "/PP"), only(lines, "/RP")
+    # Recouped: KS3 Pupil Premium 1,050 x 21 / 52 = 424.04. Repaid for the 12 weeks left of the 21:
+    # 1,050 x 21 / 52 x 12 / 21 = 1,050 x 12 / 52 = 242.307... -> -242.31.
+    assert premium.amount == Decimal("424.04")
+    assert repayment.amount == Decimal("-242.31")
+    assert (repayment.a, repayment.d, repayment.e, repayment.f) == (Decimal("1050.00"), Decimal("424.04"), 12, 21)
+    assert repayment.type is LineType.REINSTATEMENT_REPAYMENT
+    assert (repayment.urn, repayment.period) == (MAINTAINED, "Spring 2026")
+    # A: KS3 5,000 + FSM6 500 = 5,500, so D is repaid as before: 5,500 x 12 / 52 -> -1,269.23.
+    assert only(lines, "/RR").amount == Decimal("-1269.23")
+
+
+def test_no_admitting_credit_when_nothing_was_recovered_from_the_excluding_academy() -> None:
+    lines, findings = run(
+        exclusion(excluding_urn=ACADEMY_NO_AGREEMENT, admitting_urn=MAINTAINED_2, admission_date=date(2025, 12, 1))
+    )
+    # Reg 27(3) SEYFR 2018: the credit is statutory only where the excluding school is maintained.
+    assert [line.line_id for line in lines] == ["EX-0001/A"]
+    assert only(lines).status is LineStatus.NOT_RECOVERABLE
+    assert finding(findings, "ADMITTING_CREDIT_NOTHING_RECOVERED").severity is Severity.INFO
+
+
+def test_an_la_funded_admitting_credit_says_so_in_its_legal_basis_and_a_warning() -> None:
+    lines, findings = run(
+        exclusion(excluding_urn=ACADEMY_NO_AGREEMENT, admitting_urn=MAINTAINED_2, admission_date=date(2025, 12, 1)),
+        settings=settings(admitting_credit_when_nothing_recovered=True),
+    )
+    credit = only(lines, "/AC")
+    # As when recovered: D x E / F = 5,500 x 21 / 52 x 17 / 21 = 5,500 x 17 / 52 = 1,798.076... -> -1,798.08.
+    assert credit.amount == Decimal("-1798.08")
+    assert credit.legal_basis is LegalBasis.LA_FUNDED
+    assert (credit.status, credit.settlement) == (LineStatus.RECOVERABLE, SettlementKind.BUDGET_ADJUSTMENT)
+    warning = finding(findings, "ADMITTING_CREDIT_LA_FUNDED")
+    assert (warning.severity, warning.column) == (Severity.WARNING, "Admitting URN")
+    assert "AP budget" in warning.message
 
 
 def test_academy_with_an_agreement_is_invoiced_under_the_local_agreement() -> None:

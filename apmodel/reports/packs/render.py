@@ -46,6 +46,10 @@ LEGAL_BASIS_MEANING: dict[str, str] = {
     LegalBasis.NOT_RECOVERABLE: (
         "The LA cannot charge this without an AP Agreement: shown for information only, nothing to pay."
     ),
+    LegalBasis.LA_FUNDED: (
+        "A credit the LA pays from the AP budget by its own choice: nothing was recovered from the excluding "
+        "academy, so the regulations do not require it."
+    ),
 }
 
 STATUS_MEANING: dict[str, str] = {
