@@ -17,6 +17,7 @@ import argparse
 import errno
 import logging
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -104,6 +105,16 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+#: Characters that must never reach a terminal raw from a cell: C0 and C1 controls (escape
+#: sequences can rewrite the screen) and the invisible bidirectional and zero-width marks.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each unprintable character shown as its escape (``\\x1b``, ``\\u202e``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _print_findings(findings: Findings, limit: int = 200) -> None:
     for finding in findings.sorted()[:limit]:
         where = (
@@ -111,7 +122,7 @@ def _print_findings(findings: Findings, limit: int = 200) -> None:
             + (f" row {finding.row}" if finding.row else "")
             + (f" [{finding.column}]" if finding.column else "")
         )
-        print(f"{finding.severity.value:7} {finding.code:28} {where}: {finding.message}")
+        print(printable(f"{finding.severity.value:7} {finding.code:28} {where}: {finding.message}"))
     if len(findings.items) > limit:
         print(f"... and {len(findings.items) - limit} more (run the model to see them all in the Warnings table)")
 
@@ -137,7 +148,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     findings = validate_workbook(FileWorkbook(Path(args.workbook)), write=False)
     _print_findings(findings)
-    print(f"{args.workbook}: {findings.counts_text()}.")
+    print(printable(f"{args.workbook}: {findings.counts_text()}."))
     return EXIT_ERRORS if findings.has_errors() else EXIT_OK
 
 
@@ -331,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except (WorkbookUnreadable, CannotWrite) as exc:
-        print(f"apmodel: {exc}", file=sys.stderr)
+        print(printable(f"apmodel: {exc}"), file=sys.stderr)
         return EXIT_FILE
     except OSError as exc:
         # Reading problems are WorkbookUnreadable by now: this is the output (full disk, read-only...).

@@ -437,6 +437,118 @@ def bomb(part: str, inflated: int = GIGABYTE, declared: int | None = None) -> Ca
     return build
 
 
+def _with_placement(column: str, value: Any) -> County:
+    """The small county with one placement (PL-1, Alder at the South PRU) and ``value`` in its ``column``."""
+    row = placement()
+    row[PLACEMENTS_HEADER.index(column)] = value
+    return add_row(county(), "Placements", row)
+
+
+def _exclusion(column: str, value: Any) -> County:
+    return set_cell(county(), "Exclusions", 0, column, value)
+
+
+#: A valid Unique Pupil Number: characters 2-13 "801200100001" weighted 2..13 sum to
+#: 2x8 + 4x1 + 5x2 + 8x1 + 13x1 = 51; 51 mod 23 = 5, the sixth check letter: F.
+VALID_UPN = "F801200100001"
+#: A terminal escape (clear the screen, turn red) and a right-to-left override in a cell, as
+#: Excel stores characters XML cannot hold.
+ESCAPED_CELL = b"<t>_x001B_[2J_x001B_[31mDevolved\xe2\x80\xae</t>"
+
+
+def _escape_sequences(folder: Path) -> Path:
+    good = _small_county_zip(folder)
+    path = replace_part(good, folder / "county.xlsx", "xl/worksheets/sheet2.xml", _put_escapes)
+    good.unlink()
+    return path
+
+
+def _put_escapes(data: bytes) -> bytes:
+    assert b"<t>Devolved</t>" in data  # North's Funding Model, sheet row 2
+    return data.replace(b"<t>Devolved</t>", ESCAPED_CELL, 1)
+
+
+def value_cases() -> list[BadCase]:
+    """Values that must never be misread: each an Error (or a Warning) naming the cell; charges Blocked."""
+    return [
+        BadCase(
+            "decimal_comma_charge_rate",
+            _write(_with_placement("Charge Rate", "50,00")),
+            (("DECIMAL_COMMA", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "decimal_comma_pupil_led_amount",
+            _write(_exclusion("Pupil-led Amount", "5.500,00")),
+            (("DECIMAL_COMMA", "Exclusions", 2, "Pupil-led Amount"),),
+        ),
+        BadCase(
+            "decimal_comma_adjustment_order",
+            _write(_exclusion("Adjustment Order", "12,5")),
+            (("DECIMAL_COMMA", "Exclusions", 2, "Adjustment Order"),),
+        ),
+        BadCase(
+            "decimal_comma_in_a_count",
+            _write(set_cell(county(), "Schools", 0, "Pupils", "600,5")),
+            (("DECIMAL_COMMA", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "bracketed_negative_rate",
+            _write(_with_placement("Charge Rate", "(50.00)")),
+            (("NEGATIVE_VALUE", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "credit_suffix_rate",
+            _write(_with_placement("Charge Rate", "50.00 CR")),
+            (("NEGATIVE_VALUE", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "implausible_charge_rate",
+            _write(_with_placement("Charge Rate", 1_500_000)),
+            (("IMPLAUSIBLE_AMOUNT", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "implausible_adjustment_order",
+            _write(_exclusion("Adjustment Order", "£2,000,000")),
+            (("IMPLAUSIBLE_AMOUNT", "Exclusions", 2, "Adjustment Order"),),
+        ),
+        BadCase(
+            "huge_exponent_amount",
+            _write(_exclusion("Pupil-led Amount", "1e999999")),
+            (("NUMBER_TOO_LARGE", "Exclusions", 2, "Pupil-led Amount"),),
+        ),
+        BadCase(
+            "huge_exponent_count",
+            _write(set_cell(county(), "Schools", 0, "Pupils", "1e999999")),
+            (("NUMBER_TOO_LARGE", "Schools", SCHOOL_ROW_ALDER, "Pupils"),),
+        ),
+        BadCase(
+            "reinstated_before_relevant_date",
+            _write(_exclusion("Reinstated Date", date(2025, 10, 20))),
+            (("REINSTATED_BEFORE_RELEVANT_DATE", "Exclusions", 2, "Reinstated Date"),),
+        ),
+        BadCase(
+            "exclusion_year_group_outside_school",
+            _write(_exclusion("Year Group", 3)),
+            (("YEAR_GROUP_OUTSIDE_SCHOOL", "Exclusions", 2, "Year Group"),),
+        ),
+        BadCase(
+            "placement_year_group_outside_school",
+            _write(_with_placement("Year Group", 4)),
+            (("YEAR_GROUP_OUTSIDE_SCHOOL", "Placements", 2, "Year Group"),),
+        ),
+        BadCase(
+            "upn_as_pupil_ref",
+            _write(_exclusion("Pupil Ref", VALID_UPN)),
+            (("UPN_AS_PUPIL_REF", "Exclusions", 2, "Pupil Ref"),),
+        ),
+        BadCase(
+            "escape_sequences_in_a_cell",
+            _escape_sequences,
+            (("NOT_ALLOWED", "Districts", 2, "Funding Model"),),
+        ),
+    ]
+
+
 def package_cases() -> list[BadCase]:
     """Zip packages Excel would never write, or cannot be read safely: each refused with one line."""
     return [
@@ -587,6 +699,7 @@ def cases() -> list[BadCase]:
         BadCase("zip_not_xlsx", _zip_not_xlsx, unreadable=True),
         BadCase("truncated_xlsx", _truncated, unreadable=True),
         *package_cases(),
+        *value_cases(),
     ]
 
 

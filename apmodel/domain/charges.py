@@ -49,6 +49,7 @@ from apmodel.domain.recoupment_lines import (
     RecoupmentLine,
     SettlementKind,
     settlement_kind,
+    year_group_outside_school,
 )
 from apmodel.domain.trace import fmt_date, fmt_money, fmt_number, fmt_percent
 
@@ -248,9 +249,21 @@ class _Builder:
                 )
                 return None
             basic = pupil_rate.basic_entitlement
+        taught = year_group_outside_school(school, placement.year_group)
+        if taught is not None:
+            findings.error(
+                "YEAR_GROUP_OUTSIDE_SCHOOL",
+                TABLE,
+                placement.row,
+                "Year Group",
+                placement.year_group,
+                f"Year {placement.year_group} is not taught at {school.name}, a {school.phase} school (years "
+                f"{taught.start} to {taught.stop - 1}); any charge is held back until it is corrected.",
+            )
         if school.ap_agreement:
             legal_basis = LegalBasis.LOCAL_AGREEMENT
-            status = LineStatus.BLOCKED if provider is None else LineStatus.RECOVERABLE
+            blocked = provider is None or bool(placement.blocked_by) or taught is not None
+            status = LineStatus.BLOCKED if blocked else LineStatus.RECOVERABLE
         else:
             legal_basis, status = LegalBasis.NOT_RECOVERABLE, LineStatus.NOT_RECOVERABLE
             findings.warning(

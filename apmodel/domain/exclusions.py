@@ -63,6 +63,7 @@ from apmodel.domain.recoupment_lines import (
     SettlementKind,
     is_mainstream,
     settlement_kind,
+    year_group_outside_school,
 )
 from apmodel.domain.trace import fmt_date, fmt_money
 
@@ -253,7 +254,7 @@ class _Builder:
                 "schools, so there is no charge.",
             )
             return
-        blocked = False
+        blocked = bool(exclusion.blocked_by)  # a money cell with an Error (see inputs.Exclusion)
         relevant = exclusion.relevant_date
         if relevant is None:
             relevant = exclusion.exclusion_date
@@ -276,6 +277,29 @@ class _Builder:
                 relevant,
                 f"The Relevant Date is before the Exclusion Date ({fmt_date(exclusion.exclusion_date)}); the line is "
                 "computed but held back from settlement until the dates are corrected.",
+            )
+        if exclusion.reinstated_date is not None and exclusion.reinstated_date < relevant:
+            blocked = True
+            findings.error(
+                "REINSTATED_BEFORE_RELEVANT_DATE",
+                TABLE,
+                exclusion.row,
+                "Reinstated Date",
+                exclusion.reinstated_date,
+                f"The pupil is recorded as reinstated ({fmt_date(exclusion.reinstated_date)}) before the exclusion "
+                f"took effect ({fmt_date(relevant)}); the lines are held back until the dates are corrected.",
+            )
+        taught = year_group_outside_school(school, exclusion.year_group)
+        if taught is not None:
+            blocked = True
+            findings.error(
+                "YEAR_GROUP_OUTSIDE_SCHOOL",
+                TABLE,
+                exclusion.row,
+                "Year Group",
+                exclusion.year_group,
+                f"Year {exclusion.year_group} is not taught at {school.name}, a {school.phase} school (years "
+                f"{taught.start} to {taught.stop - 1}); the lines are held back until it is corrected.",
             )
         rate = self.rates.get(normalise(key_stage(exclusion.year_group)))
         a = pupil_led_amount(exclusion, rate)

@@ -273,6 +273,8 @@ class Placement(Strict):
     fsm6: bool = False
     sex: str = ""
     ethnicity: str = ""
+    #: A money column of the row had an Error (read as blank): its charge is Blocked, never made at a default rate.
+    blocked_by: str = ""
 
     def over_planned(self, school_weeks: int) -> bool:
         """Whether the placement's school weeks this year exceed its Planned Weeks (never when it has none)."""
@@ -298,6 +300,8 @@ class Exclusion(Strict):
     admitting_urn: int | None = None
     admission_date: date | None = None
     reinstated_date: date | None = None
+    #: A money column of the row had an Error (read as blank): its lines are Blocked.
+    blocked_by: str = ""
 
 
 class ScenarioRow(Strict):

@@ -138,3 +138,20 @@ NOT_MAINSTREAM_PHASES = frozenset({"special", "pru"})
 
 def is_mainstream(school: School) -> bool:
     return school.phase.strip().casefold() not in NOT_MAINSTREAM_PHASES
+
+
+#: The year groups a school of each phase teaches (Reception is 0; sixth forms to 13). Special
+#: schools and PRUs take any age, so they have no range here.
+PHASE_YEAR_GROUPS: dict[str, range] = {
+    "primary": range(0, 7),
+    "secondary": range(7, 14),
+    "all-through": range(0, 14),
+}
+
+
+def year_group_outside_school(school: School, year_group: int | None) -> range | None:
+    """The school's year groups when ``year_group`` is not among them, else None."""
+    taught = PHASE_YEAR_GROUPS.get(school.phase.strip().casefold())
+    if taught is None or year_group is None or year_group in taught:
+        return None
+    return taught

@@ -4,6 +4,12 @@ Yes/No cells accept Yes/No/Y/N/TRUE/FALSE; dates accept real Excel dates, Excel 
 numbers or ISO and UK text; amounts accept numbers or "£1,234.56" text. A cell that fits
 none of these raises ``CellProblem`` with a plain message, which the parser turns into a
 Warnings row: never a crash.
+
+Amounts typed as text follow one rule (``as_decimal``): commas are thousands separators only
+in groups of three before any point ("1,234.56"); any other comma is a decimal comma
+("50,00", "12,5", "1.234,56"), an Error, never read as 5,000, 125 or 1.23. "(50.00)" and
+"50.00 CR" are negative, as accountants write them ("50.00 DR" is positive); a number of
+10^18 or more ("1e999999") is an Error, not a number to compute with.
 """
 
 from __future__ import annotations
@@ -16,12 +22,16 @@ from apmodel.workbook.interface import CellError
 
 
 class CellProblem(ValueError):
-    """A cell that cannot be read as its column's type; ``code`` is the stable Warnings code."""
+    """A cell that cannot be read as its column's type; ``code`` is the stable Warnings code.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``error``: an Error in any column (a value that would be misread, not merely missing).
+    """
+
+    def __init__(self, code: str, message: str, *, error: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.error = error
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -50,6 +60,12 @@ _MONTHS = {
 YES_TEXTS: frozenset[str] = frozenset({"yes", "y", "true", "1"})
 NO_TEXTS: frozenset[str] = frozenset({"no", "n", "false", "0"})
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: Commas as thousands separators: groups of three digits, before any decimal point.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+#: A decimal comma, perhaps after point-separated thousands: 50,00  12,5  1.234,56.
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$")
+#: No amount or count of a council comes near this; beyond it is a slip (or "1e999999").
+LARGEST_NUMBER = Decimal("1e18")
 
 
 def is_blank(value: object) -> bool:
@@ -97,28 +113,60 @@ def as_decimal(value: object) -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise CellProblem("NOT_A_NUMBER", "Expected a number, found a value that is not a finite number.")
         # repr() is the shortest text that round-trips: 0.1 stays 0.1, not 0.1000000000000000055...
-        return Decimal(repr(value))
+        number = Decimal(repr(value))
+        _check_size(number, repr(value))
+        return number
     if isinstance(value, date):
         raise CellProblem("NOT_A_NUMBER", f"Expected a number, found the date {as_text(value)}.")
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    typed = str(value).strip()
+    text = typed.replace("\u00a0", "").replace(" ", "")
     negative = text.startswith("(") and text.endswith(")")
     if negative:
         text = text[1:-1]
+    suffix = text[-2:].upper()
+    if suffix in ("CR", "DR") and not negative:
+        negative = suffix == "CR"
+        text = text[:-2]
     is_percent = text.endswith("%")
-    text = text.rstrip("%").replace("£", "").replace(",", "")
+    text = text.rstrip("%").replace("£", "")
     if text.startswith("-£"):
         text = "-" + text[2:]
+    if "," in text:
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        elif _DECIMAL_COMMA.match(text):
+            raise CellProblem(
+                "DECIMAL_COMMA",
+                f"{typed!r} has a decimal comma; type it with a decimal point ({_with_point(text)}). "
+                "It is not read rather than guessed (50,00 must never become 5,000).",
+                error=True,
+            )
     if not _NUMBER_TEXT.match(text):
-        raise CellProblem("NOT_A_NUMBER", f"Expected a number, found the text {str(value).strip()!r}.")
+        raise CellProblem("NOT_A_NUMBER", f"Expected a number, found the text {typed!r}.")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
-        raise CellProblem("NOT_A_NUMBER", f"Expected a number, found {str(value).strip()!r}.") from exc
+        raise CellProblem("NOT_A_NUMBER", f"Expected a number, found {typed!r}.") from exc
+    _check_size(number, typed)
     if negative:
         number = -number
     if is_percent:
         number = number / 100
     return number
+
+
+def _with_point(text: str) -> str:
+    """The decimal-comma text as the point-decimal number it means: 1.234,56 -> 1234.56."""
+    return text.replace(".", "").replace(",", ".")
+
+
+def _check_size(number: Decimal, typed: str) -> None:
+    if not number.is_finite() or abs(number) >= LARGEST_NUMBER:
+        raise CellProblem(
+            "NUMBER_TOO_LARGE",
+            f"{typed} is far too large to be an amount, rate or count (10^18 or more); it is not read.",
+            error=True,
+        )
 
 
 def as_int(value: object) -> int:
@@ -189,3 +237,25 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+#: The DfE's check-letter alphabet for UPNs (no I, O or S): a remainder of 0 is A, 22 is Z.
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_UPN_SHAPE = re.compile(r"^[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]$")
+
+
+def is_upn(text: str) -> bool:
+    """True when ``text`` is a valid Unique Pupil Number: 13 characters, its check letter right.
+
+    DfE, "Unique pupil numbers (UPN)", the check letter: characters 2 to 13 are multiplied by
+    their positions (2 to 13; a letter in position 13, a temporary UPN, counts as its place in
+    ``UPN_LETTERS``), the products summed, and the remainder on dividing by 23 names the letter.
+    """
+    upn = text.strip().upper()
+    if not _UPN_SHAPE.match(upn):
+        return False
+    total = sum(
+        weight * (int(char) if char.isdigit() else UPN_LETTERS.index(char))
+        for weight, char in enumerate(upn[1:], start=2)
+    )
+    return upn[0] == UPN_LETTERS[total % 23]

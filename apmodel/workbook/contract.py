@@ -39,6 +39,13 @@ class Column:
     width: float | None = None
     #: What the column holds, in a sentence (the Notes sheet, the template's column help).
     help: str = ""
+    #: It sets what somebody is charged (a rate): a cell that cannot be read is an Error, as for
+    #: money, and holds the row's charge back rather than falling back to a default rate.
+    charges: bool = False
+
+    @property
+    def sets_money(self) -> bool:
+        return self.kind is Kind.MONEY or self.charges
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,9 @@ def _c(
     *,
     width: float | None = None,
     help: str = "",
+    charges: bool = False,
 ) -> Column:
-    return Column(name, kind, required, choices, width, help)
+    return Column(name, kind, required, choices, width, help, charges)
 
 
 SETTINGS = TableSpec(
@@ -180,7 +188,7 @@ PROVIDERS = TableSpec(
         _c("Commissioned Places", INT),
         _c("Top-up per Place", M),
         _c("Charge Basis", choices=CHARGE_BASES),
-        _c("Charge Rate", N),
+        _c("Charge Rate", N, charges=True),
         _c("Charge Medical", Y, choices=YES_NO),
     ),
     note="PRUs and other AP providers. Charge Basis and Rate are the defaults for placements there.",
@@ -224,7 +232,7 @@ PLACEMENTS = TableSpec(
         _c("Days per Week", N),
         _c("Year Group", INT),
         _c("Charge Basis", choices=CHARGE_BASES),
-        _c("Charge Rate", N),
+        _c("Charge Rate", N, charges=True),
         _c("Planned Weeks", N),
         _c("Outcome"),
         _c("EHCP", Y, choices=YES_NO),

@@ -34,6 +34,7 @@ from apmodel.workbook.cells import (
     as_text,
     as_yes_no,
     is_blank,
+    is_upn,
 )
 from apmodel.workbook.interface import RawTable, table_named
 
@@ -51,6 +52,8 @@ class Row:
 
     sheet_row: int
     values: dict[str, Any]
+    #: Money columns whose cell had an Error and is read as blank: a charge from this row is held back.
+    errors: tuple[str, ...] = ()
 
     def get(self, column: str, default: Any = None) -> Any:
         value = self.values.get(column)
@@ -65,7 +68,7 @@ _CHOICES: dict[tuple[str, ...], dict[str, str]] = {}
 
 def _decimal(value: object) -> Decimal:
     """``as_decimal``, with plain number cells read directly (the same results, faster)."""
-    if type(value) is float and value - value == 0:  # finite
+    if type(value) is float and -1e18 < value < 1e18:  # finite and not absurd (cells.LARGEST_NUMBER)
         return Decimal(repr(value))
     if type(value) is int:
         return Decimal(value)
@@ -230,6 +233,7 @@ def read_rows(
             cells = [*cells, *[None] * (width - len(cells))]
         values: dict[str, Any] = {}
         keep = True
+        errors: tuple[str, ...] = ()
         for column, name, required, index, coerce in plan:
             value = None if index is None else cells[index]
             # is_blank, with its commonest answers first: a real value is rarely None or spaces.
@@ -261,8 +265,12 @@ def read_rows(
                         problem.message + " This row is left out.",
                     )
                 else:
-                    # A money cell read as blank changes what somebody is paid: that is an Error.
-                    report = findings.error if column.kind is c.Kind.MONEY else findings.warning
+                    # A money cell read as blank changes what somebody is paid: that is an Error,
+                    # and so is a value that would be misread (a decimal comma, 1e999999).
+                    money = column.sets_money
+                    report = findings.error if money or problem.error else findings.warning
+                    if money:
+                        errors = (*errors, column.name)
                     report(
                         problem.code,
                         spec.name,
@@ -272,7 +280,7 @@ def read_rows(
                         problem.message + " It is treated as blank.",
                     )
         if keep:
-            rows.append(Row(sheet_row, values))
+            rows.append(Row(sheet_row, values, errors))
     return rows
 
 
@@ -291,6 +299,46 @@ def _non_negative(rows: list[Row], table: str, columns: Iterable[str], findings:
                     f"{column} cannot be negative; it is treated as blank.",
                 )
                 row.values[column] = None
+                row.errors = (*row.errors, column)
+
+
+def _no_upns(rows: list[Row], table: str, findings: Findings) -> None:
+    """A Pupil Ref that is a real UPN identifies the pupil (privacy): a Warning, the UPN itself not repeated."""
+    for row in rows:
+        ref = row.values.get("Pupil Ref")
+        if isinstance(ref, str) and is_upn(ref):
+            findings.warning(
+                "UPN_AS_PUPIL_REF",
+                table,
+                row.sheet_row,
+                "Pupil Ref",
+                "(a UPN: not shown)",
+                "This Pupil Ref is a valid Unique Pupil Number. UPNs identify a pupil and must not be used as "
+                "references here (it reaches schools' packs and the Trace): use the LA's own pseudonymous reference.",
+            )
+
+
+#: No one pupil's rate, charge or adjustment comes near this (issue 11: "over £1m for one pupil").
+_IMPLAUSIBLE_PER_PUPIL = Decimal(1_000_000)
+
+
+def _plausible_per_pupil(rows: list[Row], table: str, columns: Iterable[str], findings: Findings) -> None:
+    """A rate or amount for one pupil or place over £1m is a slip (pence typed as pounds, a total pasted in)."""
+    for row in rows:
+        for column in columns:
+            value = row.values.get(column)
+            if isinstance(value, Decimal) and value > _IMPLAUSIBLE_PER_PUPIL:
+                findings.error(
+                    "IMPLAUSIBLE_AMOUNT",
+                    table,
+                    row.sheet_row,
+                    column,
+                    value,
+                    f"{column} of £{value:,.2f} is over £1,000,000 for one pupil or place; it is not used "
+                    "and anything charged from this row is held back (Blocked) until it is corrected.",
+                )
+                row.values[column] = None
+                row.errors = (*row.errors, column)
 
 
 def _unique(
@@ -955,10 +1003,14 @@ _PLACEMENT_FIELDS = (
 def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
     rows = _unique(read_rows(c.PLACEMENTS, raw, findings), "Placements", "Placement ID", findings)
     _non_negative(rows, "Placements", ("Days per Week", "Charge Rate", "Planned Weeks"), findings)
+    _plausible_per_pupil(rows, "Placements", ("Charge Rate",), findings)
+    _no_upns(rows, "Placements", findings)
     result = []
     for row in rows:
         # The data dict built directly (not through _build's keywords): this runs for every placement.
         data = _fields(row, _PLACEMENT_FIELDS)
+        if row.errors:
+            data["blocked_by"] = row.errors[0]
         data["reason"] = m.Reason(row.values["Reason"])
         basis = row.values["Charge Basis"]
         if basis:
@@ -971,7 +1023,10 @@ def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
 
 def _exclusions(raw: RawTable | None, findings: Findings) -> list[m.Exclusion]:
     rows = _unique(read_rows(c.EXCLUSIONS, raw, findings), "Exclusions", "Exclusion ID", findings)
-    _non_negative(rows, "Exclusions", ("Pupil-led Amount", "Pupil Premium", "Adjustment Order"), findings)
+    money = ("Pupil-led Amount", "Pupil Premium", "Adjustment Order")
+    _non_negative(rows, "Exclusions", money, findings)
+    _plausible_per_pupil(rows, "Exclusions", money, findings)
+    _no_upns(rows, "Exclusions", findings)
     result = []
     for row in rows:
         exclusion = _build(
@@ -995,6 +1050,7 @@ def _exclusions(raw: RawTable | None, findings: Findings) -> list[m.Exclusion]:
             admitting_urn=row.get("Admitting URN"),
             admission_date=row.get("Admission Date"),
             reinstated_date=row.get("Reinstated Date"),
+            blocked_by=row.errors[0] if row.errors else None,
         )
         if exclusion is not None:
             result.append(exclusion)

@@ -27,7 +27,7 @@ from apmodel.cli import main
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.acceptance.test_small_county import money, records
-from tests.bad_workbooks import GIGABYTE, BadCase, bomb, cases, entity_cases, set_cell
+from tests.bad_workbooks import GIGABYTE, VALID_UPN, BadCase, bomb, cases, entity_cases, set_cell
 from tests.builders import small_county, write_workbook
 
 RUN_DATE = "2025-12-01"
@@ -91,6 +91,22 @@ def merged_pupils_lost(tables: dict[str, RawTable]) -> None:
     assert final_allocations(tables) == {"North": Decimal("350000.00"), "South": Decimal("550000.00")}
 
 
+def blocked(source_id: str, billed: Decimal) -> Callable[[dict[str, RawTable]], None]:
+    """Every line of ``source_id`` is Blocked and the documents total ``billed`` (without it)."""
+
+    def check(tables: dict[str, RawTable]) -> None:
+        statuses = {r["Status"] for r in records(tables["Recoupment"]) if r["Source ID"] == source_id}
+        assert statuses == {"Blocked"}, statuses
+        assert sum((money(r["Net"]) for r in records(tables["Invoices"]) if r["Number"]), Decimal(0)) == billed
+
+    return check
+
+
+def upn_never_shown(tables: dict[str, RawTable]) -> None:
+    # The Warning says a UPN is there without repeating it.
+    assert all(VALID_UPN not in str(v) for row in tables["Warnings"].rows for v in row)
+
+
 #: Figures a clean run must still get right despite the oddity.
 CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
     "iso_text_date": relevant_date_read,
@@ -103,6 +119,30 @@ CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
     "tables_moved_to_odd_places": unchanged_allocations,
     "very_wide_schools_row": unchanged_allocations,
     "merged_cells_in_schools": merged_pupils_lost,
+    # A rate or amount with an Error is never charged at a default rate: the line is Blocked.
+    **dict.fromkeys(
+        (
+            "decimal_comma_charge_rate",
+            "bracketed_negative_rate",
+            "credit_suffix_rate",
+            "implausible_charge_rate",
+            "placement_year_group_outside_school",
+        ),
+        # Only EX-1 is billed: 5,500 x 21 / 52 = 2,221.15.
+        blocked("PL-1", Decimal("2221.15")),
+    ),
+    **dict.fromkeys(
+        (
+            "decimal_comma_pupil_led_amount",
+            "decimal_comma_adjustment_order",
+            "implausible_adjustment_order",
+            "huge_exponent_amount",
+            "reinstated_before_relevant_date",
+            "exclusion_year_group_outside_school",
+        ),
+        blocked("EX-1", Decimal("0.00")),
+    ),
+    "upn_as_pupil_ref": upn_never_shown,
 }
 
 
@@ -154,6 +194,16 @@ def test_validate_lists_the_defect_or_refuses_the_file(
     for finding_code, table, row, column in case.expected:
         where = table + (f" row {row}" if row else "") + (f" [{column}]" if column else "")
         assert any(finding_code in line and where in line for line in out.splitlines()), (where, out)
+
+
+def test_validate_never_prints_control_or_direction_characters_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [case] = [c for c in ALL_CASES if c.name == "escape_sequences_in_a_cell"]
+    code, out, err = run(["validate", str(case.build(tmp_path))], capsys)
+    assert code == 1
+    assert "\x1b" not in out + err and "\u202e" not in out + err
+    assert "\\x1b[2J" in out  # shown, escaped
 
 
 ENTITY_CASES = entity_cases()

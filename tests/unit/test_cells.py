@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from apmodel.workbook.cells import CellProblem, as_date, as_decimal, as_int, as_text, as_yes_no
+from apmodel.workbook.cells import CellProblem, as_date, as_decimal, as_int, as_text, as_yes_no, is_upn
 from apmodel.workbook.interface import CellError
 
 
@@ -88,3 +88,42 @@ def test_excel_errors_and_uncalculated_formulas_are_reported_as_such() -> None:
 
 def test_text_of_a_whole_float_has_no_trailing_point_zero() -> None:
     assert as_text(118234.0) == "118234"
+
+
+# --- Amounts that must never be misread (issue 11) ----------------------------------------
+
+
+@pytest.mark.parametrize("text", ["50,00", "12,5", "1.234,56", "-3,75", "£12,50"])
+def test_a_decimal_comma_is_an_error_never_thousands(text: str) -> None:
+    with pytest.raises(CellProblem) as problem:
+        as_decimal(text)
+    assert problem.value.code == "DECIMAL_COMMA" and problem.value.error
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("1,234.56", Decimal("1234.56")),
+        ("£12,345,678", Decimal("12345678")),
+        ("(50.00)", Decimal("-50.00")),
+        ("50.00 CR", Decimal("-50.00")),
+        ("50.00CR", Decimal("-50.00")),
+        ("£1,250.00 DR", Decimal("1250.00")),
+    ],
+)
+def test_thousands_commas_brackets_and_credit_suffixes_follow_one_rule(text: str, number: Decimal) -> None:
+    assert as_decimal(text) == number
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1e18", "-2e30", 1e300])
+def test_a_number_of_ten_to_the_eighteen_or_more_is_an_error(value: object) -> None:
+    with pytest.raises(CellProblem) as problem:
+        as_decimal(value)
+    assert problem.value.code == "NUMBER_TOO_LARGE" and problem.value.error
+
+
+def test_a_valid_upn_is_recognised_by_its_check_letter() -> None:
+    # 801200100001 weighted 2..13: 2x8 + 4x1 + 5x2 + 8x1 + 13x1 = 51; 51 mod 23 = 5 -> F.
+    assert is_upn("F801200100001") and is_upn(" f801200100001 ")
+    assert not is_upn("A801200100001")  # wrong check letter
+    assert not is_upn("P-A1") and not is_upn("F80120010000")
