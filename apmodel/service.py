@@ -10,12 +10,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from apmodel import CONTRACT_VERSION, __version__
 from apmodel.domain.equality import analyse_equality
@@ -32,7 +31,7 @@ from apmodel.reports.allocation_tables import (
     provider_funding_table,
     school_allocations_table,
 )
-from apmodel.reports.dashboard import ChartSpec, dashboard_charts
+from apmodel.reports.dashboard import dashboard_charts
 from apmodel.reports.equality_tables import equality_table
 from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
 from apmodel.reports.outcomes_tables import ap_outcomes_table
@@ -44,18 +43,11 @@ from apmodel.reports.recoupment_tables import (
 )
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.contract import INPUT_TABLES, INVOICE_REGISTER
-from apmodel.workbook.interface import OutputTable, RawTable, WorkbookStore, table_named
+from apmodel.workbook.interface import DashboardStore, OutputTable, RawTable, WorkbookStore, table_named
 from apmodel.workbook.parse import parse_inputs
 from apmodel.workbook.scenario_overrides import scenario_tables
 
 Progress = Callable[[str], None]
-
-
-@runtime_checkable
-class DashboardStore(Protocol):
-    """A store that can also draw the Dashboard's charts (both adapters; a test double need not)."""
-
-    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None: ...
 
 
 @dataclass
@@ -362,4 +354,4 @@ def write_packs(
 
     report = compute_results(store, today=today, progress=progress)
     (progress or store.status)("Writing school packs")
-    return write_school_packs(report, out_dir, produced_on=today)
+    return write_school_packs(report.loaded.inputs, report.results, out_dir, produced_on=today)

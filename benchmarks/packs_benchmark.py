@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as folder:
             began = time.perf_counter()
-            packs = school_packs(report, date(2025, 12, 1))
+            packs = school_packs(report.loaded.inputs, report.results, date(2025, 12, 1))
             grouped = time.perf_counter()
             paths = write_packs_in_parallel(packs, Path(folder), args.workers)
             done = time.perf_counter()

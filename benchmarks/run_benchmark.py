@@ -87,7 +87,9 @@ def measure(path: Path, packs: bool) -> dict[str, float]:
             from apmodel.reports.packs import write_school_packs
 
             mark = time.perf_counter()
-            written = write_school_packs(report, Path(scratch) / "packs", produced_on=RUN_DATE)
+            written = write_school_packs(
+                report.loaded.inputs, report.results, Path(scratch) / "packs", produced_on=RUN_DATE
+            )
             times["packs"] = time.perf_counter() - mark
             times["pack_count"] = len(written)
     times["districts"] = len(inputs.districts)

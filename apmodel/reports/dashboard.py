@@ -7,55 +7,23 @@ Contract: docs/forum-workbook.md (outputs are rebuilt on every run). Three nativ
    the scenarios were computed (Compare scenarios, ``apmodel compare``, the Forum copy);
 3. recoupment by term: recoverable charges, credits (negative) and the net, per billing period.
 
-Each spec carries its own data (categories and series values), which the writers
-(apmodel.workbook.charts for files, XlwingsStore for a live book) put on the Dashboard sheet
-beside the chart: the chart then reads cells that are always there, and the figures stay
-readable without the picture (accessibility: colour is never the only signal).
+Each spec (``interface.ChartSpec``) carries its own data (categories and series values), which
+the writers (apmodel.workbook.charts for files, XlwingsStore for a live book) put on the
+Dashboard sheet beside the chart, where ``layout.place_charts`` places them: the chart then
+reads cells that are always there, and the figures stay readable without the picture
+(accessibility: colour is never the only signal).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from enum import StrEnum
 
 from apmodel.domain.allocation import AllocationResult
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
+from apmodel.workbook.interface import ChartKind, ChartSpec, Series
 
-DASHBOARD = "Dashboard"
 #: The recoupment chart's key; its series are charged, credited and net, in that order.
 RECOUPMENT_CHART = "RecoupmentByTerm"
-
-
-class ChartKind(StrEnum):
-    #: Vertical bars side by side.
-    COLUMN = "column"
-    #: Horizontal bars side by side (long category names read better down the side).
-    BAR = "bar"
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    #: The figures; ``[c]`` (text) where the Forum copy hides one (apmodel.reports.forum_money).
-    values: tuple[Decimal | str, ...]
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    #: Stable identifier (also the chart's name in Excel).
-    key: str
-    title: str
-    kind: ChartKind
-    category_title: str
-    value_title: str
-    categories: tuple[str, ...]
-    series: tuple[Series, ...]
-    #: One sentence shown above the chart's data: what it shows.
-    description: str
 
 
 def allocation_chart(allocation: AllocationResult) -> ChartSpec:
@@ -133,50 +101,3 @@ def dashboard_charts(
     if recoupment is not None and recoupment.calendar is not None and recoupment.calendar.periods:
         charts.append(recoupment_chart(recoupment))
     return charts
-
-
-def data_block(chart: ChartSpec) -> list[list[object]]:
-    """The chart's data as a header row and one row per category (what the writers put in cells)."""
-    block: list[list[object]] = [[chart.category_title, *(s.name for s in chart.series)]]
-    for index, category in enumerate(chart.categories):
-        block.append([category, *(s.values[index] for s in chart.series)])
-    return block
-
-
-#: The Dashboard's layout, shared by both writers so the two engines leave the same cells.
-TITLE = "Dashboard: charts of the last run"
-NOTE = "Drawn by apmodel on every run: edits here are replaced. Each chart's figures are beside it."
-FIRST_ROW = 4
-#: Rows a chart covers (about 9.5 cm at the default row height) and its width in cm.
-CHART_ROWS = 20
-CHART_WIDTH_CM = 18.0
-CHART_HEIGHT_CM = 9.5
-POINTS_PER_CM = 72 / 2.54
-
-
-def note_text(charts: Sequence[ChartSpec]) -> str:
-    return NOTE if charts else NOTE + " Nothing could be charted: see Warnings."
-
-
-@dataclass(frozen=True)
-class Placed:
-    """Where one chart's description, data block (1-based sheet rows and columns) and chart go."""
-
-    chart: ChartSpec
-    description_row: int
-    data_row: int
-    data_rows: int
-    data_columns: int
-    chart_column: int
-
-
-def layout(charts: Sequence[ChartSpec]) -> list[Placed]:
-    """Each chart below the last: its description, then its data in column A on, the chart to the right."""
-    placed: list[Placed] = []
-    row = FIRST_ROW
-    for chart in charts:
-        rows = len(chart.categories) + 1
-        columns = len(chart.series) + 1
-        placed.append(Placed(chart, row, row + 1, rows, columns, columns + 2))
-        row += 1 + max(rows, CHART_ROWS) + 2
-    return placed

@@ -44,7 +44,7 @@ from apmodel.reports.allocation_tables import (
     provider_funding_table,
     school_allocations_table,
 )
-from apmodel.reports.dashboard import DASHBOARD, RECOUPMENT_CHART, ChartSpec, dashboard_charts
+from apmodel.reports.dashboard import RECOUPMENT_CHART, dashboard_charts
 from apmodel.reports.equality_tables import equality_table
 from apmodel.reports.forum_money import (
     CHARGED,
@@ -68,9 +68,10 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import OutColumn, OutputTable, column_letter
-from apmodel.workbook.layout import HEADER_ROW
-from apmodel.workbook.openpyxl_store import NOTE_FONT, atomic_save, write_heading, write_table
+from apmodel.workbook.interface import ChartSpec, OutColumn, OutputTable, column_letter
+from apmodel.workbook.layout import DASHBOARD, HEADER_ROW
+from apmodel.workbook.openpyxl_cells import NOTE_FONT, write_heading
+from apmodel.workbook.openpyxl_store import atomic_save, write_table
 
 RECOUPMENT_BY_TERM = "RecoupmentByTerm"
 SCHOOL_RECOUPMENT = "SchoolRecoupment"

@@ -4,7 +4,7 @@ Contract: the charts of apmodel.reports.dashboard, rebuilt on every run and neve
 The sheet named ``Dashboard`` keeps its place in the workbook, but everything on it is
 replaced: its cells are emptied and its charts removed (openpyxl reads a file's charts into
 the sheet when it loads it, so without this each run would add another set), then each chart's
-data block and chart are written as ``layout`` places them.
+data block and chart are written where ``layout.place_charts`` puts them.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from apmodel.reports.dashboard import (
+from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import ChartKind, ChartSpec, column_letter
+from apmodel.workbook.layout import (
     CHART_HEIGHT_CM,
     CHART_WIDTH_CM,
     DASHBOARD,
-    TITLE,
-    ChartKind,
-    ChartSpec,
+    DASHBOARD_TITLE,
+    NUMBER_FORMATS,
     Placed,
+    dashboard_note,
     data_block,
-    layout,
-    note_text,
+    place_charts,
 )
-from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import column_letter
-from apmodel.workbook.layout import NUMBER_FORMATS
-from apmodel.workbook.openpyxl_store import set_text_safe, write_heading
+from apmodel.workbook.openpyxl_cells import set_text_safe, write_heading
 
 BOLD = Font(bold=True)
 VALUE_AXIS_FORMAT = '"£"#,##0'
@@ -75,9 +73,9 @@ def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
 def write_dashboard(book: Workbook, charts: Sequence[ChartSpec]) -> Worksheet:
     """Replace the Dashboard sheet's contents with ``charts`` and their data."""
     sheet = dashboard_sheet(book)
-    write_heading(sheet, TITLE, note_text(charts))
+    write_heading(sheet, DASHBOARD_TITLE, dashboard_note(charts))
     sheet.column_dimensions["A"].width = 26
-    placed_charts = layout(charts)
+    placed_charts = place_charts(charts)
     widest = max((p.data_columns for p in placed_charts), default=1)
     for column in range(2, widest + 1):
         sheet.column_dimensions[column_letter(column)].width = 18

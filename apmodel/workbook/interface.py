@@ -1,21 +1,22 @@
-"""The one small interface both adapters implement: read tables, write tables.
+"""The ports: the one small interface both adapters implement, and the values that cross it.
 
-The openpyxl adapter works on files, the xlwings adapter on a live book; the service layer
-and everything above it only ever see a ``WorkbookStore``.
+A workbook is read as ``RawTable`` values and written as ``OutputTable`` values and the
+Dashboard's ``ChartSpec`` charts, through a ``WorkbookStore`` (and a ``DashboardStore`` where
+charts can be drawn). The openpyxl adapter works on files, the xlwings adapter on a live book;
+the service layer and everything above it only ever see these. Nothing here imports an adapter
+or a report (tests/unit/test_code_health.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
 from apmodel.domain.inputs import normalise
 from apmodel.workbook.contract import Column, Kind
-
-# The patch writer reads these here until it is split into its package (then from layout).
-from apmodel.workbook.layout import NUMBER_FORMATS as NUMBER_FORMATS
-from apmodel.workbook.layout import cell_format as cell_format
 
 #: The XML namespaces of an .xlsx package's parts.
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -155,3 +156,42 @@ class WorkbookStore(Protocol):
     def status(self, message: str) -> None:
         """Tell the user what is happening (Excel's status bar; a log line headless)."""
         ...
+
+
+# --- The Dashboard's charts, engine-neutral: built from the results by reports/dashboard.py,
+# --- drawn by each adapter beside their own data (layout.place_charts).
+
+
+class ChartKind(StrEnum):
+    #: Vertical bars side by side.
+    COLUMN = "column"
+    #: Horizontal bars side by side (long category names read better down the side).
+    BAR = "bar"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    #: The figures; ``[c]`` (text) where the Forum copy hides one (apmodel.reports.forum_money).
+    values: tuple[Decimal | str, ...]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    #: Stable identifier (also the chart's name in Excel).
+    key: str
+    title: str
+    kind: ChartKind
+    category_title: str
+    value_title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    #: One sentence shown above the chart's data: what it shows.
+    description: str
+
+
+@runtime_checkable
+class DashboardStore(Protocol):
+    """A store that can also draw the Dashboard's charts (both adapters; a test double need not)."""
+
+    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None: ...

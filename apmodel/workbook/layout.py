@@ -10,15 +10,14 @@ contract's or fitted to the content (``fitted_width``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apmodel.workbook.contract import Kind
-
-if TYPE_CHECKING:
-    from apmodel.workbook.interface import OutputTable
+from apmodel.workbook.interface import ChartSpec, OutputTable
 
 # --- The sheet ------------------------------------------------------------------------------
 
@@ -106,3 +105,53 @@ def fitted_width(table: OutputTable, index: int) -> float:
         longest = max(longest, len(text) + 1)
     return float(min(max(longest, MIN_WIDTH), MAX_WIDTH))
 
+
+# --- The Dashboard ----------------------------------------------------------------------------
+
+#: The Dashboard sheet: its charts (reports/dashboard.py) each beside its data, laid out here for both
+#: writers (charts.py for a file, the xlwings adapter for a live book) so the two engines leave the same cells.
+DASHBOARD = "Dashboard"
+DASHBOARD_TITLE = "Dashboard: charts of the last run"
+DASHBOARD_NOTE = "Drawn by apmodel on every run: edits here are replaced. Each chart's figures are beside it."
+DASHBOARD_FIRST_ROW = 4
+#: Rows a chart covers (about 9.5 cm at the default row height) and its width in cm.
+CHART_ROWS = 20
+CHART_WIDTH_CM = 18.0
+CHART_HEIGHT_CM = 9.5
+POINTS_PER_CM = 72 / 2.54
+
+
+def data_block(chart: ChartSpec) -> list[list[object]]:
+    """The chart's data as a header row and one row per category (what the writers put in cells)."""
+    block: list[list[object]] = [[chart.category_title, *(s.name for s in chart.series)]]
+    for index, category in enumerate(chart.categories):
+        block.append([category, *(s.values[index] for s in chart.series)])
+    return block
+
+
+def dashboard_note(charts: Sequence[ChartSpec]) -> str:
+    return DASHBOARD_NOTE if charts else DASHBOARD_NOTE + " Nothing could be charted: see Warnings."
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one chart's description, data block (1-based sheet rows and columns) and chart go."""
+
+    chart: ChartSpec
+    description_row: int
+    data_row: int
+    data_rows: int
+    data_columns: int
+    chart_column: int
+
+
+def place_charts(charts: Sequence[ChartSpec]) -> list[Placed]:
+    """Each chart below the last: its description, then its data in column A on, the chart to the right."""
+    placed: list[Placed] = []
+    row = DASHBOARD_FIRST_ROW
+    for chart in charts:
+        rows = len(chart.categories) + 1
+        columns = len(chart.series) + 1
+        placed.append(Placed(chart, row, row + 1, rows, columns, columns + 2))
+        row += 1 + max(rows, CHART_ROWS) + 2
+    return placed

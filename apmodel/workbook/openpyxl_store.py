@@ -23,23 +23,21 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from apmodel.workbook import layout, xlsx_patch
+from apmodel.workbook import xlsx_patch
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import OutputTable, RawTable, column_letter
+from apmodel.workbook.interface import ChartSpec, OutputTable, RawTable, column_letter
 from apmodel.workbook.layout import (
+    DASHBOARD,
     HEADER_ROW,
     LINK_COLUMN,
     LINK_TEXT,
@@ -49,29 +47,11 @@ from apmodel.workbook.layout import (
     cell_format,
     fitted_width,
 )
+from apmodel.workbook.openpyxl_cells import LINK_FONT, set_text_safe, write_heading
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
-
-if TYPE_CHECKING:
-    from apmodel.reports.dashboard import ChartSpec
 
 log = logging.getLogger(__name__)
 
-
-
-def font(look: layout.Font) -> Font:
-    """The layout's font as openpyxl's."""
-    return Font(
-        bold=look.bold or None,
-        italic=look.italic or None,
-        size=look.size,
-        color=look.colour,
-        underline="single" if look.underline else None,
-    )
-
-
-TITLE_FONT = font(layout.TITLE_FONT)
-NOTE_FONT = font(layout.NOTE_FONT)
-LINK_FONT = font(layout.LINK_FONT)
 
 
 def atomic_save(book: Workbook, target: Path) -> None:
@@ -180,39 +160,6 @@ def keep_backup(path: Path, now: datetime | None = None) -> Path:
     raise FileExistsError(errno.EEXIST, "too many backups with the same time", str(first))
 
 
-def excel_value(value: Any) -> Any:
-    """A Python value as a cell value (Decimal money stays exact; bools stay bools)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else value
-    return value
-
-
-#: Text Excel would read as an ``_xHHHH_`` character escape.
-_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def set_text_safe(cell: Cell, value: Any) -> None:
-    """Write a value; text that looks like a formula (=, +, -, @) stays text, never a formula.
-
-    Characters XML cannot hold (a control character pasted into a name) are written as Excel's
-    own ``_xHHHH_`` escape, which Excel reads back as the character: openpyxl would refuse them.
-    A carriage return is escaped too (``_x000D_``, as Excel writes it): XML readers turn a raw
-    one into a line feed. Text that already looks like such an escape has its underscore
-    escaped (``_x005F_``), as Excel does, so it reads back as written rather than as the
-    character it spells. The patch writer (``xlsx_patch.cells.xml_text``) escapes the same way.
-    """
-    if isinstance(value, str):
-        if "_x" in value:
-            value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
-        if "\r" in value:
-            value = value.replace("\r", "_x000D_")
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
-    cell.value = excel_value(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
-
-
 class FileWorkbook:
     """A Forum workbook file. Reads from ``path``; writes are kept in memory until ``save``."""
 
@@ -313,7 +260,6 @@ def _dashboard_sheet(charts: Sequence[ChartSpec]) -> xlsx_patch.Transplant:
     """The Dashboard drawn by openpyxl on a workbook of its own, ready to move into ours."""
     from openpyxl import Workbook as NewWorkbook
 
-    from apmodel.reports.dashboard import DASHBOARD
     from apmodel.workbook.charts import write_dashboard
 
     scratch = NewWorkbook()
@@ -347,14 +293,6 @@ def _clear(sheet: Worksheet, ref: str) -> None:
             cell.value = None
             cell.hyperlink = None
             cell.style = "Normal"
-
-
-def write_heading(sheet: Worksheet, title: str, note: str) -> None:
-    """A sheet the writers create starts with its title in A1 and a note in A2."""
-    sheet["A1"] = title
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = note
-    sheet["A2"].font = NOTE_FONT
 
 
 def write_table(book: Workbook, table: OutputTable) -> None:

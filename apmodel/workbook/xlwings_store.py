@@ -33,34 +33,30 @@ from typing import Any
 
 import xlwings as xw
 
-from apmodel.reports.dashboard import (
+from apmodel.workbook.contract import SUMMARY, Kind
+from apmodel.workbook.interface import CellError, ChartKind, ChartSpec, OutputTable, RawTable
+from apmodel.workbook.layout import (
     CHART_HEIGHT_CM,
     CHART_WIDTH_CM,
     DASHBOARD,
-    POINTS_PER_CM,
-    ChartKind,
-    ChartSpec,
-    data_block,
-    layout,
-    note_text,
-)
-from apmodel.reports.dashboard import TITLE as DASHBOARD_TITLE
-from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import CellError, OutputTable, RawTable
-from apmodel.workbook.layout import (
+    DASHBOARD_TITLE,
     HEADER_ROW,
     LINK_COLUMN,
     LINK_TEXT,
     NOTE_FONT,
     NOTE_TEXT,
     NUMBER_FORMATS,
+    POINTS_PER_CM,
     TABLE_STYLE,
     TITLE_FONT,
     Font,
     cell_format,
+    dashboard_note,
+    data_block,
     fitted_width,
+    place_charts,
 )
-from apmodel.workbook.openpyxl_store import excel_value
+from apmodel.workbook.openpyxl_cells import excel_value
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
 EXCEL_ERRORS = frozenset(
@@ -249,8 +245,8 @@ class XlwingsStore:
                 sheet.charts[0].delete()
         except (NotImplementedError, AttributeError):
             drawn = False
-        _write_heading(sheet, DASHBOARD_TITLE, note_text(charts))
-        placed_charts = layout(charts)
+        _write_heading(sheet, DASHBOARD_TITLE, dashboard_note(charts))
+        placed_charts = place_charts(charts)
         sheet.range((1, 1)).column_width = 26
         for column in range(2, max((p.data_columns for p in placed_charts), default=1) + 1):
             sheet.range((1, column)).column_width = 18

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from apmodel.domain.allocation import DistrictAllocation, SchoolAllocation
 from apmodel.domain.inputs import FundingModel, Method, ModelInputs, RedressRule, School, SchoolFactor, normalise
+from apmodel.domain.model import Results
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
 from apmodel.domain.register import REVERSAL_KEY_PREFIX, RegisterStatus
@@ -19,10 +19,6 @@ from apmodel.domain.settlement import Document
 from apmodel.domain.stage1 import phase_matches
 from apmodel.domain.stage2 import providers_by_id, school_label
 from apmodel.domain.trace import TraceLine, fmt_number, fmt_percent
-
-if TYPE_CHECKING:
-    from apmodel.service import RunReport
-
 
 _TRACE_URN = re.compile(r"^URN (\d+) ")
 
@@ -213,9 +209,8 @@ class _Groupings:
         return total
 
 
-def _group(report: RunReport) -> _Groupings:
-    results = report.results
-    schools = {school.urn: school for school in report.loaded.inputs.schools}
+def _group(inputs: ModelInputs, results: Results) -> _Groupings:
+    schools = {school.urn: school for school in inputs.schools}
     groups = _Groupings()
     if results.recoupment is not None:
         for line in results.recoupment.lines:
@@ -233,7 +228,7 @@ def _group(report: RunReport) -> _Groupings:
             if match is not None:
                 groups.trace.setdefault(int(match.group(1)), []).append(trace)
         groups.districts = {d.name: d for d in allocation.districts}
-        groups.lead_prus = _lead_pru_names(report.loaded.inputs)
+        groups.lead_prus = _lead_pru_names(inputs)
         for row in allocation.schools:
             groups.allocations[row.urn] = row
             school = schools.get(row.urn)
@@ -242,9 +237,8 @@ def _group(report: RunReport) -> _Groupings:
     return groups
 
 
-def school_packs(report: RunReport, produced_on: date) -> list[SchoolPack]:
+def school_packs(inputs: ModelInputs, results: Results, produced_on: date) -> list[SchoolPack]:
     """One pack per school of the Schools table, in URN order."""
-    inputs = report.loaded.inputs
     settings = inputs.settings
     contacts = Contacts(
         la_name=settings.la_name if settings is not None else "Local Authority",
@@ -255,7 +249,7 @@ def school_packs(report: RunReport, produced_on: date) -> list[SchoolPack]:
         vat_rate=settings.vat_rate if settings is not None else ZERO,
     )
     year = settings.financial_year.label if settings is not None else ""
-    groups = _group(report)
+    groups = _group(inputs, results)
     packs: dict[int, SchoolPack] = {}
     for school in inputs.schools:
         if school.urn in packs:

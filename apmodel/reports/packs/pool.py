@@ -9,13 +9,11 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from apmodel.domain.inputs import ModelInputs
+from apmodel.domain.model import Results
 from apmodel.reports.packs.data import SchoolPack, school_packs
 from apmodel.reports.packs.render import write_pack
-
-if TYPE_CHECKING:
-    from apmodel.service import RunReport
 
 #: Fewer packs than this are written in this process: a pool costs more than it saves.
 PARALLEL_FROM = 40
@@ -52,8 +50,13 @@ def write_packs_in_parallel(packs: Sequence[SchoolPack], out_dir: Path, workers:
 
 
 def write_school_packs(
-    report: RunReport, out_dir: Path, *, produced_on: date | None = None, workers: int = DEFAULT_WORKERS
+    inputs: ModelInputs,
+    results: Results,
+    out_dir: Path,
+    *,
+    produced_on: date | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> list[Path]:
     """One ``<URN> <School Name>.xlsx`` per school of the Schools table, in URN order; prints nothing."""
-    packs = school_packs(report, produced_on or date.today())
+    packs = school_packs(inputs, results, produced_on or date.today())
     return write_packs_in_parallel(packs, out_dir, workers)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from apmodel.workbook.interface import cell_format
+from apmodel.workbook.layout import cell_format
 from apmodel.workbook.xlsx_patch.styles import CellStyle, StyleSheet
 
 #: Excel's limit on the text of one cell; longer text makes Excel "repair" the file.

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import MAIN, NUMBER_FORMATS, OutputTable, column_letter
+from apmodel.workbook.interface import MAIN, OutputTable, column_letter
+from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, text_tail, xml_attr
 from apmodel.workbook.xlsx_patch.styles import HEADER_STYLE, LINK_STYLE, CellStyle
 
