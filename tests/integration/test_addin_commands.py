@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import xlwings as xw
 
-from apmodel import CONTRACT_VERSION, __version__
+from apmodel import CONTRACT_VERSION, __version__, service
 from apmodel.addin import commands, ribbon_buttons
 from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, is_web_address, unused_path
 from apmodel.workbook.interface import OutColumn, OutputTable
@@ -201,21 +201,11 @@ def test_issue_invoices_refuses_a_term_that_is_not_in_the_terms_table(county: Pa
 # -- The commands bound to the service layer -----------------------------------------------------
 
 
-@pytest.fixture
-def service() -> Any:
-    return pytest.importorskip("apmodel.service", reason="needs the service layer")
-
-
-def needs(service: Any, name: str) -> None:
-    if not hasattr(service, name):
-        pytest.skip(f"needs apmodel.service.{name}")
-
-
 def output_sheets(book: xw.Book) -> list[str]:
     return [a["args"][3] for a in actions(book) if a["func"] == "addTable"]
 
 
-def test_run_model_writes_every_output_table_and_says_how_it_went(county: Path, tmp_path: Path, service: Any) -> None:
+def test_run_model_writes_every_output_table_and_says_how_it_went(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     press("run_model", book, tmp_path)
     headless = service.run_workbook(FileWorkbook(county), today=TODAY)
@@ -227,14 +217,14 @@ def test_run_model_writes_every_output_table_and_says_how_it_went(county: Path, 
     assert str(summary.cells[(3, 4)]).startswith("Model run: 0 Error(s)")  # the status cell
 
 
-def test_validate_writes_only_the_warnings_table(county: Path, tmp_path: Path, service: Any) -> None:
+def test_validate_writes_only_the_warnings_table(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     press("validate", book, tmp_path)
     assert output_sheets(book) == ["Warnings"]
     assert alerts(book)[0][0].startswith("Validation found 0 Error(s)")
 
 
-def test_preview_invoices_runs_the_model_and_issues_nothing(county: Path, tmp_path: Path, service: Any) -> None:
+def test_preview_invoices_runs_the_model_and_issues_nothing(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     press("preview_invoices", book, tmp_path)
     replay = Replay(remote_payload(county)).apply(actions(book))
@@ -244,7 +234,7 @@ def test_preview_invoices_runs_the_model_and_issues_nothing(county: Path, tmp_pa
 
 
 def test_issue_invoices_marks_the_terms_drafts_issued_after_confirmation(
-    county: Path, tmp_path: Path, service: Any
+    county: Path, tmp_path: Path
 ) -> None:
     book = remote_book(county)
     press("issue_invoices", book, tmp_path, texts=["Autumn 2025"], confirm=True)
@@ -254,8 +244,7 @@ def test_issue_invoices_marks_the_terms_drafts_issued_after_confirmation(
     assert "Save the workbook now" in message
 
 
-def test_school_packs_go_to_the_chosen_folder(county: Path, tmp_path: Path, service: Any) -> None:
-    needs(service, "write_packs")
+def test_school_packs_go_to_the_chosen_folder(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     folder = tmp_path / "packs"
     folder.mkdir()
@@ -264,15 +253,13 @@ def test_school_packs_go_to_the_chosen_folder(county: Path, tmp_path: Path, serv
     assert written and f"Wrote {len(written)} school pack(s) to {folder}." == alerts(book)[0][0]
 
 
-def test_forum_copy_goes_to_the_chosen_folder(county: Path, tmp_path: Path, service: Any) -> None:
-    needs(service, "forum_copy")
+def test_forum_copy_goes_to_the_chosen_folder(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     press("forum_copy", book, tmp_path, folder=tmp_path)
     assert (tmp_path / "county - Forum copy.xlsx").is_file()
 
 
-def test_compare_scenarios_writes_the_comparison(county: Path, tmp_path: Path, service: Any) -> None:
-    needs(service, "compare_scenarios")
+def test_compare_scenarios_writes_the_comparison(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     press("compare_scenarios", book, tmp_path)
     assert "ScenarioComparison" in output_sheets(book)
@@ -280,7 +267,6 @@ def test_compare_scenarios_writes_the_comparison(county: Path, tmp_path: Path, s
 
 
 def test_new_workbook_writes_a_blank_forum_workbook_and_opens_it(county: Path, tmp_path: Path) -> None:
-    pytest.importorskip("apmodel.workbook.template", reason="needs the workbook template")
     book = remote_book(county)
     ui = press("new_workbook", book, tmp_path, folder=tmp_path)
     path = tmp_path / "AP Funding workbook.xlsx"

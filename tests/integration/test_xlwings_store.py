@@ -27,6 +27,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
+from apmodel import service
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import CellError, OutColumn, OutputTable, column_letter
 from apmodel.workbook.openpyxl_store import FileWorkbook
@@ -576,7 +577,6 @@ def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: 
 def test_a_run_leaves_the_same_figures_to_the_penny_as_the_headless_engine(
     county: Path, tmp_path: Path, kind: str
 ) -> None:
-    service = pytest.importorskip("apmodel.service", reason="needs the service layer")
     if kind == "example county":
         from apmodel.workbooks.example import generate_county
 
