@@ -107,6 +107,7 @@ def test_a_plain_run_after_a_compare_leaves_no_stale_scenario_columns(tmp_path: 
     assert table.header == ["Level", "Code", "Name", "District", "Baseline £"]
 
 
+@pytest.mark.slow
 def test_the_example_countys_two_scenarios_give_a_real_comparison() -> None:
     report = service.compute(FileWorkbook(EXAMPLE), today=date(2025, 12, 1), with_scenarios=True)
     result = report.comparison

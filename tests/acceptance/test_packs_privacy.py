@@ -28,6 +28,8 @@ from apmodel.cli import main
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.xlsx_reader import read_tables
 
+pytestmark = pytest.mark.slow
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
 SIX_DIGITS = re.compile(r"(?<![\d.,])\d{6}(?![\d]|[.,]\d)")
 WORDS = re.compile(r"\w+")

@@ -46,6 +46,7 @@ def parsed(example: Path) -> tuple[ModelInputs, Findings]:
     return parse_inputs(read_tables(example), findings), findings
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_identical_cell_values(example: Path, tmp_path: Path) -> None:
     again = generate_county(tmp_path / "again.xlsx", seed=2025)
     assert cells(read_tables(again)) == cells(read_tables(example))
@@ -186,6 +187,7 @@ def test_scale_multiplies_schools_and_adds_numbered_districts() -> None:
     assert county.settings["AP budget"] == 2 * county_tables(scale=1).settings["AP budget"]  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_the_script_writes_the_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "county.xlsx"
     assert generate_main(["--seed", "7", str(out)]) == 0

@@ -272,6 +272,7 @@ def _calamine_rows(book: CalamineWorkbook, sheet: str) -> list[list[Any]]:
     return rows
 
 
+@pytest.mark.slow
 def test_example_county_has_one_pack_per_school(example: tuple[Path, dict[str, RawTable]]) -> None:
     packs, _ = example
     schools = read_tables(EXAMPLE)["Schools"]

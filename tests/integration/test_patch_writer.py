@@ -483,6 +483,7 @@ def output_tables(draw: st.DrawFn) -> OutputTable:
     return OutputTable("DistrictAllocations", columns, rows)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # a random number in a date column
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=output_tables(), layout=st.sampled_from(list(LAYOUTS.values())))

@@ -29,7 +29,7 @@ from apmodel.workbook.xlsx_reader import read_tables
 from tests.acceptance.test_small_county import money, records, summary
 from tests.builders import small_county, write_workbook
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 RUN_DATE = "2025-12-01"
 
@@ -39,7 +39,7 @@ def soffice() -> str:
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is required on CI (CI is set): .ci/run installs it")
-        pytest.skip("LibreOffice (soffice) is not on PATH (and CI is unset): install libreoffice-calc-nogui to run these")
+        pytest.skip("LibreOffice (soffice) is not on PATH and CI is unset: install libreoffice-calc-nogui")
     return found
 
 

@@ -414,7 +414,7 @@ def test_every_table_is_read_by_name_exactly_as_the_file_reader_reads_it(county:
     assert XlwingsStore(remote_book(county)).read_tables() == read_tables(county)
 
 
-@pytest.mark.parametrize("kind", ["example county", "blank template"])
+@pytest.mark.parametrize("kind", [pytest.param("example county", marks=pytest.mark.slow), "blank template"])
 def test_the_shipped_workbooks_are_read_exactly_as_the_file_reader_reads_them(tmp_path: Path, kind: str) -> None:
     if kind == "example county":
         from apmodel.workbooks.example import generate_county
@@ -573,7 +573,7 @@ def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: 
     assert_same_cells(written, replay, ["Inputs (mine)", "Checks", "DistrictAllocations"])
 
 
-@pytest.mark.parametrize("kind", ["small county", "example county"])
+@pytest.mark.parametrize("kind", ["small county", pytest.param("example county", marks=pytest.mark.slow)])
 def test_a_run_leaves_the_same_figures_to_the_penny_as_the_headless_engine(
     county: Path, tmp_path: Path, kind: str
 ) -> None:

@@ -67,6 +67,7 @@ def recoverable(counts: Sequence[int]) -> list[int]:
     return [i for i, c in enumerate(counts) if is_primary(c) and (i not in values or len(values[i]) < 2)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [2, 3, 4])
 def test_no_count_from_1_to_4_is_recoverable_in_any_small_group(size: int) -> None:
     leaks = [counts for counts in itertools.product(range(9), repeat=size) if recoverable(counts)]
@@ -125,6 +126,7 @@ def tree_possible(leaves: Sequence[int]) -> dict[int, set[int]]:
     return values
 
 
+@pytest.mark.slow
 def test_no_count_from_1_to_4_is_recoverable_through_tier_or_grand_totals() -> None:
     leaks = []
     for leaves in itertools.product(range(7), repeat=4):

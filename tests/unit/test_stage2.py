@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -390,6 +391,7 @@ def counties(draw: st.DrawFn) -> ModelInputs:
     )
 
 
+@pytest.mark.slow
 @hyp_settings(max_examples=150, deadline=None)
 @given(counties())
 def test_schools_add_up_to_each_devolved_pot_and_providers_to_the_delegated_money(model: ModelInputs) -> None:
