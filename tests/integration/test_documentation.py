@@ -186,7 +186,7 @@ def test_nothing_in_the_project_points_outside_it() -> None:
     outside = re.compile(r"\.\./shared|shared/spec|style\.md")
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("apmodel", "tests", "docs", "templates", "workbooks", "benchmarks")
+        for folder in ("apmodel", "addin", "tests", "docs", "templates", "workbooks", "benchmarks")
         for path in (ROOT / folder).rglob("*")
         if path.suffix in (".py", ".md", ".toml", ".bas", ".xml")
         and path != Path(__file__).resolve()  # this test names what it looks for
