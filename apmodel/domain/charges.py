@@ -48,6 +48,7 @@ from apmodel.domain.recoupment_lines import (
     Lookups,
     RecoupmentLine,
     SettlementKind,
+    Workings,
     settlement_kind,
     year_group_outside_school,
 )
@@ -79,6 +80,8 @@ class _Charge(NamedTuple):
     basic_entitlement: Decimal | None
     #: How the school settles its Recoverable lines (``settlement_kind``), decided once per placement.
     settlement: SettlementKind
+    #: The provider's name ("" when the Provider ID is unknown).
+    provider_name: str
 
 
 def _overlaps(placements: Sequence[Placement], findings: Findings) -> None:
@@ -275,7 +278,17 @@ class _Builder:
                 f"{school.name} has not signed an AP Agreement, so placement charges cannot be recovered from it: "
                 "the lines are shown as Not recoverable.",
             )
-        return _Charge(placement, school, basis, rate, legal_basis, status, basic, settlement_kind(school))
+        return _Charge(
+            placement,
+            school,
+            basis,
+            rate,
+            legal_basis,
+            status,
+            basic,
+            settlement_kind(school),
+            provider.name if provider is not None else "",
+        )
 
     def charge_lines(self, charge: _Charge, in_year: tuple[date, date] | None) -> None:
         """The placement's lines, term by term; ``in_year`` is its ``placement_span``."""
@@ -316,8 +329,9 @@ class _Builder:
             if not days:
                 continue
             charged = True
-            amount, formula, inputs = self.amount(charge, days, year_days)
-            self.result.add(self.line(charge, period.name, money(amount), len(days), charge.status), formula, inputs)
+            amount, formula, inputs, workings = self.amount(charge, days, year_days)
+            line = self.line(charge, period.name, money(amount), len(days), charge.status)
+            self.result.add(line._replace(workings=workings), formula, inputs)
         if not charged and self.calendar.periods:
             self.findings.info(
                 "PLACEMENT_NO_SCHOOL_DAYS",
@@ -328,17 +342,26 @@ class _Builder:
                 "The placement has no school days in any term of the year: nothing to charge.",
             )
 
-    def amount(self, charge: _Charge, days: Sequence[date], year_days: int) -> tuple[Decimal, str, str]:
-        """The unrounded charge for these school days, with its formula and inputs for the trace."""
+    def amount(self, charge: _Charge, days: Sequence[date], year_days: int) -> tuple[Decimal, str, str, Workings]:
+        """The unrounded charge for these school days, with its formula and inputs for the trace and
+        its workings for the pack."""
         placement = charge.placement
         span = f"{fmt_date(days[0])} to {fmt_date(days[-1])}"
         per_week = placement.days_per_week
+        workings = Workings(
+            start=days[0],
+            end=days[-1],
+            provider=charge.provider_name,
+            basis=charge.basis.value,
+            days_per_week=per_week,
+        )
         if charge.basis is ChargeBasis.DAILY:
             return (
                 exact(charge.rate * len(days) * per_week / FULL_WEEK_DAYS),
                 "rate x school days x days per week / 5",
                 f"rate = {fmt_money(charge.rate)}; school days = {len(days)} ({span}); "
                 f"days per week = {fmt_number(per_week)}",
+                workings,
             )
         if charge.basis is ChargeBasis.WEEKLY:
             weeks = part_weeks(days)
@@ -347,6 +370,7 @@ class _Builder:
                 "rate x complete or part weeks x days per week / 5",
                 f"rate = {fmt_money(charge.rate)}; weeks = {weeks} ({len(days)} school days, {span}); "
                 f"days per week = {fmt_number(per_week)}",
+                workings._replace(weeks=weeks),
             )
         basic = charge.basic_entitlement or ZERO
         fraction = awpu_fraction(charge.rate)
@@ -355,6 +379,7 @@ class _Builder:
             "rate% x basic entitlement x school days in placement / school days in the year",
             f"rate = {fmt_percent(fraction)}; basic entitlement = {fmt_money(basic)}; school days = {len(days)} "
             f"({span}); school days in the year = {year_days}",
+            workings._replace(days_per_week=None, share=fraction, basic_entitlement=basic, year_days=year_days),
         )
 
     def line(

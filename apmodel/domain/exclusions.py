@@ -61,6 +61,7 @@ from apmodel.domain.recoupment_lines import (
     Lookups,
     RecoupmentLine,
     SettlementKind,
+    Workings,
     is_mainstream,
     settlement_kind,
     year_group_outside_school,
@@ -333,6 +334,7 @@ class _Builder:
                     a=money(a.amount),
                     c=money(adjustment_order),
                     status=LineStatus.OUT_OF_YEAR,
+                    workings=Workings(start=relevant),
                 ),
                 "no charge: relevant date outside the financial year",
                 f"relevant date = {fmt_date(relevant)}; year = {year.label}",
@@ -371,6 +373,9 @@ class _Builder:
                 d=money(d_exact),
                 days=weeks.days,
                 amount=money(d_exact + adjustment_order),
+                workings=Workings(
+                    start=relevant, end=weeks.period_end, source=a.explanation, phase_change=weeks.phase_change
+                ),
             ),
             "A x B / 52 + C",
             f"A = {fmt_money(a.amount)} ({a.explanation}); {weeks_text}; C = {fmt_money(adjustment_order)}",
@@ -410,6 +415,9 @@ class _Builder:
                 b=weeks.weeks,
                 days=weeks.days,
                 amount=money(statutory_share(premium, weeks.weeks)),
+                workings=Workings(
+                    start=weeks.relevant_date, end=weeks.period_end, source=source, phase_change=weeks.phase_change
+                ),
             ),
             "Pupil Premium x B / 52",
             f"Pupil Premium = {fmt_money(premium)} ({source}); B = {weeks.weeks}",
@@ -549,6 +557,7 @@ class _Builder:
                 f=weeks.weeks,
                 days=days_inclusive(start, weeks.period_end),
                 amount=credit(exact(d_exact * e / weeks.weeks)),
+                workings=Workings(start=start, end=weeks.period_end),
             ),
             formula,
             inputs,

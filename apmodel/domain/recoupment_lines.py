@@ -14,6 +14,7 @@ these lines; ``recoupment`` puts them together and ``settlement`` settles them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -56,6 +57,31 @@ class LineStatus(StrEnum):
     BLOCKED = "Blocked"
 
 
+class Workings(NamedTuple):
+    """What a line's sum was worked from, beyond its letters (blank where it does not apply)."""
+
+    #: The first and last day counted: school days of a placement's term; from the relevant,
+    #: admission or reinstatement date to the end of the period for an exclusion's lines.
+    start: date | None = None
+    end: date | None = None
+    #: A placement's provider, by name.
+    provider: str = ""
+    #: A placement's charge basis (``Daily``, ``Weekly``, ``Percent of AWPU``).
+    basis: str = ""
+    days_per_week: Decimal | None = None
+    #: Weekly: the complete or part weeks of school days charged.
+    weeks: int | None = None
+    #: Percent of AWPU: the rate as a fraction (50% is 0.5).
+    share: Decimal | None = None
+    basic_entitlement: Decimal | None = None
+    #: Percent of AWPU: school days in the year.
+    year_days: int | None = None
+    #: Where A (or the pupil premium) comes from, in words.
+    source: str = ""
+    #: B counted to the school year end at a change of phase.
+    phase_change: bool = False
+
+
 class RecoupmentLine(NamedTuple):
     """A row of ``Recoupment``. ``a`` to ``f`` are the regulation's letters (blank where unused).
 
@@ -88,6 +114,8 @@ class RecoupmentLine(NamedTuple):
     #: Rounded to the penny; positive is a charge to the school, negative a credit.
     amount: Decimal = Decimal("0.00")
     status: LineStatus = LineStatus.RECOVERABLE
+    #: What the sum was worked from beyond the letters, for the school's pack (reports.workings).
+    workings: Workings | None = None
 
     @property
     def settled(self) -> bool:
