@@ -91,7 +91,8 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
             s.model.value,
             *(s.factor_amounts.get(name, Decimal(0)) for name in result.school_factor_names),
             s.base_devolved,
-            s.redress_withheld,
+            # Withheld money leaves the school: negative, so the row adds up to the final figure.
+            Decimal(0) - s.redress_withheld,
             s.redress_received,
             s.final_devolved,
         ]

@@ -455,9 +455,9 @@ SCHOOL_ALLOCATIONS_SPEC = OutputSpec(
         _MODEL,
         _o(f"{FACTOR} £", M, None, "The school's share of the district's devolved pot for this factor."),
         _o("Devolved Allocation", M, None, "The school's factor amounts added up, before redress."),
-        _o("Redress Withheld", M, None, "Financial redress deducted (the measure above its threshold)."),
+        _o("Redress Withheld", M, None, "Financial redress deducted, negative (the measure above its threshold)."),
         _o("Redress Received", M, None, "Its share of the redress withheld from other schools of the district."),
-        _o("Final Devolved Allocation", M, None, "Devolved allocation - redress withheld + redress received."),
+        _o("Final Devolved Allocation", M, None, "Devolved Allocation + Withheld (negative) + Received."),
     ),
 )
 PROVIDER_FUNDING_SPEC = OutputSpec(

@@ -57,12 +57,12 @@ def label_values(sheet: Worksheet) -> dict[str, Any]:
 
 
 def totals(sheet: Worksheet) -> dict[str, Decimal]:
-    """A document's Net / VAT / Gross block (labels in column C, amounts in D)."""
+    """A document's Net / VAT / Gross block (labels in column E, amounts in F)."""
     found: dict[str, Decimal] = {}
     for row in sheet_rows(sheet):
-        label = row[2] if len(row) > 3 else None
+        label = row[4] if len(row) > 5 else None
         if isinstance(label, str) and (label in ("Net", "Gross") or label.startswith("VAT")):
-            found["VAT" if label.startswith("VAT") else label] = money(row[3])
+            found["VAT" if label.startswith("VAT") else label] = money(row[5])
     return found
 
 
@@ -103,10 +103,12 @@ def test_excluding_school_pack_shows_the_statutory_adjustment(small_packs: Path)
     assert line["Pupil Ref"] == "P-A1"
     assert line["Type"] == "Exclusion adjustment"
     assert line["Legal Basis"] == "Statutory (reg 39)"
-    assert money(line["A"]) == Decimal("5500.00")
-    assert line["B"] == 21
     # 5,500 x 21 / 52 = 2,221.153... -> 2,221.15 (3 Nov 2025 to 31 Mar 2026 = 149 days = 21 complete weeks).
-    assert money(line["Amount"]) == Decimal("2221.15")
+    assert line["How it is worked out"] == (
+        "A £5,500.00 (Pupil-led Amount 5,500.00) x B 21 complete weeks (149 days, 3 Nov 2025 to 31 Mar 2026) / 52 "
+        "= £2,221.15, + C £0.00 = £2,221.15"
+    )
+    assert money(line["Amount (£)"]) == Decimal("2221.15")
     assert "A x B / 52 + C (School and Early Years Finance (England) Regulations)" in all_text(book["Recoupment"])
 
 
@@ -114,8 +116,7 @@ def test_recoupment_lines_show_no_pupil_data_beyond_the_pupil_ref(small_packs: P
     book = open_pack(small_packs, 100001)
     header = next(iter(table_records(book["Recoupment"], "RecoupmentLines")))
     assert set(header) == {
-        "Line ID", "Pupil Ref", "Type", "Legal Basis", "Settlement", "Period",
-        "A", "B", "C", "D", "E", "F", "Rate", "Days", "Amount", "Status",
+        "Line ID", "Pupil Ref", "Type", "Period", "Legal Basis", "How it is worked out", "Amount (£)", "Status",
     }  # fmt: skip
 
 
@@ -228,6 +229,61 @@ def test_academy_invoice_goes_to_its_trust_and_is_due_after_the_payment_terms(tm
     assert "do not pay it yet" in text
 
 
+def test_an_invoice_line_shows_its_provider_and_dates_and_the_term_ties_to_the_invoice(tmp_path: Path) -> None:
+    packs = write_packs(tmp_path, _academy_with_a_placement())
+    book = open_pack(packs, 100003)
+    [sheet] = document_sheets(book)
+    [line] = table_records(sheet, "Lines_1")
+    # The placement at PRU-S, 1 to 12 Dec 2025 (10 school days).
+    assert (line["Provider"], line["Dates"]) == ("South PRU", "1 Dec 2025 to 12 Dec 2025")
+    [recoupment] = table_records(book["Recoupment"], "RecoupmentLines")
+    # 60.00 a day x 10 school days x 5/5 = 600.00.
+    assert recoupment["How it is worked out"] == (
+        "South PRU, daily rate, 1 Dec 2025 to 12 Dec 2025: £60.00 x 10 school days x 5/5 days a week = £600.00"
+    )
+    [term] = table_records(book["Recoupment"], "TermTotals")
+    assert term["Period"] == "Autumn 2025"
+    assert money(term["Net (£)"]) == money(term["Document Net (£)"]) == Decimal("600.00")
+    assert term["Settled on"] == f"Invoice {sheet.title.split(' ', 1)[1]}"
+    assert term["Ties"] == "Yes"
+
+
+def test_every_printed_page_of_a_pack_names_the_school_and_its_urn(small_packs: Path) -> None:
+    book = open_pack(small_packs, 100001)
+    for sheet in book.worksheets:
+        assert sheet.oddHeader.left.text == "Alder Secondary (URN 100001)", sheet.title
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+        assert sheet.oddFooter.center.text == "&A"
+
+
+def test_redress_withheld_has_one_sign_in_the_pack_and_in_school_allocations(tmp_path: Path) -> None:
+    county = small_county()
+    header, _ = county["RedressRules"]
+    # Alder has 100 IDACI pupils, 40 above the threshold of 60: 40 x 10.00 = 400.00 withheld.
+    county["RedressRules"] = (header, [["Deprivation", "IDACI Pupils", None, 60, "Per unit above threshold", 10]])
+    source = write_workbook(tmp_path / "county.xlsx", county)
+    ran = tmp_path / "ran.xlsx"
+    assert main(["run", str(source), "-o", str(ran), "--date", RUN_DATE, "-q"]) in (0, 1)
+    published = {
+        int(r["URN"]): money(r["Redress Withheld"])
+        for r in _records(read_tables(ran)["SchoolAllocations"])
+        if isinstance(r["URN"], (int, float))
+    }
+    packs = write_packs(tmp_path, county)
+    assert published[100001] == Decimal("-400.00")
+    withheld_somewhere = False
+    for urn, withheld in published.items():
+        rows = table_records(open_pack(packs, urn)["Allocation"], "AllocationTable")
+        in_pack = sum(
+            (money(r["Amount (£)"]) for r in rows if str(r["Item"]).startswith(("Redress withheld", "Redress cap"))),
+            Decimal(0),
+        )
+        # Withheld money leaves the school: negative in both, and the same to the penny.
+        assert in_pack == withheld, urn
+        withheld_somewhere = withheld_somewhere or withheld < 0
+    assert withheld_somewhere
+
+
 def test_school_name_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
     name = '=HYPERLINK("http://evil.example","Click")'
     source = write_workbook(tmp_path / "county.xlsx", small_county())
@@ -313,11 +369,11 @@ def test_example_documents_net_plus_vat_is_gross_and_matches_the_invoices_table(
         for sheet in book.sheet_names[3:]:
             number = sheet.rsplit(" ", 1)[1]
             rows = _calamine_rows(book, sheet)
-            block = {_total_label(row[2]): money(row[3]) for row in rows if len(row) > 3 and _total_label(row[2])}
+            block = {_total_label(row[4]): money(row[5]) for row in rows if len(row) > 5 and _total_label(row[4])}
             assert block["Net"] + block["VAT"] == block["Gross"], sheet
             assert block["Gross"] == money(invoices[number]["Gross"]), sheet
             period = str(invoices[number]["Period"])
-            lines = [money(row[3]) for row in rows if row and row[0] == period and isinstance(row[3], float | int)]
+            lines = [money(row[5]) for row in rows if row and row[0] == period and isinstance(row[5], float | int)]
             assert sum(lines, Decimal(0)) == block["Net"], sheet
             checked += 1
     assert checked == len(invoices)

@@ -145,6 +145,13 @@ def test_the_forum_copy_prints_each_of_its_sheets_on_one_page(files: Files, pdfs
     assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 9
 
 
+def test_a_school_pack_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:
+    sheets = openpyxl.load_workbook(files.pack).sheetnames
+    # Alder Secondary: Cover, Allocation, Recoupment and its one budget adjustment, one page each.
+    assert len(sheets) == 4
+    assert pdf_pages(pdfs / f"{files.pack.stem}.pdf") == 4
+
+
 def formula_cells(path: Path) -> list[str]:
     book = openpyxl.load_workbook(path)
     return [

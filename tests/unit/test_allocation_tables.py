@@ -104,8 +104,9 @@ def test_school_table_has_an_amount_column_per_school_factor_and_sums_to_the_dev
     # North earns 600 x 100 + 100 x 500 = 110,000 and 400 x 100 + 50 x 500 = 65,000: scaling
     # 425,000 / 175,000. 100001: 425,000 x 110 / 175 = 267,142.857 -> 267,142.86; 100002 157,857.14.
     assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14"), D("0.00"), D("425000.00")]
-    # 100001 has 80 suspensions, 30 above 50: 30 x 100 = 3,000 withheld, received by 100002.
-    assert column(table, "Redress Withheld") == [D("3000.00"), D("0.00"), D("0.00"), D("3000.00")]
+    # 100001 has 80 suspensions, 30 above 50: 30 x 100 = 3,000 withheld (negative: it leaves the school),
+    # received by 100002.
+    assert column(table, "Redress Withheld") == [D("-3000.00"), D("0.00"), D("0.00"), D("-3000.00")]
     assert column(table, "Final Devolved Allocation") == [
         D("264142.86"),  # 267,142.86 - 3,000
         D("160857.14"),  # 157,857.14 + 3,000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,13 +13,12 @@ from apmodel.domain.inputs import FundingModel, Method, ModelInputs, RedressRule
 from apmodel.domain.model import Results
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
-from apmodel.domain.register import REVERSAL_KEY_PREFIX, RegisterStatus
+from apmodel.domain.register import RegisterStatus
 from apmodel.domain.settlement import Document
 from apmodel.domain.stage1 import phase_matches
-from apmodel.domain.stage2 import providers_by_id, school_label
+from apmodel.domain.stage2 import providers_by_id
 from apmodel.domain.trace import TraceLine, fmt_number, fmt_percent
-
-_TRACE_URN = re.compile(r"^URN (\d+) ")
+from apmodel.reports.workings import day, workings_text
 
 _SCALING_SHOWN = Decimal("0.0001")
 
@@ -81,6 +79,8 @@ class PackLine:
     days: int | None
     amount: Decimal
     status: str
+    #: The line's sum in words and figures (apmodel.reports.workings).
+    workings: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,27 @@ class DocumentLine:
     description: str
     pupil_ref: str
     amount: Decimal
+    #: The placement's provider, for a placement charge.
+    provider: str = ""
+    #: The dates the line counts (``3 Nov 2025 to 21 Nov 2025``).
+    dates: str = ""
+
+
+@dataclass(frozen=True)
+class TermTotal:
+    """One term's recoverable lines, and the document that settles them (to tie the two)."""
+
+    period: str
+    charges: Decimal
+    credits: Decimal
+    #: The document of the term that settles these lines ("" when none: the term nets to 0.00).
+    document: str
+    #: That document's Net (None without one).
+    document_net: Decimal | None
+
+    @property
+    def net(self) -> Decimal:
+        return self.charges + self.credits
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,8 @@ class PackDocument:
     #: The document that reverses this one, once it has been credited.
     reversed_by: str
     lines: tuple[DocumentLine, ...]
+    #: It settles the term's current lines (not a reversal, not Credited, not an amount as issued).
+    settles_lines: bool = False
 
     @property
     def is_draft(self) -> bool:
@@ -154,6 +177,8 @@ class SchoolPack:
     documents: tuple[PackDocument, ...] = ()
     #: (line type, rule sentence) for the types present on the Recoupment sheet.
     rules: tuple[tuple[str, str], ...] = field(default=())
+    #: Each term's recoverable lines beside the document that settles them.
+    term_totals: tuple[TermTotal, ...] = ()
 
     @property
     def title(self) -> str:
@@ -188,7 +213,7 @@ class _Groupings:
     allocations: dict[int, SchoolAllocation] = field(default_factory=dict)
     districts: dict[str, DistrictAllocation] = field(default_factory=dict)
     #: "<district>: <factor>" -> the Weight factor's share of the district's devolved pot.
-    factor_pots: dict[str, Decimal] = field(default_factory=dict)
+    factor_pots: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     #: District name -> its schools (the inputs rows), for the district totals of Weight factors.
     district_schools: dict[str, list[School]] = field(default_factory=dict)
     #: District name -> its Lead PRU as the packs name it (Delegated and Hybrid districts).
@@ -223,10 +248,9 @@ def _group(inputs: ModelInputs, results: Results) -> _Groupings:
     if allocation is not None:
         for trace in allocation.trace:
             if trace.figure == "School factor pot" and isinstance(trace.value, Decimal):
-                groups.factor_pots[trace.entity] = trace.value
-            match = _TRACE_URN.match(trace.entity)
-            if match is not None:
-                groups.trace.setdefault(int(match.group(1)), []).append(trace)
+                groups.factor_pots[(trace.district, trace.subject)] = trace.value
+            if trace.urn is not None:
+                groups.trace.setdefault(trace.urn, []).append(trace)
         groups.districts = {d.name: d for d in allocation.districts}
         groups.lead_prus = _lead_pru_names(inputs)
         for row in allocation.schools:
@@ -274,10 +298,12 @@ def _pack(
         model = ""
     else:
         note, rows = _allocation(school, allocation, district, inputs, groups)
+        note += _last_year(district)
         final = allocation.final_devolved
         model = allocation.model.value
     lines = groups.lines.get(school.urn, [])
     pack_lines = tuple(_pack_line(line) for line in lines)
+    documents = _documents(groups.documents.get(school.urn, []))
     types_present = list(dict.fromkeys(line.type.value for line in lines))
     return SchoolPack(
         urn=school.urn,
@@ -296,12 +322,25 @@ def _pack(
         allocation=rows,
         final_devolved=final,
         lines=pack_lines,
-        documents=_documents(groups.documents.get(school.urn, []), lines),
+        documents=documents,
+        term_totals=_term_totals(lines, documents),
         rules=tuple((kind, LINE_TYPE_RULES[kind]) for kind in types_present if kind in LINE_TYPE_RULES),
     )
 
 
 _NO_LEAD_PRU = "the district's Lead PRU"
+
+
+def _last_year(district: DistrictAllocation) -> tuple[str, ...]:
+    """Last year's district allocation beside this year's, where the workbook has it (Districts)."""
+    if district.previous is None:
+        return ()
+    change = district.final_allocation - district.previous
+    pct = f", {'+' if change >= 0 else ''}{fmt_percent(district.change_pct)}" if district.change_pct is not None else ""
+    return (
+        f"Last year {district.name}'s AP allocation was {pounds(district.previous)}; this year it is "
+        f"{pounds(district.final_allocation)} ({'+' if change >= 0 else '-'}{pounds(abs(change))}{pct}).",
+    )
 
 
 def _lead_pru_names(inputs: ModelInputs) -> dict[str, str]:
@@ -373,8 +412,9 @@ def _allocation(
         AllocationRow(
             FINAL_DEVOLVED,
             allocation.final_devolved,
-            f"Devolved allocation {pounds(allocation.base_devolved)} - redress withheld "
-            f"{pounds(allocation.redress_withheld)} + redress received {pounds(allocation.redress_received)}.",
+            f"Devolved allocation {pounds(allocation.base_devolved)} + redress withheld "
+            f"{pounds(ZERO - allocation.redress_withheld)} + redress received {pounds(allocation.redress_received)} "
+            "(withheld is negative here and in SchoolAllocations: money leaving the school).",
         )
     )
     return note, tuple(rows)
@@ -395,7 +435,7 @@ def _explain(factor: SchoolFactor, school: School, district: DistrictAllocation,
             f"{base} = {pounds(factor.value * value)}, scaled by {scaling} so the unit-rate amounts of all "
             f"{district.name}'s schools fill the district's pot (rounded to the penny)."
         )
-    pot = groups.factor_pots.get(f"{district.name}: {factor.factor}")
+    pot = groups.factor_pots.get((district.name, factor.factor))
     total = groups.weight_total(district.name, column, factor.phase)
     share = f"{fmt_percent(factor.value)} of {district.name}'s devolved pot"
     if pot is not None:
@@ -412,13 +452,13 @@ def _redress_rows(
     school: School, allocation: SchoolAllocation, rules: Sequence[RedressRule], trace: Sequence[TraceLine]
 ) -> list[AllocationRow]:
     """Redress withheld (per rule, with the measure, threshold and excess) and received."""
-    label = school_label(school)
     rows: list[AllocationRow] = []
-    for line in trace:
+    own = [line for line in trace if line.urn == school.urn]
+    for line in own:
         if not isinstance(line.value, Decimal):
             continue
-        if line.figure == "Redress deduction" and line.entity.startswith(f"{label}: "):
-            rule = line.entity[len(label) + 2 :]
+        if line.figure == "Redress deduction":
+            rule = line.subject
             rows.append(
                 AllocationRow(
                     f"Redress withheld: {rule}",
@@ -426,7 +466,7 @@ def _redress_rows(
                     f"{line.inputs}. Withheld = {line.formula} (rounded to the penny).",
                 )
             )
-        elif line.figure == "Redress cap" and line.entity == label:
+        elif line.figure == "Redress cap":
             deducted = sum((-row.amount for row in rows), ZERO)
             rows.append(
                 AllocationRow(
@@ -445,7 +485,7 @@ def _redress_rows(
         else:
             why = f"Nothing withheld: the school is not above the threshold of any redress rule ({names})."
         rows.append(AllocationRow("Redress withheld", ZERO - allocation.redress_withheld, why))
-    received = [line for line in trace if line.figure == "Redress received" and line.entity == label]
+    received = [line for line in own if line.figure == "Redress received"]
     if received and isinstance(received[0].value, Decimal):
         why = (
             f"A share of the redress withheld from other schools in {allocation.district}, in proportion to "
@@ -477,14 +517,36 @@ def _pack_line(line: RecoupmentLine) -> PackLine:
         days=line.days,
         amount=line.amount,
         status=line.status.value,
+        workings=workings_text(line),
     )
 
 
-def _documents(documents: Sequence[Document], lines: Sequence[RecoupmentLine]) -> tuple[PackDocument, ...]:
+def _term_totals(lines: Sequence[RecoupmentLine], documents: Sequence[PackDocument]) -> tuple[TermTotal, ...]:
+    """Per term (in line order) the recoverable charges and credits, and the current document that settles them."""
+    sums: dict[str, list[Decimal]] = {}
+    for line in lines:
+        if line.settled:
+            pair = sums.setdefault(line.period, [ZERO, ZERO])
+            pair[0 if line.amount > 0 else 1] += line.amount
+    settling = {d.period: d for d in documents if d.settles_lines}
+    totals: list[TermTotal] = []
+    for period, (charges, credits) in sums.items():
+        document = settling.get(period)
+        totals.append(
+            TermTotal(
+                period,
+                charges,
+                credits,
+                f"{document.kind} {document.number}" if document is not None else "",
+                document.net if document is not None else None,
+            )
+        )
+    return tuple(totals)
+
+
+def _documents(documents: Sequence[Document]) -> tuple[PackDocument, ...]:
     """The school's documents, each with the lines it settles (or what it reverses)."""
-    reversed_by = {
-        d.key[len(REVERSAL_KEY_PREFIX) :]: d.number for d in documents if d.key.startswith(REVERSAL_KEY_PREFIX)
-    }
+    reversed_by = {d.supersedes: d.number for d in documents if d.is_reversal}
     result: list[PackDocument] = []
     for document in documents:
         credited = reversed_by.get(document.number, "")
@@ -501,18 +563,18 @@ def _documents(documents: Sequence[Document], lines: Sequence[RecoupmentLine]) -
                 gross=document.gross,
                 supersedes=document.supersedes,
                 reversed_by=credited,
-                lines=_document_lines(document, lines, credited),
+                lines=_document_lines(document, credited),
+                settles_lines=bool(document.lines),
             )
         )
     return tuple(result)
 
 
-def _document_lines(document: Document, lines: Sequence[RecoupmentLine], reversed_by: str) -> tuple[DocumentLine, ...]:
-    if document.key.startswith(REVERSAL_KEY_PREFIX):
+def _document_lines(document: Document, reversed_by: str) -> tuple[DocumentLine, ...]:
+    """The document's lines as settlement gave them (``Document.lines``), each with its provider and dates."""
+    if document.is_reversal:
         return (DocumentLine(document.period, f"Reverses {document.supersedes} in full", "", document.net),)
-    settled = [line for line in lines if line.settled and line.period == document.period]
-    current = sum((line.amount for line in settled), ZERO) == document.net
-    if document.status == RegisterStatus.CREDITED or not current:
+    if not document.lines:
         why = f"; reversed by {reversed_by}" if reversed_by else ""
         return (DocumentLine(document.period, f"Amount as issued{why}", "", document.net),)
     return tuple(
@@ -521,6 +583,15 @@ def _document_lines(document: Document, lines: Sequence[RecoupmentLine], reverse
             f"{line.type.value}, {line.legal_basis.value}: line {line.line_id}",
             line.pupil_ref,
             line.amount,
+            provider=line.workings.provider if line.workings is not None else "",
+            dates=_dates(line),
         )
-        for line in settled
+        for line in document.lines
     )
+
+
+def _dates(line: RecoupmentLine) -> str:
+    w = line.workings
+    if w is None or w.start is None:
+        return ""
+    return f"{day(w.start)} to {day(w.end)}" if w.end is not None else day(w.start)

@@ -66,8 +66,6 @@ LETTER_MEANING: tuple[tuple[str, str], ...] = (
     ("D", "The exclusion adjustment before C, used for credits and repayments."),
     ("E", "Complete weeks from the admission or reinstatement to the end of the period."),
     ("F", "The weeks E is divided by (F = B)."),
-    ("Rate", "The placement charge rate: pounds a day or a week, or the percentage of the basic entitlement."),
-    ("Days", "School days counted for the line."),
     ("Amount", "Positive: a charge to the school. Negative: a credit to the school."),
 )
 
@@ -92,6 +90,18 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
     return name
 
 
+#: Points a line of wrapped 11-point text needs.
+_LINE_HEIGHT = 15
+#: Widths of the Cover's Detail and the Allocation sheet's explanation columns.
+_DETAIL_WIDTH = 90
+_EXPLANATION_WIDTH = 95
+
+
+def _lines_of(text: str, width: int) -> int:
+    """Printed lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    return max(1, -(-len(text) // max(1, width - 2)))
+
+
 class _Formats:
     """The few cell formats a pack uses (bold is never the only way a heading is marked: it has its own row)."""
 
@@ -114,9 +124,10 @@ class _Formats:
 class _Writer:
     """Writes one cell at a time by kind: text always as text, never as a formula."""
 
-    def __init__(self, sheet: Any, formats: _Formats) -> None:
+    def __init__(self, sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         self.sheet = sheet
         self.f = formats
+        self.pack = pack
 
     def text(self, row: int, col: int, value: str, fmt: Any = None) -> None:
         self.sheet.write_string(row, col, value, fmt if fmt is not None else self.f.text)
@@ -155,11 +166,19 @@ class _Writer:
             },
         )
 
+    def fit_row(self, row: int, text: str, width: int) -> None:
+        """Make ``row`` tall enough for ``text`` wrapped in a column ``width`` wide (readers do not
+        all grow rows themselves, and a short row overprints the next)."""
+        lines = _lines_of(text, width)
+        if lines > 1:
+            self.sheet.set_row(row, _LINE_HEIGHT * lines)
+
     def pairs(self, first_row: int, pairs: Sequence[tuple[str, str]], name: str) -> int:
         """A two-column Item/Detail table; returns the row after it."""
         for i, (item, detail) in enumerate(pairs, start=first_row + 1):
             self.text(i, 0, item, self.f.label)
             self.text(i, 1, detail)
+            self.fit_row(i, detail, _DETAIL_WIDTH)
         self.table(first_row, ("Item", "Detail"), len(pairs), name)
         return first_row + len(pairs) + 2
 
@@ -172,12 +191,20 @@ class _Writer:
             sheet.set_landscape()
         else:
             sheet.set_portrait()
-        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        sheet.set_footer("&CPage &P of &N")
+        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
+        pack = self.pack
+        # The school on every printed page; "&" is a header code, so a name's own is doubled.
+        sheet.set_header(f"&L{_header_text(f'{pack.name} (URN {pack.urn})')}&R{_header_text(pack.title)}")
+        sheet.set_footer(f"&L{_header_text(pack.contacts.la_name)}&C&A&RPage &P of &N")
         if header_row is not None:
             sheet.repeat_rows(header_row)
             if freeze:
                 sheet.freeze_panes(header_row + 1, 0)
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: ``&`` doubled so it is not read as a code."""
+    return text.replace("&", "&&")
 
 
 def write_pack(pack: SchoolPack, out_dir: Path) -> Path:
@@ -231,9 +258,9 @@ def _query_sentence(pack: SchoolPack) -> str:
 
 
 def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
-    w = _Writer(sheet, formats)
+    w = _Writer(sheet, formats, pack)
     sheet.set_column(0, 0, 32)
-    sheet.set_column(1, 1, 90)
+    sheet.set_column(1, 1, _DETAIL_WIDTH)
     w.text(0, 0, pack.title, formats.title)
     w.text(1, 0, f"School pack for {pack.name} (URN {pack.urn})", formats.heading)
     row = 3
@@ -314,10 +341,10 @@ _ALLOCATION_HEADERS = ("Item", "Amount (£)", "How it is worked out")
 
 
 def _allocation_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
-    w = _Writer(sheet, formats)
+    w = _Writer(sheet, formats, pack)
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 2, 95)
+    sheet.set_column(2, 2, _EXPLANATION_WIDTH)
     w.sentence(0, pack.sheet_title("Devolved AP allocation"), formats.title)
     for i, sentence in enumerate(pack.allocation_note, start=1):
         w.sentence(i, sentence)
@@ -330,6 +357,7 @@ def _allocation_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, 0, row.item, formats.label)
         w.money(i, 1, row.amount, formats.money_bold if final else None)
         w.text(i, 2, row.explanation)
+        w.fit_row(i, row.explanation, _EXPLANATION_WIDTH)
     w.table(header_row, _ALLOCATION_HEADERS, len(pack.allocation), "AllocationTable")
     w.print_setup(header_row=header_row)
 
@@ -338,26 +366,17 @@ _RECOUPMENT_HEADERS = (
     "Line ID",
     "Pupil Ref",
     "Type",
-    "Legal Basis",
-    "Settlement",
     "Period",
-    "A",
-    "B",
-    "C",
-    "D",
-    "E",
-    "F",
-    "Rate",
-    "Days",
-    "Amount",
+    "Legal Basis",
+    "How it is worked out",
+    "Amount (£)",
     "Status",
 )
-
-_RECOUPMENT_WIDTHS = (24, 12, 22, 18, 18, 14, 11, 5, 11, 11, 5, 5, 9, 6, 12, 15)
-
-
+_RECOUPMENT_WIDTHS = (22, 11, 20, 13, 16, 66, 12, 14)
+_WORKINGS_COLUMN = 5
+_TERM_HEADERS = ("Period", "Charges (£)", "Credits (£)", "Net (£)", "Document Net (£)", "Settled on", "Ties")
 def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
-    w = _Writer(sheet, formats)
+    w = _Writer(sheet, formats, pack)
     for col, width in enumerate(_RECOUPMENT_WIDTHS):
         sheet.set_column(col, col, width)
     w.sentence(0, pack.sheet_title("Recoupment"), formats.title)
@@ -374,23 +393,34 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     )
     header_row = 3
     for i, line in enumerate(pack.lines, start=header_row + 1):
-        for col, text in ((0, line.line_id), (1, line.pupil_ref), (2, line.type), (3, line.legal_basis)):
+        cells = (line.line_id, line.pupil_ref, line.type, line.period, line.legal_basis)
+        for col, text in enumerate(cells):
             w.text(i, col, text, formats.plain)
-        w.text(i, 4, line.settlement, formats.plain)
-        w.text(i, 5, line.period, formats.plain)
-        w.money(i, 6, line.a)
-        w.number(i, 7, line.b, formats.integer)
-        w.money(i, 8, line.c)
-        w.money(i, 9, line.d)
-        w.number(i, 10, line.e, formats.integer)
-        w.number(i, 11, line.f, formats.integer)
-        w.number(i, 12, line.rate)
-        w.number(i, 13, line.days, formats.integer)
-        w.money(i, 14, line.amount)
-        w.text(i, 15, line.status, formats.plain)
+        w.text(i, _WORKINGS_COLUMN, line.workings)
+        w.money(i, 6, line.amount)
+        w.text(i, 7, line.status, formats.plain)
+        w.fit_row(i, line.workings, _RECOUPMENT_WIDTHS[_WORKINGS_COLUMN])
     w.table(header_row, _RECOUPMENT_HEADERS, len(pack.lines), "RecoupmentLines")
 
     row = header_row + len(pack.lines) + 2
+    if pack.term_totals:
+        w.sentence(
+            row,
+            "By term: the recoverable lines of each term and the document that settles them",
+            formats.heading,
+        )
+        first = row + 1
+        for i, term in enumerate(pack.term_totals, start=first + 1):
+            w.text(i, 0, term.period, formats.plain)
+            w.money(i, 1, term.charges)
+            w.money(i, 2, term.credits)
+            w.money(i, 3, term.net)
+            w.money(i, 4, term.document_net)
+            w.text(i, 5, term.document or "None: the term nets to 0.00", formats.plain)
+            ties = term.document_net == term.net if term.document_net is not None else term.net == 0
+            w.text(i, 6, "Yes" if ties else "No: see the document", formats.plain)
+        w.table(first, _TERM_HEADERS, len(pack.term_totals), "TermTotals")
+        row = first + len(pack.term_totals) + 2
     w.sentence(row, "How each line is worked out", formats.heading)
     explanations: list[tuple[str, str]] = list(pack.rules)
     explanations += [(basis, LEGAL_BASIS_MEANING[basis]) for basis in dict.fromkeys(x.legal_basis for x in pack.lines)]
@@ -398,18 +428,20 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     explanations += list(LETTER_MEANING)
     for i, (item, meaning) in enumerate(explanations, start=row + 2):
         w.text(i, 0, item, formats.label)
-        # Unwrapped, so the sentence runs on across the narrow letter columns to its right.
+        # Unwrapped, so the sentence runs on across the columns to its right.
         w.text(i, 1, meaning, formats.plain)
     w.table(row + 1, ("Item", "Explanation"), len(explanations), "LineRules")
     w.print_setup(landscape=True, header_row=header_row)
 
 
+_DOCUMENT_HEADERS = ("Period", "Description", "Provider", "Dates", "Pupil Ref", "Amount (£)")
+_DOCUMENT_WIDTHS = (16, 46, 22, 25, 11, 13)
+
+
 def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: PackDocument, index: int) -> None:
-    w = _Writer(sheet, formats)
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 1, 62)
-    sheet.set_column(2, 2, 14)
-    sheet.set_column(3, 3, 16)
+    w = _Writer(sheet, formats, pack)
+    for col, width in enumerate(_DOCUMENT_WIDTHS):
+        sheet.set_column(col, col, width)
     contacts = pack.contacts
     kind = document.kind
     w.sentence(0, f"{contacts.la_name}: {kind} {document.number}", formats.title)
@@ -450,15 +482,19 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
         details.append(("Replaces", document.supersedes))
     for i, (item, value) in enumerate(details, start=3):
         w.text(i, 0, item, formats.label)
-        w.text(i, 1, value)
+        # Unwrapped: the value runs on across the empty cells to its right.
+        w.text(i, 1, value, formats.plain)
 
     header_row = 3 + len(details) + 1
     for i, line in enumerate(document.lines, start=header_row + 1):
         w.text(i, 0, line.period)
         w.text(i, 1, line.description)
-        w.text(i, 2, line.pupil_ref)
-        w.money(i, 3, line.amount)
-    w.table(header_row, ("Period", "Description", "Pupil Ref", "Amount (£)"), len(document.lines), f"Lines_{index}")
+        w.text(i, 2, line.provider)
+        w.text(i, 3, line.dates)
+        w.text(i, 4, line.pupil_ref)
+        w.money(i, 5, line.amount)
+        w.fit_row(i, line.description, _DOCUMENT_WIDTHS[1])
+    w.table(header_row, _DOCUMENT_HEADERS, len(document.lines), f"Lines_{index}")
 
     row = header_row + len(document.lines) + 2
     totals = (
@@ -467,8 +503,8 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
         ("Gross", document.gross),
     )
     for offset, (item, amount) in enumerate(totals):
-        w.text(row + offset, 2, item, formats.label)
-        w.money(row + offset, 3, amount, formats.money_bold if item == "Gross" else None)
+        w.text(row + offset, 4, item, formats.label)
+        w.money(row + offset, 5, amount, formats.money_bold if item == "Gross" else None)
     row += len(totals) + 1
 
     w.sentence(row, "Payment", formats.heading)
