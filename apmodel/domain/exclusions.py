@@ -548,8 +548,10 @@ class _Builder:
         d_exact: Decimal,
         formula: str,
         inputs: str,
+        source: str = "",
     ) -> None:
-        """A credit of D x E / F (admitting school, reinstatement): E weeks from ``start`` of the F = B weeks."""
+        """A credit of D x E / F (admitting school, reinstatement): E weeks from ``start`` of the F = B weeks;
+        ``source`` says what D is when it is not the exclusion adjustment."""
         self.result.add(
             line._replace(
                 d=money(d_exact),
@@ -557,7 +559,7 @@ class _Builder:
                 f=weeks.weeks,
                 days=days_inclusive(start, weeks.period_end),
                 amount=credit(exact(d_exact * e / weeks.weeks)),
-                workings=Workings(start=start, end=weeks.period_end),
+                workings=Workings(start=start, end=weeks.period_end, source=source),
             ),
             formula,
             inputs,
@@ -613,6 +615,7 @@ class _Builder:
             "-(Pupil Premium x B / 52 x weeks from reinstatement / B)",
             f"Pupil Premium x B / 52 = {fmt_money(premium)} x {weeks.weeks} / 52 = {fmt_money(premium_exact)}; "
             f"weeks = {e} (from {fmt_date(start)} to {fmt_date(weeks.period_end)}); B = {weeks.weeks}",
+            f"the pupil premium {fmt_money(premium)} x B {weeks.weeks} / 52",
         )
 
 

@@ -96,6 +96,6 @@ def workings_text(line: RecoupmentLine) -> str:
         return f"Pupil premium A {a}{source} x {_weeks('B', line.b, line.days, w)} / 52 = {pounds(line.amount)}"
     d = pounds(line.d) if line.d is not None else "?"
     return (
-        f"D {d} x {_weeks('E', line.e, line.days, w)} / F {line.f} weeks = {pounds(-line.amount)}, "
+        f"D {d}{source} x {_weeks('E', line.e, line.days, w)} / F {line.f} weeks = {pounds(-line.amount)}, "
         f"credited to the school: {pounds(line.amount)}"
     )

@@ -82,3 +82,12 @@ def test_credits_show_d_e_and_f_and_the_credit_as_a_negative_amount() -> None:
 def test_a_line_outside_the_year_says_so() -> None:
     shown = texts(exclusions=(exclusion(exclusion_date=date(2026, 4, 1), relevant_date=date(2026, 4, 10)),))
     assert shown["EX-0001/A"] == "The dates (10 Apr 2026) are outside the financial year: no charge this year."
+
+
+def test_a_reinstated_pupils_pupil_premium_repayment_says_what_its_d_is() -> None:
+    shown = texts(exclusions=(exclusion(reinstated_date=date(2026, 1, 12), fsm6=True),))
+    # D = 1,050 x 21 / 52 = 424.038...; 12 Jan to 31 Mar 2026 = 11 complete weeks: 424.038 x 11 / 21 = 222.12.
+    assert shown["EX-0001/RP"] == (
+        "D £424.04 (the pupil premium 1,050.00 x B 21 / 52) x E 11 complete weeks (79 days, 12 Jan 2026 to "
+        "31 Mar 2026) / F 21 weeks = £222.12, credited to the school: -£222.12"
+    )
