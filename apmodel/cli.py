@@ -30,6 +30,7 @@ from rich.console import Console
 
 from apmodel import __version__
 from apmodel.domain.findings import Findings
+from apmodel.workbook.interface import OutputWouldOverwrite
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable
 
@@ -341,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         return code
-    except (WorkbookUnreadable, CannotWrite) as exc:
+    except (WorkbookUnreadable, CannotWrite, OutputWouldOverwrite) as exc:
         print(printable(f"apmodel: {exc}"), file=sys.stderr)
         return EXIT_FILE
     except OSError as exc:

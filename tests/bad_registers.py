@@ -27,6 +27,7 @@ from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.cli import main
+from apmodel.workbook.interface import column_letter
 from tests.acceptance.test_invoice_sequence import county_with_placement
 
 #: (code, table, sheet row, column) of one Warnings row the edit must produce.
@@ -48,16 +49,18 @@ def issued_county(folder: Path) -> Path:
 
 
 def add_notes_and_totals(sheet: Worksheet) -> None:
-    """A user's Notes column (L) on the register and a totals row under it, as Excel's Table Design adds them."""
+    """A user's Notes column after the register's own and a totals row under it, as Excel's Table Design adds them."""
     table = sheet.tables["InvoiceRegister"]
-    sheet["L1"], sheet["L2"], sheet["L3"] = "Notes", "journal 4471", "chased 5 Dec"
+    width = len(table.tableColumns)
+    notes = column_letter(width + 1)
+    sheet[f"{notes}1"], sheet[f"{notes}2"], sheet[f"{notes}3"] = "Notes", "journal 4471", "chased 5 Dec"
     sheet["A4"], sheet["H4"] = "Total", "=SUBTOTAL(109,InvoiceRegister[Gross])"
-    table.tableColumns.append(TableColumn(id=12, name="Notes"))
+    table.tableColumns.append(TableColumn(id=width + 1, name="Notes"))
     table.tableColumns[0].totalsRowLabel = "Total"
     table.tableColumns[7].totalsRowFunction = "sum"
-    table.ref, table.totalsRowCount = "A1:L4", 1
+    table.ref, table.totalsRowCount = f"A1:{notes}4", 1
     if table.autoFilter is not None:
-        table.autoFilter.ref = "A1:L3"
+        table.autoFilter.ref = f"A1:{notes}3"
 
 
 def lengthen_placement(book: openpyxl.Workbook) -> None:
@@ -84,9 +87,10 @@ def _set(ref: str, value: Any) -> Callable[[Worksheet], None]:
 def _delete_cedar_row(sheet: Worksheet) -> None:
     sheet.delete_rows(CEDAR_ROW)  # the totals row moves up to row 3: the table follows it
     table = sheet.tables["InvoiceRegister"]
-    table.ref = "A1:L3"
+    last = column_letter(len(table.tableColumns))
+    table.ref = f"A1:{last}3"
     if table.autoFilter is not None:
-        table.autoFilter.ref = "A1:L2"
+        table.autoFilter.ref = f"A1:{last}2"
 
 
 def register_cases() -> list[RegisterCase]:

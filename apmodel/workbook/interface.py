@@ -45,6 +45,21 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+class OutputWouldOverwrite(Exception):
+    """An output table would grow over the user's own cells or another table: refused, nothing written.
+
+    The message is one plain line naming the output table and what is in its way.
+    """
+
+
+def overlap_message(table: str, sheet: str, what: str) -> str:
+    return (
+        f"the output table {table} on sheet {sheet!r} would grow over {what}; nothing was written. "
+        f"Move {table} (or what is below or beside it) so it has room, or delete {table} to have it "
+        "written on a sheet of its own"
+    )
+
+
 class CellError(str):
     """A cell that holds an Excel error (``#REF!``) or a formula Excel never calculated."""
 

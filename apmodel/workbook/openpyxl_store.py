@@ -35,7 +35,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.workbook import xlsx_patch
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import ChartSpec, OutputTable, RawTable, column_letter
+from apmodel.workbook.interface import (
+    ChartSpec,
+    OutputTable,
+    OutputWouldOverwrite,
+    RawTable,
+    column_letter,
+    overlap_message,
+)
 from apmodel.workbook.layout import (
     DASHBOARD,
     HEADER_ROW,
@@ -295,12 +302,45 @@ def _clear(sheet: Worksheet, ref: str) -> None:
             cell.style = "Normal"
 
 
+def _check_room(sheet: Worksheet, old: Table, table: OutputTable) -> None:
+    """Refuse (``OutputWouldOverwrite``) a table that would grow over another table or a filled cell."""
+    min_col, min_row, max_col, max_row = _range_bounds(old.ref)
+    right = min_col + len(table.columns) - 1
+    bottom = min_row + max(len(table.rows), 1)
+    if right <= max_col and bottom <= max_row:
+        return
+    for other in sheet.tables.values():
+        if other.displayName == old.displayName:
+            continue
+        o_left, o_top, o_right, o_bottom = _range_bounds(other.ref)
+        if o_top <= bottom and min_row <= o_bottom and o_left <= right and min_col <= o_right:
+            what = f"the table {other.displayName} at {other.ref}"
+            raise OutputWouldOverwrite(overlap_message(old.displayName, sheet.title, what))
+    for row in sheet.iter_rows(min_row=min_row, max_row=bottom, min_col=min_col, max_col=right):
+        for cell in row:
+            inside = min_row <= cell.row <= max_row and min_col <= cell.column <= max_col
+            if not inside and cell.value is not None:
+                what = f"your cell {cell.coordinate}"
+                raise OutputWouldOverwrite(overlap_message(old.displayName, sheet.title, what))
+
+
+def _show_rows(sheet: Worksheet, top: int, bottom: int) -> None:
+    """Rows of a rewritten table are shown: a user's filter or group hid the old rows, not the new ones."""
+    for number in range(top, bottom + 1):
+        if number in sheet.row_dimensions:
+            dimension = sheet.row_dimensions[number]
+            dimension.hidden = False
+            dimension.outlineLevel = 0
+            dimension.collapsed = False
+
+
 def write_table(book: Workbook, table: OutputTable) -> None:
     """Replace the output table ``table.name`` whole, where it is, or on a new sheet of its name."""
     found = find_table(book, table.name)
     if found is not None:
         sheet, old = found
         min_col, min_row, _, _ = _range_bounds(old.ref)
+        _check_room(sheet, old, table)
         _clear(sheet, old.ref)
         del sheet.tables[old.name]
     else:
@@ -320,6 +360,7 @@ def write_table(book: Workbook, table: OutputTable) -> None:
             sheet.column_dimensions[column_letter(index + 1)].width = fitted_width(table, index)
     _write_block(sheet, table, min_row, min_col)
     last_row = min_row + max(len(table.rows), 1)
+    _show_rows(sheet, min_row, last_row)
     ref = f"{column_letter(min_col)}{min_row}:{column_letter(min_col + len(table.columns) - 1)}{last_row}"
     new = Table(displayName=table.name, ref=ref)
     new.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)

@@ -332,19 +332,22 @@ def test_input_formulas_keep_their_calculated_values(tmp_path: Path) -> None:
 
 
 def shared_formulas(path: Path) -> None:
-    """An output table beside a shared formula (Excel writes a filled-down formula this way; openpyxl cannot)."""
+    """An output table beside a shared formula (Excel writes a filled-down formula this way; openpyxl cannot).
+
+    The formulas are in column J, clear of the columns the table grows into (A to G).
+    """
     book = openpyxl.Workbook()
     schools_sheet(book)
     sheet = outputs_sheet(book)
-    sheet["E1"], sheet["E2"] = "=1+1", "=1+1"
+    sheet["J1"], sheet["J2"] = "=1+1", "=1+1"
     book.save(path)
     with zipfile.ZipFile(path) as archive:
         contents = {name: archive.read(name) for name in archive.namelist()}
     sheet_part = "xl/worksheets/sheet2.xml"
     xml = contents[sheet_part]
-    master = b'<c r="E1"><f t="shared" ref="E1:E2" si="0">1+1</f><v>2</v></c>'
-    xml = xml.replace(b'<c r="E1"><f>1+1</f><v></v></c>', master)
-    xml = xml.replace(b'<c r="E2"><f>1+1</f><v></v></c>', b'<c r="E2"><f t="shared" si="0"/><v>2</v></c>')
+    master = b'<c r="J1"><f t="shared" ref="J1:J2" si="0">1+1</f><v>2</v></c>'
+    xml = xml.replace(b'<c r="J1"><f>1+1</f><v></v></c>', master)
+    xml = xml.replace(b'<c r="J2"><f>1+1</f><v></v></c>', b'<c r="J2"><f t="shared" si="0"/><v>2</v></c>')
     assert xml.count(b't="shared"') == 2
     contents[sheet_part] = xml
     with zipfile.ZipFile(path, "w") as archive:

@@ -9,7 +9,7 @@ from typing import IO
 
 from lxml import etree
 
-from apmodel.workbook.interface import PKG_REL, OutputTable
+from apmodel.workbook.interface import PKG_REL, OutputTable, OutputWouldOverwrite, overlap_message
 from apmodel.workbook.xlsx_patch.cells import CellWriter
 from apmodel.workbook.xlsx_patch.ooxml import (
     CT_SHEET,
@@ -35,6 +35,7 @@ from apmodel.workbook.xlsx_patch.sheets import (
     SHARED_FORMULA,
     Region,
     edit_shell,
+    first_filled_cell,
     new_sheet_xml,
     ref_bounds,
     rewrite_sheet_data,
@@ -208,6 +209,7 @@ class Patch:
             left, top, right, bottom = ref_bounds(ref)
             block = Block(table, top, left)
             region = Region(top, bottom, left, right)
+            self._check_room(holder, key, region, Region(block.top, block.bottom, block.left, block.right))
             placed.setdefault(holder.part, []).append((block, region, table_part, table_id))
         for sheet in self.sheets:
             edits = placed.get(sheet.part)
@@ -215,6 +217,27 @@ class Patch:
                 self._edit_sheet(sheet, edits)
         for table in new:
             self._add_sheet(table)
+
+    def _check_room(self, sheet: SheetInfo, key: str, old: Region, new: Region) -> None:
+        """Refuse (``OutputWouldOverwrite``) a table that would grow over another table or a filled cell."""
+        if new.bottom <= old.bottom and new.right <= old.right:
+            return
+        shown = self._display_name(sheet, key)
+        for other, (_part, _id, ref) in sheet.tables.items():
+            if other == key:
+                continue
+            left, top, right, bottom = ref_bounds(ref)
+            if top <= new.bottom and new.top <= bottom and left <= new.right and new.left <= right:
+                what = f"the table {self._display_name(sheet, other)} at {ref}"
+                raise OutputWouldOverwrite(overlap_message(shown, sheet.name, what))
+        _, body, _ = split_sheet(self.package.read(sheet.part))
+        filled = first_filled_cell(body, old, new)
+        if filled is not None:
+            raise OutputWouldOverwrite(overlap_message(shown, sheet.name, f"your cell {filled}"))
+
+    def _display_name(self, sheet: SheetInfo, key: str) -> str:
+        table = etree.fromstring(self.package.read(sheet.tables[key][0]), PARSER)
+        return str(table.get("displayName", key))
 
     def _edit_sheet(self, sheet: SheetInfo, edits: list[tuple[Block, Region, str, int]]) -> None:
         xml = self.package.read(sheet.part)
@@ -254,6 +277,8 @@ class Patch:
         self.override("/" + part, CT_SHEET)
         self.override("/" + table_part, CT_TABLE)
         info = self.add_sheet(table.name, part)
+        if table.hidden:
+            info.element.set("state", "hidden")
         info.rels = rels
         info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
 

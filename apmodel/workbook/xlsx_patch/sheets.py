@@ -108,6 +108,8 @@ def _row_xml(attrs: bytes, cells: bytes) -> bytes:
 
 
 ColumnKey = tuple[int, bytes]
+#: A row's hidden, outline and collapsed state, which a filter or a group leaves behind.
+_ROW_STATE = re.compile(rb'\s(?:hidden|outlineLevel|collapsed)="[^"]*"')
 
 _ALL_CELL_COLUMNS = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})\d+"')
 
@@ -171,6 +173,10 @@ def rewrite_sheet_data(
             chunk.append(b"<row" + attrs + (b">" + row_cells + b"</row>" if row_cells else b"/>"))
         else:
             attrs = _SPANS.sub(b"", attrs)
+            if cleared:
+                # A row of a rewritten table is shown: hidden by a user's filter (or grouped) before, it
+                # would hide the new row that takes its place.
+                attrs = _ROW_STATE.sub(b"", attrs)
             # A row left with no cells is dropped unless it holds more than its number (a height, a style).
             bare = attrs.strip() == f'r="{number}"'.encode()
             if not row_cells or (cleared and _all_inside(row_cells, cleared)):
@@ -327,3 +333,25 @@ def new_sheet_xml(
     tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
     tail.append(f'<tableParts count="1"><tablePart r:id="{table_rel}"/></tableParts></worksheet>')
     yield "".join(tail).encode()
+
+
+_HAS_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is|f)[\s>/]")
+
+
+def first_filled_cell(body: bytes, old: Region, new: Region) -> str | None:
+    """The first cell holding a value or formula in ``new`` but outside ``old`` (what a grown table would hide)."""
+    low, high = _column_key(column_letter(new.left).encode()), _column_key(column_letter(new.right).encode())
+    was_low = _column_key(column_letter(old.left).encode())
+    was_high = _column_key(column_letter(old.right).encode())
+    for number, _attrs, row_cells in _split_rows(body):
+        if number < new.top:
+            continue
+        if number > new.bottom:
+            return None
+        inside_old_rows = old.covers_row(number)
+        for key, xml in _split_cells(row_cells):
+            if not low <= key <= high or (inside_old_rows and was_low <= key <= was_high):
+                continue
+            if _HAS_VALUE.search(xml):
+                return f"{key[1].decode()}{number}"
+    return None

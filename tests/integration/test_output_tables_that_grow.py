@@ -1,0 +1,149 @@
+"""Output tables that grow, or were filtered, in a workbook a user has worked in (issue 11).
+
+Both writers (the zip patch and the openpyxl route): an output table never grows over the
+user's cells or another table below or beside it (exit 3, one line naming both, nothing
+written); rows of a rewritten table are shown again even if a user's filter had hidden
+them; and the model's RegisterLog sheet is hidden.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.table import Table
+
+from apmodel.service import run_workbook
+from apmodel.workbook.interface import OutputWouldOverwrite
+from apmodel.workbook.openpyxl_store import FileWorkbook
+from tests.bad_workbooks import set_cell
+from tests.builders import small_county, write_workbook
+from tests.integration.test_bad_workbooks import RUN_DATE, run, sha256
+
+WRITERS = ["patch", "openpyxl"]
+
+
+def three_errors(folder: Path, name: str = "county.xlsx") -> Path:
+    """The small county with text in three schools' Pupils: Errors enough to fill Warnings rows 4 to 8."""
+    tables = small_county()
+    for i in range(3):
+        tables = set_cell(tables, "Schools", i, "Pupils", "many")
+    return write_workbook(folder / name, tables)
+
+
+def save(source: Path, out: Path, writer: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    if writer == "patch":
+        code, _out, err = run(["run", str(source), "-o", str(out), "--date", RUN_DATE, "-q"], capsys)
+        return code, err
+    book = FileWorkbook(source)
+    run_workbook(book)
+    try:
+        book.book  # noqa: B018 (loading the whole workbook takes the openpyxl route, writing the tables)
+        book.save(out)
+    except OutputWouldOverwrite as exc:
+        return 3, str(exc)
+    return 0, ""
+
+
+def first_run(tmp_path: Path) -> Path:
+    """A run of the clean small county: its Warnings table is A3:H4 (one blank row)."""
+    first = tmp_path / "first.xlsx"
+    source = write_workbook(tmp_path / "clean.xlsx", small_county())
+    assert run_quiet(source, first) == 0
+    return first
+
+
+def run_quiet(source: Path, out: Path) -> int:
+    from apmodel.cli import main
+
+    return main(["run", str(source), "-o", str(out), "--date", RUN_DATE, "-q"])
+
+
+def with_inputs_of(target: Path, inputs: Path, edit: object = None) -> Path:
+    """``target``'s output sheets with the Schools rows of ``inputs`` (three bad Pupils cells)."""
+    book = openpyxl.load_workbook(target)
+    bad = openpyxl.load_workbook(inputs)["Schools"]
+    for row in bad.iter_rows(min_row=2, max_row=4):
+        for cell in row:
+            book["Schools"][cell.coordinate] = cell.value
+    if callable(edit):
+        edit(book)
+    out = target.with_name("edited.xlsx")
+    book.save(out)
+    return out
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_an_output_table_never_grows_over_a_users_cell(
+    writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = first_run(tmp_path)
+
+    def note_below(book: openpyxl.Workbook) -> None:
+        book["Warnings"]["B6"] = "my note: ask Finance"
+
+    source = with_inputs_of(first, three_errors(tmp_path), note_below)
+    before = sha256(source)
+    out = tmp_path / "out.xlsx"
+    code, err = save(source, out, writer, capsys)
+    assert code == 3
+    assert len(err.strip().splitlines()) == 1 and "Warnings" in err and "B6" in err, err
+    assert not out.exists() and sha256(source) == before
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_an_output_table_never_grows_over_another_table(
+    writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = first_run(tmp_path)
+
+    def table_below(book: openpyxl.Workbook) -> None:
+        sheet = book["Warnings"]
+        sheet["A6"], sheet["B6"], sheet["A7"], sheet["B7"] = "Who", "When", "Sam", "Friday"
+        sheet.add_table(Table(displayName="MyChecks", ref="A6:B7"))
+
+    source = with_inputs_of(first, three_errors(tmp_path), table_below)
+    out = tmp_path / "out.xlsx"
+    code, err = save(source, out, writer, capsys)
+    assert code == 3
+    assert "Warnings" in err and "MyChecks" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_rows_a_users_filter_hid_are_shown_when_the_table_is_rewritten(
+    writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.xlsx"
+    assert run_quiet(three_errors(tmp_path), first) == 1
+
+    def hide(book: openpyxl.Workbook) -> None:
+        sheet = book["Warnings"]
+        for number in (5, 6):
+            sheet.row_dimensions[number].hidden = True
+            sheet.row_dimensions[number].outlineLevel = 1
+
+    book = openpyxl.load_workbook(first)
+    hide(book)
+    source = tmp_path / "filtered.xlsx"
+    book.save(source)
+    out = tmp_path / "out.xlsx"
+    code, err = save(source, out, writer, capsys)
+    assert code in (0, 1), err
+    sheet = openpyxl.load_workbook(out)["Warnings"]
+    assert [(sheet.row_dimensions[n].hidden, sheet.row_dimensions[n].outlineLevel) for n in (4, 5, 6)] == [
+        (False, 0)
+    ] * 3
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_the_register_log_sheet_is_hidden(writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.acceptance.test_invoice_sequence import county_with_placement
+
+    out = tmp_path / "out.xlsx"
+    code, err = save(county_with_placement(tmp_path), out, writer, capsys)
+    assert code == 0, err
+    book = openpyxl.load_workbook(out)
+    assert book["RegisterLog"].sheet_state == "hidden"
+    assert book["InvoiceRegister"].sheet_state == "visible"
