@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from apmodel.domain.inputs import setting_default
 from apmodel.workbook import contract as c
 from apmodel.workbook.writer_inputs import build_forum_workbook
 
 FY_END = date(2026, 3, 31)
-PLACE_FUNDING_RATE = 10_000
+#: The declared default (the DfE's rate for an AP place): the example county uses it.
+PLACE_FUNDING_RATE = int(setting_default("place_funding_rate"))
 SECONDARY_PER_SCALE = 100
 PRIMARY_PER_SCALE = 450
 PLACEMENTS_PER_SCALE = 2_400
@@ -474,32 +476,22 @@ class _Generator:
         return 1_512_000 * self.scale
 
     def settings(self) -> dict[str, object]:
+        """The county's own settings; every other setting takes its declared default."""
         return {
             "LA name": "Example County Council",
             "Financial year": "2025-26",
             "AP budget": self.ap_budget,
             "Centrally retained": self.centrally_retained,
-            "Place funding rate": PLACE_FUNDING_RATE,
-            "School year end": "31 July",
-            "Phase change year groups": "6, 11",
-            "Recoup pupil premium": "Yes",
-            "Admitting school credit": "Yes",
-            "Redress destination": "District schools",
             "Protection floor": -0.02,
             "Protection cap": 0.05,
-            "Invoice prefix": "AP",
-            "Payment terms (days)": 30,
-            "VAT rate": 0,
             "Contact name": "AP Funding Team",
             "Contact email": "ap.funding@example.gov.uk",
             "Remittance address": "Schools Finance, County Hall, Example Town EX1 1AA",
-            "Publish school totals": "No",
             "LA code": "886",
             "AP cost centre": "HN-AP-001",
             "Recoupment income account": "9410",
             "School budget account": "1890",
             "VAT code": "OS",
-            "Uplift": 0,
         }
 
     def _estimate_allocations(self, lump_sum: int) -> dict[str, float]:

@@ -11,7 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from apmodel.domain.inputs import normalise
+from apmodel.domain.inputs import (
+    SETTING_SPECS,
+    ChargeBasis,
+    DeductionMethod,
+    FundingModel,
+    Method,
+    Reason,
+    RedressDestination,
+    SchoolType,
+    SettingKind,
+    SettingSpec,
+    VatTreatment,
+    choices_of,
+    normalise,
+)
+from apmodel.domain.register import RegisterStatus
 
 
 class Kind(StrEnum):
@@ -63,21 +78,15 @@ class TableSpec:
 
 
 YES_NO = ("Yes", "No")
-FUNDING_MODELS = ("Delegated", "Devolved", "Hybrid")
-SCHOOL_TYPES = ("Maintained", "Academy")
+FUNDING_MODELS = choices_of(FundingModel)
+SCHOOL_TYPES = choices_of(SchoolType)
 PHASES = ("Primary", "Secondary", "All-through", "Special", "PRU")
-METHODS = ("Weight", "Unit Rate")
-DEDUCTION_METHODS = ("Per unit above threshold", "Percent of allocation")
-CHARGE_BASES = ("Daily", "Weekly", "Percent of AWPU", "None")
+METHODS = choices_of(Method)
+DEDUCTION_METHODS = choices_of(DeductionMethod)
+CHARGE_BASES = choices_of(ChargeBasis)
 TIERS = ("1", "2", "3")
 REGISTRATIONS = ("Dual", "Single")
-REASONS = (
-    "Permanent exclusion",
-    "At risk of exclusion",
-    "Medical",
-    "Awaiting EHCP",
-    "Other",
-)
+REASONS = choices_of(Reason)
 KEY_STAGES = ("KS1", "KS2", "KS3", "KS4")
 SCENARIO_TARGETS = ("Setting", "District", "DistrictFactor", "SchoolFactor", "RedressRule")
 PROVIDER_TYPES = ("PRU", "AP Academy", "Independent", "Hospital School", "Other")
@@ -324,7 +333,7 @@ INVOICE_REGISTER = TableSpec(
         _c(
             "Status",
             required=True,
-            choices=("Draft", "Issued", "Credited"),
+            choices=choices_of(RegisterStatus),
             width=10,
             help="Draft (may still change), Issued (never changed) or Credited (replaced by a credit note).",
         ),
@@ -602,68 +611,49 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
 )
 OUTPUT_TABLES: tuple[str, ...] = tuple(spec.name for spec in OUTPUT_SPECS)
 
-#: Every setting the Settings table may hold, with its default as text ("" = required).
-SETTING_LABELS: dict[str, str] = {
-    "LA name": "Local Authority",
-    "Financial year": "",
-    "AP budget": "",
-    "Centrally retained": "0",
-    "Place funding rate": "10000",
-    "School year end": "31 July",
-    "Phase change year groups": "6, 11",
-    "Recoup pupil premium": "Yes",
-    "Admitting school credit": "Yes",
-    "Admitting credit when nothing recovered": "No",
-    "Redress destination": "District schools",
-    "Protection floor": "",
-    "Protection cap": "",
-    "Invoice prefix": "AP",
-    "Payment terms (days)": "30",
-    "VAT rate": "0",
-    "VAT treatment: Exclusion adjustment": "Outside scope",
-    "VAT treatment: Pupil premium": "Outside scope",
-    "VAT treatment: Admitting credit": "Outside scope",
-    "VAT treatment: Reinstatement repayment": "Outside scope",
-    "VAT treatment: Placement charge": "Outside scope",
-    "Contact name": "",
-    "Contact email": "",
-    "Remittance address": "",
-    "Publish school totals": "No",
-    "LA code": "",
-    "AP cost centre": "",
-    "Recoupment income account": "",
-    "School budget account": "",
-    "VAT code": "",
-    "Uplift": "0",
-}
+# --- Settings: declared once, in the domain (apmodel.domain.inputs.SETTING_SPECS) -------------
+
+
+def default_text(spec: SettingSpec) -> str:
+    """A setting's default as the workbook shows it ("" = blank): 10000, 31 July, 6, 11, Yes, District schools."""
+    default = spec.default
+    if default is None:
+        return ""
+    if isinstance(default, bool):
+        return YES_NO[0] if default else YES_NO[1]
+    if isinstance(default, tuple):
+        return ", ".join(str(part) for part in default)
+    return str(default)
+
+
+#: Every setting the Settings table may hold, in order, with its default as text ("" = blank or required).
+SETTING_LABELS: dict[str, str] = {spec.label: default_text(spec) for spec in SETTING_SPECS}
+#: Each setting's declaration by its label.
+SETTING_SPEC_BY_LABEL: dict[str, SettingSpec] = {spec.label: spec for spec in SETTING_SPECS}
 
 #: Each setting by its matching form (``normalise``d label), for finding a setting as the user typed it.
 SETTING_LABEL_BY_KEY: dict[str, str] = {normalise(label): label for label in SETTING_LABELS}
 
-#: How a setting's Value is read and formatted (settings not named here are text).
+#: How a Value of each kind is formatted in the template (kinds not named here are text).
+_SETTING_CELL_KINDS: dict[SettingKind, Kind] = {
+    SettingKind.MONEY: Kind.MONEY,
+    SettingKind.PERCENT: Kind.PERCENT,
+    SettingKind.WHOLE: Kind.INT,
+    SettingKind.YES_NO: Kind.YES_NO,
+}
+#: How a setting's Value is formatted (settings not named here are text).
 SETTING_KINDS: dict[str, Kind] = {
-    "AP budget": Kind.MONEY,
-    "Centrally retained": Kind.MONEY,
-    "Place funding rate": Kind.MONEY,
-    "Protection floor": Kind.PERCENT,
-    "Protection cap": Kind.PERCENT,
-    "VAT rate": Kind.PERCENT,
-    "Uplift": Kind.PERCENT,
-    "Payment terms (days)": Kind.INT,
-    "Recoup pupil premium": Kind.YES_NO,
-    "Admitting school credit": Kind.YES_NO,
-    "Admitting credit when nothing recovered": Kind.YES_NO,
-    "Publish school totals": Kind.YES_NO,
+    spec.label: _SETTING_CELL_KINDS[spec.kind] for spec in SETTING_SPECS if spec.kind in _SETTING_CELL_KINDS
 }
 
-REDRESS_DESTINATIONS = ("District schools", "Lead PRU")
-VAT_TREATMENTS = ("Standard", "Exempt", "Outside scope")
+REDRESS_DESTINATIONS = choices_of(RedressDestination)
+VAT_TREATMENTS = choices_of(VatTreatment)
 #: The settings that give a type of recoupment line its VAT treatment.
 VAT_TREATMENT_SETTINGS = tuple(label for label in SETTING_LABELS if label.startswith("VAT treatment: "))
 
 #: The settings with fixed choices (dropdowns in the template).
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {
-    **{label: YES_NO for label, kind in SETTING_KINDS.items() if kind is Kind.YES_NO},
-    "Redress destination": REDRESS_DESTINATIONS,
-    **{label: VAT_TREATMENTS for label in VAT_TREATMENT_SETTINGS},
+    spec.label: YES_NO if spec.kind is SettingKind.YES_NO else spec.choices
+    for spec in SETTING_SPECS
+    if spec.kind in (SettingKind.YES_NO, SettingKind.CHOICE)
 }

@@ -42,8 +42,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: Counts above this are almost certainly a typing slip (a URN in a pupil column, say).
 _IMPLAUSIBLE_COUNT = Decimal(1_000_000)
-#: No single AP money figure of an English LA comes near £10bn.
-_IMPLAUSIBLE_MONEY = Decimal(10_000_000_000)
 
 
 @dataclass
@@ -408,42 +406,6 @@ def _validate(model: type[ModelT], table: str, row: Row, findings: Findings, dat
 
 # --- Settings -------------------------------------------------------------------------------
 
-#: Each setting of ``contract.SETTING_LABELS`` (same order) with its ``Settings`` field; how its Value is read
-#: comes from ``contract.SETTING_KINDS``.
-_SETTING_FIELDS: dict[str, str] = {
-    "LA name": "la_name",
-    "Financial year": "financial_year",
-    "AP budget": "ap_budget",
-    "Centrally retained": "centrally_retained",
-    "Place funding rate": "place_funding_rate",
-    "School year end": "school_year_end",
-    "Phase change year groups": "phase_change_year_groups",
-    "Recoup pupil premium": "recoup_pupil_premium",
-    "Admitting school credit": "admitting_school_credit",
-    "Admitting credit when nothing recovered": "admitting_credit_when_nothing_recovered",
-    "Redress destination": "redress_destination",
-    "Protection floor": "protection_floor",
-    "Protection cap": "protection_cap",
-    "Invoice prefix": "invoice_prefix",
-    "Payment terms (days)": "payment_terms_days",
-    "VAT rate": "vat_rate",
-    "VAT treatment: Exclusion adjustment": "vat_exclusion_adjustment",
-    "VAT treatment: Pupil premium": "vat_pupil_premium",
-    "VAT treatment: Admitting credit": "vat_admitting_credit",
-    "VAT treatment: Reinstatement repayment": "vat_reinstatement_repayment",
-    "VAT treatment: Placement charge": "vat_placement_charge",
-    "Contact name": "contact_name",
-    "Contact email": "contact_email",
-    "Remittance address": "remittance_address",
-    "Publish school totals": "publish_school_totals",
-    "LA code": "la_code",
-    "AP cost centre": "ap_cost_centre",
-    "Recoupment income account": "income_account",
-    "School budget account": "school_budget_account",
-    "VAT code": "vat_code",
-    "Uplift": "uplift",
-}
-
 
 def parse_financial_year(value: object) -> m.FinancialYear:
     """``2025-26``, ``2025/26``, ``2025-2026``, ``FY2025-26`` or plain 2025."""
@@ -517,45 +479,17 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
                 given["Financial year"][1],
                 problem.message,
             )
-    for label, field in _SETTING_FIELDS.items():
-        if label not in given:
+    for spec in m.SETTING_SPECS:
+        if spec.label not in given or spec.kind is m.SettingKind.FINANCIAL_YEAR:
             continue
-        sheet_row, value = given[label]
-        if is_blank(value):
+        sheet_row, value = given[spec.label]
+        if is_blank(value) or (spec.kind is m.SettingKind.DAY and year is None):
             continue
         try:
-            if field == "financial_year":
-                continue
-            kind = c.SETTING_KINDS.get(label)
-            if kind is c.Kind.MONEY:
-                fields[field] = as_decimal(value)
-                if fields[field] < 0 or fields[field] > _IMPLAUSIBLE_MONEY:
-                    raise CellProblem("OUT_OF_RANGE", f"{label} must be between 0 and 10,000,000,000.")
-            elif kind is c.Kind.PERCENT:
-                fields[field] = _fraction(as_decimal(value), value, label, sheet_row, findings)
-            elif kind is c.Kind.YES_NO:
-                fields[field] = as_yes_no(value)
-            elif field == "payment_terms_days":
-                fields[field] = as_int(value)
-                if not 0 <= fields[field] <= 365:
-                    raise CellProblem("OUT_OF_RANGE", "Payment terms must be between 0 and 365 days.")
-            elif field == "phase_change_year_groups":
-                fields[field] = _phase_years(value)
-            elif field == "school_year_end":
-                if year is not None:
-                    fields[field] = _school_year_end(value, year)
-            elif label in c.VAT_TREATMENT_SETTINGS:
-                fields[field] = m.VatTreatment(_choice(c.Column(label, choices=c.VAT_TREATMENTS), as_text(value)))
-            elif field == "redress_destination":
-                fields[field] = m.RedressDestination(
-                    _choice(c.Column(label, choices=c.REDRESS_DESTINATIONS), as_text(value))
-                )
-            else:
-                fields[field] = as_text(value)
+            fields[spec.field] = _setting_value(spec, value, sheet_row, year, findings)
         except CellProblem as problem:
-            fields.pop(field, None)
-            findings.error(problem.code, "Settings", sheet_row, "Value", value, f"{label}: {problem.message}")
-    for label in ("Financial year", "AP budget"):
+            findings.error(problem.code, "Settings", sheet_row, "Value", value, f"{spec.label}: {problem.message}")
+    for label in (spec.label for spec in m.SETTING_SPECS if spec.required):
         if label not in given or is_blank(given[label][1]):
             findings.error(
                 "MISSING_SETTING",
@@ -568,7 +502,8 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
     if year is None or "ap_budget" not in fields:
         return None
     fields["financial_year"] = year
-    fields.setdefault("school_year_end", date(year.start_year, 7, 31))
+    school_year_end = c.SETTING_SPEC_BY_LABEL["School year end"]
+    fields.setdefault(school_year_end.field, _school_year_end(school_year_end.default, year))
     if not year.contains(fields["school_year_end"]):
         findings.warning(
             "DATE_OUTSIDE_YEAR",
@@ -594,6 +529,31 @@ def parse_settings(raw: RawTable | None, findings: Findings) -> m.Settings | Non
         for error in exc.errors():
             findings.error("INVALID_SETTING", "Settings", None, "Value", error.get("input", ""), error["msg"])
         return None
+
+
+def _setting_value(
+    spec: m.SettingSpec, value: object, sheet_row: int, year: m.FinancialYear | None, findings: Findings
+) -> Any:
+    """A non-blank setting's Value read as its declaration says (a CellProblem when it cannot be)."""
+    kind = spec.kind
+    if kind is m.SettingKind.MONEY or kind is m.SettingKind.WHOLE:
+        number: Decimal | int = as_decimal(value) if kind is m.SettingKind.MONEY else as_int(value)
+        if spec.bounds is not None and not spec.bounds[0] <= number <= spec.bounds[1]:
+            low, high = spec.bounds
+            raise CellProblem("OUT_OF_RANGE", f"{spec.label} must be between {low:,} and {high:,}.")
+        return number
+    if kind is m.SettingKind.PERCENT:
+        return _fraction(as_decimal(value), value, spec.label, sheet_row, findings)
+    if kind is m.SettingKind.YES_NO:
+        return as_yes_no(value)
+    if kind is m.SettingKind.YEAR_GROUPS:
+        return _phase_years(value)
+    if kind is m.SettingKind.DAY:
+        assert year is not None  # the caller reads School year end only once the year is known
+        return _school_year_end(value, year)
+    if kind is m.SettingKind.CHOICE:
+        return type(spec.default)(_choice(c.Column(spec.label, choices=spec.choices), as_text(value)))
+    return as_text(value)
 
 
 def _fraction(number: Decimal, value: object, label: str, sheet_row: int, findings: Findings) -> Decimal:

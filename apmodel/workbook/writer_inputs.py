@@ -27,6 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from apmodel.domain.inputs import SETTING_SPECS
 from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.layout import HEADER_ROW, NUMBER_FORMATS, TABLE_STYLE
@@ -64,45 +65,8 @@ TABLE_TITLES: dict[str, str] = {
     c.INVOICE_REGISTER.name: "Invoice register: every number ever used (written by the model)",
 }
 
-SETTING_NOTES: dict[str, str] = {
-    "LA name": "The local authority's name, shown on the Summary, invoices and school packs.",
-    "Financial year": "Required. The funding period: 2025-26 means 1 April 2025 to 31 March 2026.",
-    "AP budget": "Required. The whole Alternative Provision budget to share (High Needs Block), in pounds.",
-    "Centrally retained": "Kept centrally before districts are funded: stage 1 pot = AP budget - this - lump sums.",
-    "Place funding rate": "Pounds per commissioned place at a Lead PRU; the rest of a delegated allocation is top-up.",
-    "School year end": "End of the school year inside the financial year (default 31 July). For pupils in a "
-    "phase-change year group, B counts only to this date.",
-    "Phase change year groups": "The last year group of a phase (default 6, 11): exclusions from 1 April count "
-    "weeks only to the school year end.",
-    "Recoup pupil premium": "Yes: pupil premium follows an excluded pupil (Pupil Premium x B / 52).",
-    "Admitting school credit": "Yes: a school that admits an excluded pupil is credited D x E / F.",
-    "Admitting credit when nothing recovered": "No (default, reg 27(3) of the 2018 regulations): no admitting "
-    "credit when nothing was recovered from the excluding academy. Yes: credit it anyway, paid from the AP budget.",
-    "Redress destination": "Where redress deductions go: District schools (pro rata to their allocations) or "
-    "Lead PRU (the district's PRU or the central AP budget).",
-    "Protection floor": "Smallest change allowed against Previous Allocation, e.g. -2% (no district below 98%). "
-    "Blank: no floor.",
-    "Protection cap": "Largest gain allowed against Previous Allocation, e.g. 5%. Blank: no cap.",
-    "Invoice prefix": "Invoice numbers are {prefix}-{year}-{5-digit sequence}, e.g. AP-2025-26-00001.",
-    "Payment terms (days)": "Due date = invoice date + this many days.",
-    "VAT rate": "VAT on invoices to academies, for the line types set Standard below. Budget adjustments to "
-    "maintained schools are internal journals and never carry VAT.",
-    **{
-        label: f"VAT treatment of {label.removeprefix('VAT treatment: ').lower()} lines on an invoice: Standard "
-        "(VAT rate applies), Exempt or Outside scope (default), as the council's VAT officer advises."
-        for label in c.VAT_TREATMENT_SETTINGS
-    },
-    "Contact name": "Who schools contact about their allocation or a charge (shown in school packs).",
-    "Contact email": "Email address for queries (shown in school packs and invoices).",
-    "Remittance address": "Where academies send payment (shown on invoices).",
-    "Publish school totals": "Yes: the Forum copy shows each school's total; No: district and county totals only.",
-    "LA code": "The DfE's three-digit LA code (886 for Kent): import-schools keeps this LA's schools from GIAS.",
-    "AP cost centre": "The AP budget's own cost centre in the ledger (export-finance: invoices and journals).",
-    "Recoupment income account": "Ledger account the recouped money is credited to (export-finance).",
-    "School budget account": "Ledger account a maintained school's budget adjustment is journalled to.",
-    "VAT code": "The finance system's VAT code for the invoices (export-finance), e.g. OS for outside scope.",
-    "Uplift": "Rollover: next year's AP budget = this year's x (1 + Uplift), e.g. 2%. Default 0.",
-}
+#: Each setting's note in the template: its declared help text (apmodel.domain.inputs.SETTING_SPECS).
+SETTING_NOTES: dict[str, str] = {spec.label: spec.help for spec in SETTING_SPECS}
 
 OUTPUT_DESCRIPTIONS: dict[str, str] = {
     c.SUMMARY: "LA, year, budget, total allocated (difference must be 0.00), counts of Errors/Warnings/Info.",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from apmodel import service
+from apmodel.domain.inputs import SETTING_SPECS
 from apmodel.reports.forum_copy import forum_tables
 from apmodel.workbook import contract
 from apmodel.workbook.interface import OutputTable
@@ -135,17 +136,15 @@ def test_every_documented_code_has_its_severity(workbook_doc: str) -> None:
         assert meaning, code
 
 
-def test_every_setting_is_documented_with_its_type_and_default(workbook_doc: str) -> None:
+def test_every_setting_is_documented_as_declared(workbook_doc: str) -> None:
     rows = table_rows(section(workbook_doc, "## Settings"))
-    # docs/forum-workbook.md, "Settings": one row per setting, in the contract's order
-    assert list(rows) == list(contract.SETTING_LABELS)
-    for label, (_kind, default, choices, help_text) in rows.items():
-        assert help_text, label
-        expected = contract.SETTING_LABELS[label]
-        shown = re.sub(r"(?<=\d),(?=\d{3})", "", default)  # 10,000 is the default 10000
-        assert shown == expected or (expected == "" and default in ("blank", "required")), label
-        for choice in contract.SETTING_CHOICES.get(label, ()):
-            assert choice in choices, (label, choice)
+    # docs/forum-workbook.md, "Settings": one row per declared setting, in the declaration's order
+    assert list(rows) == [spec.label for spec in SETTING_SPECS]
+    for spec in SETTING_SPECS:
+        kind, default, choices, help_text, source = (cell.replace("\\|", "|") for cell in rows[spec.label])
+        shown = contract.default_text(spec) or ("required" if spec.required else "blank")
+        assert (kind, default, help_text, source) == (spec.kind.value, shown, spec.help, spec.source), spec.label
+        assert choices == ", ".join(contract.SETTING_CHOICES.get(spec.label, ())), spec.label
 
 
 def test_every_input_table_column_and_allowed_word_is_documented(workbook_doc: str) -> None:

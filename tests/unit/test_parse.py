@@ -165,3 +165,17 @@ def test_required_blank_cell_drops_the_row_with_an_error() -> None:
     assert inputs.terms == ()
     assert {(f.code, f.row) for f in findings.items if f.table == "Terms"} == {
         ("REQUIRED_VALUE", 4), ("END_BEFORE_START", 5)}
+
+
+def test_every_settings_field_is_declared_once_and_takes_its_declared_default() -> None:
+    from apmodel.domain.inputs import SETTING_SPECS, Settings
+
+    assert sorted(spec.field for spec in SETTING_SPECS) == sorted(Settings.model_fields)
+    assert len({spec.label for spec in SETTING_SPECS}) == len(SETTING_SPECS)
+    for spec in SETTING_SPECS:
+        field = Settings.model_fields[spec.field]
+        if field.is_required():
+            # Financial year and AP budget are required; School year end is read against the year.
+            assert spec.required or spec.field == "school_year_end", spec.label
+        else:
+            assert field.default == spec.default, spec.label
