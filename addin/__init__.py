@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from importlib import resources
 from xml.etree import ElementTree
 
+#: The add-in's file name (build.py writes it; install.py puts it in Excel's start-up folder).
+ADDIN_FILE = "apmodel.xlam"
 RIBBON_XML = "ribbon.xml"
 DISPATCH_BAS = "apmodel_dispatch.bas"
 DISPATCH_MODULE = "apmodel_dispatch"

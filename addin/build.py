@@ -44,6 +44,7 @@ from pyopenvba.vba import VBAModuleKind, compress, decompress
 from apmodel import __version__
 
 from . import (
+    ADDIN_FILE,
     BUILD_MODULE,
     DISPATCH_BAS,
     DISPATCH_MODULE,
@@ -53,7 +54,6 @@ from . import (
     resource_text,
 )
 
-ADDIN_FILE = "apmodel.xlam"
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
 TEMPLATE_PROJECT_NAME = "myaddin"

@@ -35,8 +35,7 @@ from pathlib import Path
 
 import xlwings
 
-from . import PROJECT_NAME
-from .build import ADDIN_FILE, build_addin
+from . import ADDIN_FILE, PROJECT_NAME
 
 MAC_OFFICE = Path("Library", "Group Containers", "UBF8T346G9.Office", "User Content.localized")
 MAC_SANDBOX = Path("Library", "Containers", "com.microsoft.Excel", "Data")
@@ -170,6 +169,10 @@ def install_addin(
             f"spell the Python path {interpreter}. Make the environment in a folder with plain letters (for example "
             "C:\\apmodel\\venv), install apmodel there and run `apmodel addin install` with that Python."
         )
+    # The build (pyOpenVBA) is imported here, not with this module: Diagnose, on every click's
+    # import path, needs only ``places`` and ``read_config``.
+    from .build import build_addin
+
     where.startup_folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         built = build_addin(Path(work))

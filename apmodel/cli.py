@@ -243,6 +243,18 @@ def cmd_addin(args: argparse.Namespace) -> int:
     if args.action == "build":
         path = build.build_addin(Path(args.output))
         print(f"Built {path}.")
+        if args.sign:
+            from apmodel.addin.sign import DEFAULT_TIMESTAMP_URL, sign_addin
+
+            signed = sign_addin(
+                path,
+                Path(args.sign),
+                password_variable=args.password_env,
+                timestamp_url=args.timestamp_url or DEFAULT_TIMESTAMP_URL,
+            )
+            print(signed.message)
+            if not signed.ok:
+                return EXIT_ERRORS
     elif args.action == "install":
         print(install.install_addin())
     else:
@@ -314,6 +326,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("addin", cmd_addin, "Build, install or uninstall the Excel add-in.")
     p.add_argument("action", choices=("build", "install", "uninstall"))
     p.add_argument("-o", "--output", default=".", help="folder for the built apmodel.xlam (build)")
+    p.add_argument("--sign", metavar="CERT.pfx", help="sign the built add-in's VBA with this certificate (Windows)")
+    p.add_argument("--password-env", metavar="VAR", help="environment variable holding the certificate's password")
+    p.add_argument("--timestamp-url", help="RFC 3161 timestamp server (default: DigiCert's)")
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from apmodel.domain.findings import Finding
+from apmodel.domain.findings import Finding, Severity
 from apmodel.domain.trace import TraceLine
 from apmodel.workbook.contract import SUMMARY, SUMMARY_SPEC, TRACE, TRACE_SPEC, WARNINGS, WARNINGS_SPEC
 from apmodel.workbook.interface import OutputTable, out_columns
@@ -24,14 +24,24 @@ def summary_table(items: Sequence[SummaryItem]) -> OutputTable:
 
 
 def warnings_table(findings: Sequence[Finding], locate: Callable[[Finding], str | None]) -> OutputTable:
-    """One row per finding, Errors first; ``Link`` jumps to the offending cell."""
-    rows = [[f.severity.value, f.code, f.table, f.row, f.column, f.value, f.message, locate(f)] for f in findings]
+    """One row per finding, Errors first; on Error and Warning rows ``Link`` jumps to the offending cell.
+
+    Info rows name their table, row and column but carry no link: a link is the one thing the
+    Excel add-in must write cell by cell, and a county can have thousands of Info rows.
+    """
+    rows = [
+        [f.severity.value, f.code, f.table, f.row, f.column, f.value, f.message, _link(f, locate)] for f in findings
+    ]
     return OutputTable(
         WARNINGS,
         out_columns(WARNINGS_SPEC.columns),
         rows,
         title="Validation: problems found in the inputs (Errors block what depends on them)",
     )
+
+
+def _link(finding: Finding, locate: Callable[[Finding], str | None]) -> str | None:
+    return None if finding.severity is Severity.INFO else locate(finding)
 
 
 def trace_table(lines: Sequence[TraceLine]) -> OutputTable:

@@ -538,7 +538,7 @@ WARNINGS_SPEC = OutputSpec(
         _o("Column", T, 20, "The column of the problem."),
         _o("Value", T, 20, "The value seen."),
         _o("Message", T, 90, "What is wrong and what to do, in words."),
-        _o("Link", T, 12, "Go to cell: jumps to the cell."),
+        _o("Link", T, 12, "Go to cell: jumps to the cell (Error and Warning rows)."),
     ),
 )
 TRACE_SPEC = OutputSpec(

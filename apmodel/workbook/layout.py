@@ -61,6 +61,13 @@ DATE_DEFAULT = "yyyy-mm-dd"
 DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
 
 
+def excel_value(value: Any) -> Any:
+    """A Python value as a cell value (Decimal money stays exact; bools stay bools)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else value
+    return value
+
+
 def cell_format(value: Any, column_format: str | None, text_column: bool) -> str | None:
     """The number format of an output cell, decided per value as the openpyxl writer does.
 

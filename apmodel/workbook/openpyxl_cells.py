@@ -7,7 +7,6 @@ as Excel escapes them; fonts are the layout's (``layout.TITLE_FONT``...), as ope
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -15,6 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.workbook import layout
+from apmodel.workbook.layout import excel_value
 
 
 def font(look: layout.Font) -> Font:
@@ -31,13 +31,6 @@ def font(look: layout.Font) -> Font:
 TITLE_FONT = font(layout.TITLE_FONT)
 NOTE_FONT = font(layout.NOTE_FONT)
 LINK_FONT = font(layout.LINK_FONT)
-
-
-def excel_value(value: Any) -> Any:
-    """A Python value as a cell value (Decimal money stays exact; bools stay bools)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else value
-    return value
 
 
 #: Text Excel would read as an ``_xHHHH_`` character escape.

@@ -34,7 +34,14 @@ from typing import Any
 import xlwings as xw
 
 from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import CellError, ChartKind, ChartSpec, OutputTable, RawTable
+from apmodel.workbook.interface import (
+    CellError,
+    ChartKind,
+    ChartSpec,
+    OutputTable,
+    RawTable,
+    column_letter,
+)
 from apmodel.workbook.layout import (
     CHART_HEIGHT_CM,
     CHART_WIDTH_CM,
@@ -53,10 +60,10 @@ from apmodel.workbook.layout import (
     cell_format,
     dashboard_note,
     data_block,
+    excel_value,
     fitted_width,
     place_charts,
 )
-from apmodel.workbook.openpyxl_cells import excel_value
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
 EXCEL_ERRORS = frozenset(
@@ -129,14 +136,26 @@ def _rows(value: Any) -> list[list[Any]]:
     return [list(row) for row in value]
 
 
-def _write_heading(sheet: xw.Sheet, title: str, note: str) -> None:
+Put = Callable[[xw.Sheet, int, int, list[list[Any]]], None]
+
+
+def area(sheet: xw.Sheet, top: int, left: int, bottom: int | None = None, right: int | None = None) -> xw.Range:
+    """The range from (top, left) to (bottom, right), named by its A1 address.
+
+    One call into Excel (``Worksheet.Range("A3:H9")``), where corners given as (row, column)
+    pairs cost three (``Cells`` twice, then ``Range``).
+    """
+    first = f"{column_letter(left)}{top}"
+    if bottom is None or right is None or (bottom, right) == (top, left):
+        return sheet.range(first)
+    return sheet.range(f"{first}:{column_letter(right)}{bottom}")
+
+
+def _write_heading(put: Put, sheet: xw.Sheet, title: str, note: str) -> None:
     """A sheet this adapter creates starts with its title in A1 and a note in A2, as the file adapter's."""
-    cell = sheet.range((1, 1))
-    cell.value = cell_text(title)
-    _set_font(cell, TITLE_FONT)
-    cell = sheet.range((2, 1))
-    cell.value = cell_text(note)
-    _set_font(cell, NOTE_FONT)
+    put(sheet, 1, 1, [[cell_text(title)], [cell_text(note)]])
+    _set_font(area(sheet, 1, 1), TITLE_FONT)
+    _set_font(area(sheet, 2, 1), NOTE_FONT)
 
 
 def _set_font(cell: xw.Range, look: Font) -> None:
@@ -153,24 +172,38 @@ def _set_font(cell: xw.Range, look: Font) -> None:
 
 
 def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
-    """(column offset, first row offset, last row offset, format): one call per run of equal formats."""
+    """(column offset, first row offset, last row offset, format): one call per run of equal formats.
+
+    A blank cell shows no number format, so it never breaks a run: it takes the format of the
+    run it sits in. A column of amounts with gaps is one call, not one per stretch between
+    gaps; the filled cells get exactly the formats the file adapter gives them.
+    """
     runs: list[tuple[int, int, int, str]] = []
     for offset, column in enumerate(table.columns):
         if column.name == LINK_COLUMN:
             continue
         column_format = NUMBER_FORMATS.get(column.kind)
         text_column = column.kind is Kind.TEXT
-        start: int | None = None
-        current: str | None = None
+        start, current, started = 0, None, False  # the run so far: its first row and its format
         for index, row in enumerate(table.rows):
+            if row[offset] is None or row[offset] == "":
+                continue
             wanted = cell_format(row[offset], column_format, text_column)
-            if wanted != current:
-                if current is not None and start is not None:
+            if not started:
+                current, started = wanted, True  # leading blanks join the first run
+            elif wanted != current:
+                if current is not None:
                     runs.append((offset, start, index - 1, current))
                 start, current = index, wanted
-        if current is not None and start is not None:
+        if current is not None:
             runs.append((offset, start, len(table.rows) - 1, current))
     return runs
+
+
+def _position(whole: xw.Range) -> tuple[int, int, int, int]:
+    """(top, left, rows, columns) of a range, its shape asked once."""
+    rows, columns = whole.shape
+    return whole.row, whole.column, rows, columns
 
 
 @dataclass
@@ -191,15 +224,22 @@ class XlwingsStore:
         self.book = book
         self._clock = clock or datetime.now
         self._placed: dict[str, Placed] = {}
+        #: The book's sheets and tables by case-folded name, looked up in Excel once per command
+        #: (every round trip to Excel costs): kept up to date as this store adds sheets and tables.
+        self._sheets: dict[str, xw.Sheet] = {}
+        self._tables: dict[str, tuple[xw.Sheet, Any]] = {}
+        self._last_sheet: xw.Sheet | None = None
+        self._indexed = False
+        self._com_links: bool | None = None
+        self._prepare: Callable[[Any, Any], Any] | None = None
 
     # -- WorkbookStore ------------------------------------------------------------------------
 
     def read_tables(self) -> dict[str, RawTable]:
         tables: dict[str, RawTable] = {}
-        for sheet in self.book.sheets:
-            for table in sheet.tables:
-                raw = self._read_table(sheet, table)
-                tables[raw.name] = raw
+        for sheet, table in self._index().values():
+            raw = self._read_table(sheet, table)
+            tables[raw.name] = raw
         return tables
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
@@ -219,7 +259,7 @@ class XlwingsStore:
         if cell is not None:
             sheet_name, row, column = cell
             stamped = f"{message} ({self._clock():%d/%m/%Y %H:%M})"
-            self.book.sheets[sheet_name].range((row, column)).value = cell_text(stamped)
+            area(self._sheet(sheet_name), row, column).value = cell_text(stamped)
 
     def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
         """The Dashboard sheet as the file adapter writes it: each chart's data, then the chart.
@@ -245,25 +285,24 @@ class XlwingsStore:
                 sheet.charts[0].delete()
         except (NotImplementedError, AttributeError):
             drawn = False
-        _write_heading(sheet, DASHBOARD_TITLE, dashboard_note(charts))
+        _write_heading(self._put, sheet, DASHBOARD_TITLE, dashboard_note(charts))
         placed_charts = place_charts(charts)
-        sheet.range((1, 1)).column_width = 26
+        area(sheet, 1, 1).column_width = 26
         for column in range(2, max((p.data_columns for p in placed_charts), default=1) + 1):
-            sheet.range((1, column)).column_width = 18
+            area(sheet, 1, column).column_width = 18
         for placed in placed_charts:
             spec = placed.chart
-            heading = sheet.range((placed.description_row, 1))
-            heading.value = cell_text(f"{spec.title}. {spec.description}")
-            heading.font.bold = True
+            self._put(sheet, placed.description_row, 1, [[cell_text(f"{spec.title}. {spec.description}")]])
+            area(sheet, placed.description_row, 1).font.bold = True
             top, last = placed.data_row, placed.data_row + placed.data_rows - 1
-            block = sheet.range((top, 1), (last, placed.data_columns))
-            block.value = [[cell_text(v) for v in row] for row in data_block(spec)]
-            sheet.range((top, 1), (top, placed.data_columns)).font.bold = True
+            block = area(sheet, top, 1, last, placed.data_columns)
+            self._put(sheet, top, 1, [[cell_text(v) for v in row] for row in data_block(spec)])
+            area(sheet, top, 1, top, placed.data_columns).font.bold = True
             if not spec.categories:
                 continue
-            sheet.range((top + 1, 2), (last, placed.data_columns)).number_format = NUMBER_FORMATS[Kind.MONEY]
+            area(sheet, top + 1, 2, last, placed.data_columns).number_format = NUMBER_FORMATS[Kind.MONEY]
             if drawn:
-                drawn = self._add_chart(sheet, spec, block, sheet.range((top, placed.chart_column)))
+                drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column))
         return drawn
 
     @staticmethod
@@ -302,8 +341,25 @@ class XlwingsStore:
         placed = self._locate(table_name)
         if placed is None:
             return False
-        self.book.sheets[placed.sheet].activate()
+        self._sheet(placed.sheet).activate()
         return True
+
+    # -- The book's sheets and tables, found once -------------------------------------------------
+
+    def _index(self) -> dict[str, tuple[xw.Sheet, Any]]:
+        """Every table of the book by case-folded name (one pass over the sheets, the first time)."""
+        if not self._indexed:
+            for sheet in self.book.sheets:
+                self._sheets[sheet.name.casefold()] = sheet
+                self._last_sheet = sheet
+                for table in sheet.tables:
+                    self._tables[str(table.name).casefold()] = (sheet, table)
+            self._indexed = True
+        return self._tables
+
+    def _sheet(self, name: str) -> xw.Sheet:
+        self._index()
+        return self._sheets[name.casefold()]
 
     # -- Reading --------------------------------------------------------------------------------
 
@@ -318,26 +374,20 @@ class XlwingsStore:
         rows = [[read_value(v) for v in row] for row in body]
         width = len(header)
         rows = [row + [None] * (width - len(row)) for row in rows]
-        self._placed.setdefault(
-            str(table.name).casefold(),
-            Placed(sheet.name, whole.row, whole.column, whole.shape[0], whole.shape[1]),
-        )
+        position = _position(whole)
+        name, sheet_name = str(table.name), sheet.name
+        self._placed.setdefault(name.casefold(), Placed(sheet_name, *position))
         return RawTable(
-            name=str(table.name),
-            sheet=sheet.name,
+            name=name,
+            sheet=sheet_name,
             header=header,
             rows=rows,
-            header_row=whole.row,
-            first_column=whole.column,
+            header_row=position[0],
+            first_column=position[1],
         )
 
     def _find(self, name: str) -> tuple[xw.Sheet, Any] | None:
-        key = name.casefold()
-        for sheet in self.book.sheets:
-            for table in sheet.tables:
-                if str(table.name).casefold() == key:
-                    return sheet, table
-        return None
+        return self._index().get(name.casefold())
 
     def _locate(self, name: str) -> Placed | None:
         placed = self._placed.get(name.casefold())
@@ -347,8 +397,7 @@ class XlwingsStore:
         if found is None:
             return None
         sheet, table = found
-        whole = table.range
-        placed = Placed(sheet.name, whole.row, whole.column, whole.shape[0], whole.shape[1])
+        placed = Placed(sheet.name, *_position(table.range))
         self._placed[name.casefold()] = placed
         return placed
 
@@ -367,7 +416,7 @@ class XlwingsStore:
             body = existing.data_body_range
             if body is not None:
                 body.clear()
-            existing.resize(sheet.range((top, left), (top + height - 1, left + width - 1)))
+            existing.resize(area(sheet, top, left, top + height - 1, left + width - 1))
             self._clear_outside(sheet, old, height, width)
             self._write_values(sheet, table, top, left, links)
         else:
@@ -375,39 +424,44 @@ class XlwingsStore:
             if table.hidden:
                 sheet.visible = False
             top, left = HEADER_ROW, 1
-            _write_heading(sheet, table.title or table.name, NOTE_TEXT)
-            for offset in range(width):
-                sheet.range((1, left + offset)).column_width = fitted_width(table, offset)
+            _write_heading(self._put, sheet, table.title or table.name, NOTE_TEXT)
+            _set_widths(sheet, left, [fitted_width(table, offset) for offset in range(width)])
             self._write_values(sheet, table, top, left, links)
-            sheet.tables.add(
-                source=sheet.range((top, left), (top + height - 1, left + width - 1)),
+            added = sheet.tables.add(
+                source=area(sheet, top, left, top + height - 1, left + width - 1),
                 name=table.name,
                 table_style_name=TABLE_STYLE,
                 has_headers=True,
             )
-        self._decorate(sheet, table, top, left, links)
+            self._tables[table.name.casefold()] = (sheet, added)
+        self._decorate(sheet, table, top, left)
+        self._add_links(sheet, table, top, left, links)
         self._placed[table.name.casefold()] = Placed(sheet.name, top, left, height, width)
 
     def _fresh_sheet(self, name: str) -> xw.Sheet:
         """The sheet named like a new output table: emptied if it exists, else added at the end."""
-        for sheet in self.book.sheets:
-            if sheet.name.casefold() == name.casefold():
-                sheet.clear()
-                return sheet
-        last = self.book.sheets[len(self.book.sheets) - 1]
-        return self.book.sheets.add(name=name, after=last)
+        self._index()
+        sheet = self._sheets.get(name.casefold())
+        if sheet is not None:
+            sheet.clear()
+            return sheet
+        # What xlwings' Sheets.add(name=, after=) does, less its check that no sheet has the name,
+        # which reads every sheet's name again (a round trip each): the index has ruled that out.
+        after = self._last_sheet.impl if self._last_sheet is not None else None
+        sheet = xw.Sheet(impl=self.book.sheets.impl.add(None, after, name))
+        self._sheets[name.casefold()] = self._last_sheet = sheet
+        return sheet
 
     @staticmethod
     def _clear_outside(sheet: xw.Sheet, old: Placed, height: int, width: int) -> None:
         """Clear the old table's cells the resized table no longer covers (rows below, columns right)."""
         if old.rows > height:
-            sheet.range((old.top + height, old.left), (old.top + old.rows - 1, old.left + old.columns - 1)).clear()
+            area(sheet, old.top + height, old.left, old.top + old.rows - 1, old.left + old.columns - 1).clear()
         if old.columns > width:
             bottom = old.top + min(old.rows, height) - 1
-            sheet.range((old.top, old.left + width), (bottom, old.left + old.columns - 1)).clear()
+            area(sheet, old.top, old.left + width, bottom, old.left + old.columns - 1).clear()
 
-    @staticmethod
-    def _write_values(sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+    def _write_values(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
         """Header and rows as one block of values (a table always keeps one body row); ``links``: Link columns."""
         width = len(table.columns)
         block: list[list[Any]] = [[cell_text(column.name) for column in table.columns]]
@@ -418,35 +472,67 @@ class XlwingsStore:
             block.append(row)
         if not table.rows:
             block.append([None] * width)
-        sheet.range((top, left), (top + len(block) - 1, left + width - 1)).value = block
+        self._put(sheet, top, left, block)
+
+    def _put(self, sheet: xw.Sheet, top: int, left: int, block: list[list[Any]]) -> None:
+        """A block of values into the range it exactly fills, in one engine call.
+
+        ``Range.value`` costs two range resizes per write (each a string of calls into Excel);
+        ``raw_value`` hands the block straight to the engine, so each value is first prepared
+        as ``.value`` would prepare it, by the engine's own ``prepare_xl_data_element`` (dates
+        and blanks in the form that engine takes: COM time on Windows, ISO text remotely).
+        """
+        if self._prepare is None:
+            self._prepare = self.book.app.engine.impl.prepare_xl_data_element
+        prepare = self._prepare
+        rows = [[prepare(value, {}) for value in row] for row in block]
+        area(sheet, top, left, top + len(rows) - 1, left + len(rows[0]) - 1).raw_value = rows
 
     @staticmethod
-    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
-        """Header alignment, number formats (one call per run of equal formats) and the links in ``links``."""
+    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
+        """Header alignment and number formats (one call per run of equal formats)."""
         width = len(table.columns)
-        header = sheet.range((top, left), (top, left + width - 1))
+        header = area(sheet, top, left, top, left + width - 1)
         header.wrap_text = True
         header.vertical_alignment = "top"
         for offset, first, last, number_format in format_runs(table):
             column = left + offset
-            sheet.range((top + 1 + first, column), (top + 1 + last, column)).number_format = number_format
-        for index in links:
-            for row_offset, values in enumerate(table.rows, start=1):
-                target = values[index]
-                if target:
-                    add_internal_link(sheet.range((top + row_offset, left + index)), str(target))
+            area(sheet, top + 1 + first, column, top + 1 + last, column).number_format = number_format
+
+    def _add_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+        """A "Go to cell" hyperlink for each target in the ``links`` columns (``'Sheet'!C7``), in this workbook.
+
+        The only calls made per row, so the rows that get a target are few (Warnings: Errors and
+        Warnings only). Excel for Windows gets the documented COM form, the sheet's Hyperlinks
+        collection fetched once (no address, the cell as sub-address); other engines take
+        xlwings' portable form, where a leading ``#`` marks a place in this workbook, as in
+        Excel's own Insert Hyperlink box.
+        """
+        targets = [
+            (top + row_offset, left + index, str(values[index]))
+            for index in links
+            for row_offset, values in enumerate(table.rows, start=1)
+            if values[index]
+        ]
+        if not targets:
+            return
+        if self._com_links is None:
+            self._com_links = sys.platform == "win32" and self.book.app.engine.name == "excel"
+        if self._com_links:
+            api = sheet.api
+            hyperlinks = api.Hyperlinks
+            for row, column, target in targets:
+                cell = api.Cells(row, column)
+                hyperlinks.Add(Anchor=cell, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=LINK_TEXT)
+        else:
+            for row, column, target in targets:
+                area(sheet, row, column).add_hyperlink("#" + target, LINK_TEXT, target)
 
 
-def add_internal_link(cell: xw.Range, target: str) -> None:
-    """A "Go to cell" hyperlink to ``target`` (``'Sheet'!C7``) in this workbook.
-
-    Excel for Windows gets the documented COM form (no address, the cell as sub-address);
-    other engines take xlwings' portable form, where a leading ``#`` marks a place in this
-    workbook, as in Excel's own Insert Hyperlink box.
-    """
-    if sys.platform == "win32" and cell.sheet.book.app.engine.name == "excel":
-        cell.api.Hyperlinks.Add(
-            Anchor=cell.api, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=LINK_TEXT
-        )
-    else:
-        cell.add_hyperlink("#" + target, LINK_TEXT, target)
+def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
+    """Column widths from column ``left`` on: one call per run of equal widths."""
+    start = 0
+    for index in range(1, len(widths) + 1):
+        if index == len(widths) or widths[index] != widths[start]:
+            area(sheet, 1, left + start, 1, left + index - 1).column_width = widths[start]
+            start = index

@@ -454,9 +454,10 @@ def test_a_new_output_table_goes_on_its_own_sheet_as_one_block_of_values(county:
     added = [a for a in recorded if a["func"] == "addSheet"]
     assert [a["args"][1] for a in added] == ["DistrictAllocations"]
     position = added[0]["args"][0]
+    # The title and note go in as one block (A1:A2), the table as another, from its header row.
     blocks = [a for a in recorded if a["func"] == "setValues" and a["row_count"] > 1]
-    assert len(blocks) == 1
-    block = blocks[0]
+    assert [(b["start_row"], b["row_count"]) for b in blocks] == [(0, 2), (2, 4)]
+    block = blocks[1]
     assert (block["sheet_position"], block["start_row"], block["start_column"]) == (position, 2, 0)
     # 425,000.00 + 2 = 425,002.00 written as the number Excel stores; -1.16% as a fraction.
     assert block["values"] == [

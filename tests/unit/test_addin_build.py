@@ -295,3 +295,53 @@ def test_uninstall_removes_the_addin_and_its_config(tmp_path: Path) -> None:
     assert not (tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "apmodel.xlam").exists()
     assert not (tmp_path / "me" / ".apmodel").exists()
     assert "not installed" in uninstall_addin(platform="win32", home=tmp_path, env=env)
+
+
+# -- Signing ------------------------------------------------------------------------------------
+
+
+def fake_signtool(tmp_path: Path, exit_code: int = 0) -> Path:
+    """A stand-in for signtool.exe that records its arguments (real signing needs Windows)."""
+    tool = tmp_path / "signtool"
+    tool.write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/signed-with"\nexit {exit_code}\n')
+    tool.chmod(0o755)
+    return tool
+
+
+def test_signing_runs_signtool_with_sha256_and_a_timestamp_and_hides_the_password(tmp_path: Path) -> None:
+    from apmodel.addin.sign import sign_addin
+
+    addin, certificate = tmp_path / "apmodel.xlam", tmp_path / "council.pfx"
+    addin.write_bytes(b"xlam")
+    certificate.write_bytes(b"pfx")
+    tool = fake_signtool(tmp_path)
+    signed = sign_addin(
+        addin, certificate, password_variable="PFX_PASSWORD", env={"PFX_PASSWORD": "s3cret"}, signtool=str(tool)
+    )
+    assert signed.ok and "Signed" in signed.message and "s3cret" not in signed.message
+    argv = (tmp_path / "signed-with").read_text().split()
+    assert argv == [
+        "sign", "/f", str(certificate), "/p", "s3cret", "/fd", "SHA256",
+        "/tr", "http://timestamp.digicert.com", "/td", "SHA256", str(addin),
+    ]  # fmt: skip
+
+
+def test_without_signtool_the_addin_is_left_unsigned_and_the_way_forward_explained(tmp_path: Path) -> None:
+    from apmodel.addin.sign import sign_addin
+
+    certificate = tmp_path / "council.pfx"
+    certificate.write_bytes(b"pfx")
+    signed = sign_addin(tmp_path / "apmodel.xlam", certificate, signtool=None, env={})
+    assert not signed.ok  # no add-in was built here: a real signtool on PATH refuses too
+    assert "Office Subject Interface Packages" in signed.message or "SignTool refused" in signed.message
+
+
+def test_a_signtool_refusal_is_reported_without_the_password(tmp_path: Path) -> None:
+    from apmodel.addin.sign import sign_addin
+
+    addin, certificate = tmp_path / "apmodel.xlam", tmp_path / "council.pfx"
+    addin.write_bytes(b"xlam")
+    certificate.write_bytes(b"pfx")
+    tool = fake_signtool(tmp_path, exit_code=1)
+    signed = sign_addin(addin, certificate, password_variable="P", env={"P": "s3cret"}, signtool=str(tool))
+    assert not signed.ok and "SignTool refused (1)" in signed.message and "s3cret" not in signed.message

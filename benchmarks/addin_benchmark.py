@@ -1,0 +1,263 @@
+"""Count what each ribbon button costs in Excel round trips, and estimate its click-to-result time.
+
+    python benchmarks/addin_benchmark.py [--scales 1 10] [--dir out/bench] [--buttons run_model ...]
+
+A script, not a test. Each button is pressed through ``apmodel.addin.commands.dispatch``, in a
+fresh Python per button and scale, on xlwings' remote engine: the example county (scale 1,
+``workbooks/example-county.xlsx``) or a generated county (``--scale 10``, cached in ``--dir``)
+given as the JSON payload an xlwings client sends (as the tests build it). The remote engine
+needs ``XLWINGS_LICENSE_KEY=noncommercial`` (xlwings PRO, free for non-commercial use), which
+this script sets for itself.
+
+How the figures are made:
+
+- **calls**: every call from xlwings' public objects (``xw.Book``, ``Sheet``, ``Range``,
+  ``Table``...) into the engine that serves them, counted by wrapping each method and
+  property of the remote engine's classes (a call made inside another is not counted again).
+  Desktop Excel is driven by the same public objects, so these are the calls its engine
+  (``xlwings._xlwindows``, COM) gets too.
+- **round trips**: each call costed by what ``xlwings._xlwindows`` does for it, in COM
+  property reads, writes and method calls on Excel's objects (``ROUND_TRIPS`` below, read
+  from that module: a range given by two corners is ``Cells`` twice and ``Range`` once, a
+  value write is one ``Value`` set, iterating sheets or tables is one enumerator plus one
+  fetch per item, and so on; anything not listed counts as one).
+- **estimated**: Python's start-up and the click path's imports (measured here, in a fresh
+  process), the command's own Python time on the remote engine (measured), plus
+  ``SECONDS_PER_ROUND_TRIP`` per round trip: 0.5 ms, a cross-process COM call into Excel on an
+  ordinary laptop (the issue's own estimate: 15,000 round trips, 5 to 10 s), plus
+  ``LAUNCH_SECONDS`` for VBA's ``RunPython`` starting ``cmd.exe`` and ``python.exe`` (assumed,
+  not measured: there is no Windows here). Excel's own time to lay out what is written is not
+  included. It is an estimate to steer by, not a measurement of Excel.
+
+Goal (issue 15): under 500 round trips for Run model at both scales, and under 2 s
+estimated click-to-result on the example county.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXAMPLE = ROOT / "workbooks" / "example-county.xlsx"
+BUTTONS = (
+    "validate",
+    "run_model",
+    "compare_scenarios",
+    "preview_invoices",
+    "issue_invoices",
+    "school_packs",
+    "forum_copy",
+    "new_workbook",
+    "diagnose",
+    "help",
+)
+SECONDS_PER_ROUND_TRIP = 0.0005
+LAUNCH_SECONDS = 0.15
+PERIOD = "Autumn 2025"
+
+#: COM round trips of one engine call in xlwings._xlwindows, by ``Class.member`` of the engine.
+#: A function of the call's arguments where the count depends on them.
+ROUND_TRIPS: dict[str, int | Callable[..., int]] = {
+    # Sheet.range(a, b): Cells() per corner given as (row, column), Range() to join two corners.
+    "Sheet.range": lambda _sheet, first, second=None: 1 if second is None else 3,
+    "Sheet.__init__": 0,
+    "Table.__init__": 0,
+    "Range.__init__": 0,
+    "Range.api.get": 0,
+    "Engine.name.get": 0,
+    "Engine.type.get": 0,
+    "App.engine.get": 0,
+    "Collection.api.get": 0,
+    # Iterating a COM collection: the enumerator, then one fetch per item.
+    "Collection.__iter__": lambda collection: 1 + len(collection.api),
+    "Sheets.__iter__": lambda sheets: 1 + len(sheets.api),
+    "Range.shape.get": 4,  # Rows.Count and Columns.Count
+    "Range.add_hyperlink": 2,  # Hyperlinks, then Add
+    "Sheet.clear": 2,  # Cells, then Clear
+    "Sheets.add": 3,  # Add, then Name, then the new sheet's position
+    "Tables.add": 3,  # ListObjects.Add, Name, TableStyle
+    "Book.app.get": 2,  # Application, then its window handle
+    "App.pid.get": 1,  # Hwnd
+}
+
+
+def count_calls() -> collections.Counter[str]:
+    """Wrap the remote engine's classes so each outside call into them is counted (and costed)."""
+    from xlwings.pro import _xlremote as remote
+
+    calls: collections.Counter[str] = collections.Counter()
+    depth = [0]
+
+    def wrap(key: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if depth[0] == 0:
+                calls[key] += 1
+                cost = ROUND_TRIPS.get(key, 1)
+                calls[" round trips"] += cost(*args, **kwargs) if callable(cost) else cost
+            depth[0] += 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return counted
+
+    members = ("__init__", "__call__", "__iter__", "__len__", "__getitem__")
+    for _, cls in inspect.getmembers(remote, inspect.isclass):
+        if cls.__module__ != remote.__name__:
+            continue
+        for name, member in list(vars(cls).items()):
+            if name.startswith("__") and name not in members:
+                continue
+            key = f"{cls.__name__}.{name}"
+            if isinstance(member, property):
+                getter = wrap(f"{key}.get", member.fget) if member.fget else None
+                setter = wrap(f"{key}.set", member.fset) if member.fset else None
+                setattr(cls, name, property(getter, setter))
+            elif inspect.isfunction(member):
+                setattr(cls, name, wrap(key, member))
+    return calls
+
+
+def press(workbook: Path, button: str) -> dict[str, float]:
+    """One button on the remote engine, in this (fresh) process: calls, round trips, Python seconds."""
+    os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+    mark = time.perf_counter()
+    from apmodel.addin.commands import ExcelInterface, dispatch
+
+    imports = time.perf_counter() - mark
+    import xlwings as xw
+
+    from tests.integration.test_xlwings_store import remote_payload
+
+    book = xw.Book(json=remote_payload(workbook))
+    calls = count_calls()
+
+    class Answers(ExcelInterface):
+        """What a person would answer: the term, OK, a folder."""
+
+        def __init__(self, book: xw.Book, folder: Path) -> None:
+            super().__init__(book)
+            self.folder = folder
+
+        def confirm(self, prompt: str, title: str = "") -> bool:
+            return True
+
+        def ask_text(self, prompt: str, title: str = "", default: str = "") -> str | None:
+            return PERIOD
+
+        def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None:
+            return self.folder
+
+        def open_workbook(self, path: Path) -> None:
+            pass
+
+    with tempfile.TemporaryDirectory() as scratch:
+        mark = time.perf_counter()
+        dispatch(button, None, book=book, ui=Answers(book, Path(scratch)), log_dir=Path(scratch) / "logs")
+        python = time.perf_counter() - mark
+        failed = (Path(scratch) / "logs").exists()
+    round_trips = calls.pop(" round trips", 0)
+    return {
+        "calls": sum(calls.values()),
+        "round_trips": round_trips,
+        "imports": imports,
+        "python": python,
+        "failed": float(failed),
+    }
+
+
+def startup_seconds() -> float:
+    """A bare Python's start-up, as RunPython's ``python -c`` pays it on every click."""
+    mark = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - mark
+
+
+def workbook_for(scale: int, folder: Path) -> Path:
+    if scale == 1:
+        return EXAMPLE
+    path = folder / f"county-x{scale}.xlsx"
+    if not path.exists():
+        from apmodel.workbook.example import generate_county
+
+        folder.mkdir(parents=True, exist_ok=True)
+        generate_county(path, scale=scale)
+    return path
+
+
+def ran_workbook(workbook: Path, folder: Path) -> Path:
+    """``workbook`` after a headless ``apmodel run``: its output tables in place, as from the second click on."""
+    path = folder / f"{workbook.stem}-ran.xlsx"
+    if not path.exists():
+        from apmodel.cli import main as apmodel
+
+        folder.mkdir(parents=True, exist_ok=True)
+        assert apmodel(["run", str(workbook), "-o", str(path), "--date", "2025-12-01", "-q"]) == 0
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--dir", type=Path, default=ROOT / "out" / "bench")
+    parser.add_argument("--buttons", nargs="+", default=list(BUTTONS))
+    parser.add_argument("--press", nargs=2, metavar=("WORKBOOK", "BUTTON"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.press:
+        print(json.dumps(press(Path(args.press[0]), args.press[1])))
+        return
+    startup = startup_seconds()
+    print(
+        f"Python start-up {startup:.2f} s; COM {SECONDS_PER_ROUND_TRIP * 1000:.1f} ms per round trip; "
+        f"RunPython launch {LAUNCH_SECONDS:.2f} s (assumed)"
+    )
+    for scale in args.scales:
+        fresh = workbook_for(scale, args.dir)
+        ran = ran_workbook(fresh, args.dir)
+        # Each button on the workbook as the example county ships (no outputs yet), and Run model
+        # again on the same workbook once a run has written its output tables.
+        presses = [(button, button, fresh) for button in args.buttons]
+        if "run_model" in args.buttons:
+            presses.append(("run_model", "run_model (outputs in place)", ran))
+        for button, label, workbook in presses:
+            done = subprocess.run(
+                [sys.executable, __file__, "--press", str(workbook), button],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            estimated = (
+                LAUNCH_SECONDS
+                + startup
+                + figures["imports"]
+                + figures["python"]
+                + figures["round_trips"] * SECONDS_PER_ROUND_TRIP
+            )
+            note = "  (FAILED: see the add-in log)" if figures["failed"] else ""
+            print(
+                f"{label} scale {scale}: {figures['calls']:.0f} calls, {figures['round_trips']:.0f} round trips, "
+                f"{estimated:.1f} s estimated (click-path imports {figures['imports']:.2f} s, "
+                f"Python {figures['python']:.2f} s){note}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
