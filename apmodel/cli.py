@@ -83,7 +83,26 @@ def _output_target(args: argparse.Namespace) -> tuple[Path, bool]:
         print(f"{args.output} is the workbook itself: updating it in place, with a backup.")
         return Path(args.workbook), True
     _check_target(args.output)
+    _check_macro_suffix(args.workbook, args.output)
     return Path(args.output), False
+
+
+_MACRO_SUFFIX = ".xlsm"
+
+
+def _check_macro_suffix(workbook: str, typed: str) -> None:
+    """A workbook with macros (.xlsm) is written to .xlsm and one without to .xlsx: Excel refuses a mismatch."""
+    source, target = Path(workbook).suffix.lower(), Path(typed).suffix.lower()
+    if source == _MACRO_SUFFIX and target == ".xlsx":
+        raise CannotWrite(
+            f"cannot write {typed}: {workbook} is a macro-enabled workbook (.xlsm) and an .xlsx cannot hold its "
+            f"macros; write it to a .xlsm file (for example {Path(typed).with_suffix('.xlsm')})"
+        )
+    if source == ".xlsx" and target == _MACRO_SUFFIX:
+        raise CannotWrite(
+            f"cannot write {typed}: {workbook} has no macros, and Excel will not open an .xlsx workbook named "
+            f".xlsm; write it to {Path(typed).with_suffix('.xlsx')}"
+        )
 
 
 def _write_problem(typed: str, exc: OSError) -> str:

@@ -549,6 +549,34 @@ def value_cases() -> list[BadCase]:
     ]
 
 
+#: A stand-in VBA project: Excel's part for a workbook's macros, kept byte for byte.
+VBA_PROJECT = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 apmodel test VBA project" + bytes(range(256))
+MACRO_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+VBA_DEFAULT = b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+
+
+def macro_workbook(folder: Path) -> Path:
+    """The small county as a macro-enabled workbook (.xlsm): its main part's content type and a VBA project."""
+    good = _small_county_zip(folder)
+    path = folder / "county.xlsm"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(XLSX_MAIN, MACRO_MAIN).replace(b"</Types>", VBA_DEFAULT + b"</Types>")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject"'
+                    b' Target="vbaProject.bin"/></Relationships>',
+                )
+            new.writestr(item, data)
+        new.writestr("xl/vbaProject.bin", VBA_PROJECT)
+    good.unlink()
+    return path
+
+
 def package_cases() -> list[BadCase]:
     """Zip packages Excel would never write, or cannot be read safely: each refused with one line."""
     return [

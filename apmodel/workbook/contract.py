@@ -394,7 +394,9 @@ class OutputSpec:
         """The columns with each run of placeholder columns repeated once per name, in order.
 
         ``expand(factor=["IDACI", "FSM6"])`` turns ``<Factor> Value, <Factor> £`` into
-        ``IDACI Value, IDACI £, FSM6 Value, FSM6 £``.
+        ``IDACI Value, IDACI £, FSM6 Value, FSM6 £``. Headers stay unique, as an Excel table's
+        must: scenarios "Alt" and "Alt Change" both make "Alt Change £", so the second is
+        "Alt Change £ (2)".
         """
         placeholders = {FACTOR: names.get("factor", ()), SCENARIO: names.get("scenario", ())}
         columns: list[Column] = []
@@ -412,7 +414,21 @@ class OutputSpec:
             for name in placeholders[token]:
                 columns += [replace(c, name=c.name.replace(token, name)) for c in run]
             index += len(run)
-        return columns
+        return _unique_names(columns)
+
+
+def _unique_names(columns: list[Column]) -> list[Column]:
+    """Each header unique ignoring case and spacing (as Excel compares them): later repeats get " (2)", " (3)"."""
+    seen: set[str] = set()
+    unique: list[Column] = []
+    for column in columns:
+        name, n = column.name, 1
+        while normalise(name) in seen:
+            n += 1
+            name = f"{column.name} ({n})"
+        seen.add(normalise(name))
+        unique.append(column if name == column.name else replace(column, name=name))
+    return unique
 
 
 def _o(name: str, kind: Kind, width: float | None, help: str) -> Column:

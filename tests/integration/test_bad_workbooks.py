@@ -322,3 +322,21 @@ def test_school_packs_never_hold_formulas_or_escape_their_folder(
     for path in written:
         assert path.parent == packs, f"{path} is outside the packs folder"
         assert formula_cells(path) == [], path
+
+
+def test_scenario_names_that_would_repeat_a_header_still_give_unique_headers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Alt" makes "Alt Change £"; so does the scenario "Alt Change" (its own amount column).
+    tables = small_county()
+    tables["Scenarios"] = (
+        tables["Scenarios"][0],
+        [["Alt", "Setting", "AP budget", 1_100_000], ["Alt Change", "Setting", "AP budget", 1_200_000]],
+    )
+    source = write_workbook(tmp_path / "county.xlsx", tables)
+    out = tmp_path / "out.xlsx"
+    code, _out, err = run(["compare", str(source), "-o", str(out), "--date", RUN_DATE], capsys)
+    assert code == 0, err
+    header = read_tables(out)["ScenarioComparison"].header
+    assert len({h.casefold() for h in header}) == len(header)
+    assert header.count("Alt Change £") == 1 and "Alt Change £ (2)" in header

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -24,6 +25,7 @@ from apmodel.cli import main
 from apmodel.workbook import xlsx_patch
 from apmodel.workbook.openpyxl_store import keep_backup, remove_stale_temporaries
 from apmodel.workbook.xlsx_reader import read_tables
+from tests.bad_workbooks import MACRO_MAIN, VBA_PROJECT, macro_workbook
 from tests.builders import small_county, write_workbook
 from tests.integration.test_bad_workbooks import RUN_DATE, run, sha256, unchanged_allocations
 
@@ -243,3 +245,36 @@ def test_a_crash_log_that_cannot_be_written_still_gives_one_line_and_exit_4(
     assert code == 4
     assert len(err.strip().splitlines()) == 1, err
     assert "No log could be written" in err and "Traceback" not in err
+
+
+# --- Macro-enabled workbooks ----------------------------------------------------------------------
+
+
+def test_an_xlsm_written_to_xlsx_is_refused_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = macro_workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    code, _out, err = run(["run", str(source), "-o", str(out), "--date", RUN_DATE, "-q"], capsys)
+    assert code == 3
+    one_line_naming(err, str(out))
+    assert ".xlsm" in err and not out.exists()
+
+
+def test_an_xlsx_written_to_xlsm_is_refused_with_one_line(county: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = county.parent / "out.xlsm"
+    code, _out, err = run(["run", str(county), "-o", str(out), "--date", RUN_DATE, "-q"], capsys)
+    assert code == 3
+    one_line_naming(err, str(out))
+
+
+@pytest.mark.parametrize("command", [["run", "-q"], ["run", "-q", "--in-place"]])
+def test_an_xlsm_run_keeps_its_macros(command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = macro_workbook(tmp_path)
+    out = tmp_path / "out.xlsm"
+    target = ["-o", str(out)] if "--in-place" not in command else []
+    code, _out, err = run([command[0], str(source), *command[1:], *target, "--date", RUN_DATE], capsys)
+    assert code == 0, err
+    written = out if target else source
+    with zipfile.ZipFile(written) as archive:
+        assert archive.read("xl/vbaProject.bin") == VBA_PROJECT
+        assert MACRO_MAIN in archive.read("[Content_Types].xml")
+    unchanged_allocations(read_tables(written))

@@ -24,6 +24,7 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from openpyxl.worksheet.table import Table
 
 from apmodel.workbook.contract import Kind
@@ -496,3 +497,24 @@ def test_any_table_the_patch_writes_reads_back_as_openpyxl_writes_it(
     patched, classic = write_both(tmp_path_factory.mktemp("any"), layout, [table])
     assert read_tables(patched) == read_tables(classic)
     assert snapshot(patched) == snapshot(classic)
+
+
+def test_the_sheet_titles_in_app_xml_follow_the_workbooks_sheets(tmp_path: Path) -> None:
+    # The example county was saved by Excel's rules: app.xml lists its 17 input sheets. A run adds
+    # the output sheets and the Dashboard; app.xml must list exactly the workbook's sheets, in order.
+    from apmodel.cli import main
+
+    source = Path(__file__).parents[2] / "workbooks" / "example-county.xlsx"
+    out = tmp_path / "out.xlsx"
+    assert main(["run", str(source), "-o", str(out), "--date", "2025-12-01", "-q"]) in (0, 1)
+    vt = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+    with zipfile.ZipFile(out) as archive:
+        book = etree.fromstring(archive.read("xl/workbook.xml"))
+        sheets = [s.get("name") for s in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet")]
+        app = etree.fromstring(archive.read("docProps/app.xml"))
+    titles = [t.text for t in app.iter(f"{vt}lpstr")][1:]  # the first lpstr is the group's name
+    counts = [int(c.text or "0") for c in app.iter(f"{vt}i4")]
+    assert len(sheets) > 17
+    assert titles == sheets and counts == [len(sheets)]
+    [vector] = [v for v in app.iter(f"{vt}vector") if v.get("baseType") == "lpstr"]
+    assert vector.get("size") == str(len(sheets))

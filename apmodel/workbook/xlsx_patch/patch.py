@@ -117,6 +117,8 @@ class Patch:
             self.workbook_rels = Relationships.read(package, "xl/workbook.xml")
             self.content_types = etree.fromstring(package.read("[Content_Types].xml"), PARSER)
             self.sheets = self._sheets()
+            #: The worksheet names as the package lists them before any change (``docProps/app.xml``).
+            self.original_worksheets = self._worksheet_names()
             styles_rel = self._workbook_rel(REL_STYLES)
             self.styles_part = resolve("xl/workbook.xml", styles_rel.get("Target", "")) if styles_rel is not None \
                 else "xl/styles.xml"
@@ -168,6 +170,9 @@ class Patch:
                     )
             sheets.append(info)
         return sheets
+
+    def _worksheet_names(self) -> list[str]:
+        return [s.name for s in self.sheets if s.rel.get("Type") == REL_SHEET]
 
     def _table_ids(self) -> set[int]:
         return {table_id for sheet in self.sheets for _, table_id, _ in sheet.tables.values()}
@@ -309,11 +314,58 @@ class Patch:
             calc = etree.Element(f"{QMAIN}calcPr", calcId="124519")
             insert_in_order(self.workbook, calc, _WORKBOOK_ORDER)
         calc.set("fullCalcOnLoad", "1")
+        self._update_app_properties()
         self.package.write("xl/workbook.xml", serialise(self.workbook))
         self.package.write(self.workbook_rels.part, serialise(self.workbook_rels.root))
         self.package.write("[Content_Types].xml", serialise(self.content_types))
         if self.styles.changed:
             self.package.write(self.styles_part, self.styles.to_bytes())
+
+    def _update_app_properties(self) -> None:
+        """``docProps/app.xml`` lists the sheets' titles: make its worksheet group follow the workbook's sheets.
+
+        The group is found by its titles (Excel names it in the user's language), and replaced
+        by the worksheets now in the workbook. A list that cannot be matched is removed (it is
+        optional, and Excel writes it again on saving) rather than left stale.
+        """
+        names = self._worksheet_names()
+        if names == self.original_worksheets or not self.package.has(APP_PART):
+            return
+        try:
+            root = etree.fromstring(self.package.read(APP_PART), PARSER)
+        except etree.XMLSyntaxError:
+            return
+        pairs, titles = root.find(f"{{{EXTENDED}}}HeadingPairs"), root.find(f"{{{EXTENDED}}}TitlesOfParts")
+        if pairs is None or titles is None:
+            return
+        pair_vector, title_vector = pairs.find(f"{{{VT}}}vector"), titles.find(f"{{{VT}}}vector")
+        groups = _heading_groups(pair_vector)
+        entries = [] if title_vector is None else [e for e in title_vector if isinstance(e.tag, str)]
+        start = 0
+        for count_element, count in groups:
+            if [e.text or "" for e in entries[start : start + count]] == self.original_worksheets:
+                assert title_vector is not None
+                for old in entries[start : start + count]:
+                    title_vector.remove(old)
+                at = list(title_vector).index(entries[start + count]) if start + count < len(entries) else None
+                fresh = []
+                for name in names:
+                    element = etree.Element(f"{{{VT}}}lpstr")
+                    element.text = name
+                    fresh.append(element)
+                for offset, element in enumerate(fresh):
+                    if at is None:
+                        title_vector.append(element)
+                    else:
+                        title_vector.insert(at + offset, element)
+                title_vector.set("size", str(len(entries) - count + len(names)))
+                count_element.text = str(len(names))
+                break
+            start += count
+        else:
+            root.remove(pairs)
+            root.remove(titles)
+        self.package.write(APP_PART, serialise(root))
 
     def save(self, handle: IO[bytes]) -> None:
         """Write the patched package to ``handle`` (an open, empty, seekable file)."""
@@ -329,6 +381,25 @@ class Patch:
 
     def close(self) -> None:
         self.package.close()
+
+
+APP_PART = "docProps/app.xml"
+EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _heading_groups(vector: etree._Element | None) -> list[tuple[etree._Element, int]]:
+    """HeadingPairs as (count element, count) per group: its variants alternate a name and a count."""
+    if vector is None:
+        return []
+    variants = [v for v in vector if isinstance(v.tag, str)]
+    groups: list[tuple[etree._Element, int]] = []
+    for count_variant in variants[1::2]:
+        count = next((c for c in count_variant if isinstance(c.tag, str)), None)
+        if count is None or not (count.text or "").strip().isdigit():
+            return []
+        groups.append((count, int((count.text or "0").strip())))
+    return groups
 
 
 _WORKBOOK_ORDER = (
