@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
+import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
@@ -278,3 +279,43 @@ def test_an_xlsm_run_keeps_its_macros(command: list[str], tmp_path: Path, capsys
         assert archive.read("xl/vbaProject.bin") == VBA_PROJECT
         assert MACRO_MAIN in archive.read("[Content_Types].xml")
     unchanged_allocations(read_tables(written))
+
+
+# --- The 1904 date system (Mac workbooks) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer", ["patch", "openpyxl"])
+def test_dates_written_into_a_1904_workbook_are_the_right_dates(
+    writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from apmodel.service import issue_invoices
+    from apmodel.workbook.openpyxl_store import FileWorkbook
+    from tests.acceptance.test_invoice_sequence import county_with_placement
+
+    book = openpyxl.load_workbook(county_with_placement(tmp_path))
+    book.epoch = CALENDAR_MAC_1904  # <workbookPr date1904="1"/>: serials count from 1 January 1904
+    mac = tmp_path / "mac.xlsx"
+    book.save(mac)
+    issued = tmp_path / "issued.xlsx"
+    if writer == "patch":
+        args = ["issue", str(mac), "--period", "Autumn 2025", "-o", str(issued), "--date", "2025-12-02"]
+        code, _out, err = run(args, capsys)
+        assert code == 0, err
+    else:
+        store = FileWorkbook(mac)
+        issue_invoices(store, "Autumn 2025", today=date(2025, 12, 2))
+        store.book  # noqa: B018 (the openpyxl route)
+        store.save(issued)
+    written = openpyxl.load_workbook(issued)
+    assert written.epoch == CALENDAR_MAC_1904
+    invoices = {row[0]: row for row in written["Invoices"].iter_rows(min_row=4, values_only=True) if row[0]}
+    # Cedar's invoice: dated 2 Dec 2025, due 30 days later (Payment terms 30): 1 Jan 2026.
+    cedar = invoices["AP-2025-26-00002"]
+    assert (cedar[6].date(), cedar[7].date()) == (date(2025, 12, 2), date(2026, 1, 1))
+    register = {row[0]: row for row in written["InvoiceRegister"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert register["AP-2025-26-00002"][9].date() == date(2025, 12, 2)
+    # And read back by the model's own reader, the same dates.
+    again = {r[0]: r for r in read_tables(issued)["Invoices"].rows}
+    assert again["AP-2025-26-00002"][6] == date(2025, 12, 2)

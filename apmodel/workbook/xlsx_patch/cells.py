@@ -14,6 +14,7 @@ from apmodel.workbook.xlsx_patch.styles import CellStyle, StyleSheet
 MAX_CELL_TEXT = 32_767
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
 
 
 _SECONDS_PER_DAY = 86_400
@@ -54,13 +55,17 @@ def xml_attr(text: str) -> str:
     return xml_text(text).replace('"', "&quot;")
 
 
-def excel_serial(value: date) -> float | int:
-    """A date or datetime as Excel's serial number (1900 date system, as openpyxl counts it)."""
+def excel_serial(value: date, date1904: bool = False) -> float | int:
+    """A date or datetime as Excel's serial number: 1900 date system as openpyxl counts it, or 1904's.
+
+    A workbook saved with the 1904 date system (``<workbookPr date1904="1"/>``, old Mac Excel)
+    counts days from 1 January 1904, with no 29 February 1900: the same date is 1,462 less.
+    """
     moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
     moment = moment.replace(tzinfo=None)
-    delta = moment - _EXCEL_EPOCH
+    delta = moment - (_EPOCH_1904 if date1904 else _EXCEL_EPOCH)
     days = delta.days
-    if 0 < days <= 60:
+    if not date1904 and 0 < days <= 60:
         days -= 1  # Excel's 29 February 1900, a day that never was
     if delta.seconds or delta.microseconds:
         return days + (delta.seconds + delta.microseconds / 1e6) / _SECONDS_PER_DAY
@@ -88,9 +93,11 @@ def inline_string(ref: str, style: int, text: str) -> str:
 class CellWriter:
     """Turns Python values into cell XML, as the openpyxl writer would show them."""
 
-    def __init__(self, styles: StyleSheet, link_text: str) -> None:
+    def __init__(self, styles: StyleSheet, link_text: str, *, date1904: bool = False) -> None:
         self.styles = styles
         self.link_text = link_text
+        #: The workbook counts dates in the 1904 date system (``excel_serial``).
+        self.date1904 = date1904
         self._index: dict[CellStyle, int] = {}
 
     def style(self, style: CellStyle) -> int:
@@ -125,5 +132,6 @@ class CellWriter:
             return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{text}</v></c>'
         if isinstance(value, date):
             number_format = cell_format(value, kind_format, money_in_text)
-            return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{excel_serial(value)}</v></c>'
+            serial = excel_serial(value, self.date1904)
+            return f'<c r="{ref}" s="{self.style(CellStyle(number_format))}"><v>{serial}</v></c>'
         return inline_string(ref, 0, str(value))

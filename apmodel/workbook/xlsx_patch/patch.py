@@ -126,7 +126,9 @@ class Patch:
             if styles_rel is None:
                 self.workbook_rels.add(REL_STYLES, "styles.xml")
                 self.override("/" + self.styles_part, CT_STYLES)
-            self.cells = CellWriter(self.styles, layout.link_text)
+            properties = self.workbook.find(f"{QMAIN}workbookPr")
+            date1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
+            self.cells = CellWriter(self.styles, layout.link_text, date1904=date1904)
             self.table_ids = self._table_ids()
         except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
             package.close()
