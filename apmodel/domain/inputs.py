@@ -369,6 +369,27 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         default="",
     ),
     SettingSpec(
+        "LA address",
+        "la_address",
+        SettingKind.TEXT,
+        "The LA's postal address, printed at the head of every invoice, credit note and budget adjustment.",
+        default="",
+    ),
+    SettingSpec(
+        "Bank details",
+        "bank_details",
+        SettingKind.TEXT,
+        "The account academies pay by BACS (bank, sort code, account number, account name), printed on invoices.",
+        default="",
+    ),
+    SettingSpec(
+        "VAT registration number",
+        "vat_registration",
+        SettingKind.TEXT,
+        "The LA's VAT registration number, printed on invoices and credit notes.",
+        default="",
+    ),
+    SettingSpec(
         "Publish school totals",
         "publish_school_totals",
         SettingKind.YES_NO,
@@ -483,6 +504,10 @@ class Settings(Strict):
     contact_name: str = setting_default("contact_name")
     contact_email: str = setting_default("contact_email")
     remittance_address: str = setting_default("remittance_address")
+    #: Printed on invoices, credit notes and budget adjustments (school packs).
+    la_address: str = setting_default("la_address")
+    bank_details: str = setting_default("bank_details")
+    vat_registration: str = setting_default("vat_registration")
     publish_school_totals: bool = setting_default("publish_school_totals")
     #: The DfE's three-digit code of the LA (886 for Kent): which GIAS schools are ours.
     la_code: str = setting_default("la_code")

@@ -248,6 +248,25 @@ def test_an_invoice_line_shows_its_provider_and_dates_and_the_term_ties_to_the_i
     assert term["Ties"] == "Yes"
 
 
+def test_an_invoice_carries_the_las_address_vat_number_and_bank_details(tmp_path: Path) -> None:
+    tables = _academy_with_a_placement()
+    tables["Settings"] = settings(
+        **{
+            "LA address": "County Hall, Testtown TT1 1AA",
+            "VAT registration number": "GB 123 4567 89",
+            "Bank details": "Test Bank, sort code 11-22-33, account 12345678",
+        }
+    )
+    packs = write_packs(tmp_path, tables)
+    [sheet] = document_sheets(open_pack(packs, 100003))
+    heading = label_values(sheet)
+    assert heading["From"] == "Testshire, County Hall, Testtown TT1 1AA"
+    assert heading["VAT registration"] == "GB 123 4567 89"
+    assert "Please pay £600.00 by BACS to Test Bank, sort code 11-22-33, account 12345678 by the due date" in (
+        all_text(sheet)
+    )
+
+
 def test_every_printed_page_of_a_pack_names_the_school_and_its_urn(small_packs: Path) -> None:
     book = open_pack(small_packs, 100001)
     for sheet in book.worksheets:

@@ -141,6 +141,9 @@ class Contacts:
     contact_name: str
     contact_email: str
     remittance_address: str
+    la_address: str
+    bank_details: str
+    vat_registration: str
     payment_terms_days: int
     vat_rate: Decimal
 
@@ -269,6 +272,9 @@ def school_packs(inputs: ModelInputs, results: Results, produced_on: date) -> li
         contact_name=settings.contact_name.strip() if settings is not None else "",
         contact_email=settings.contact_email.strip() if settings is not None else "",
         remittance_address=settings.remittance_address.strip() if settings is not None else "",
+        la_address=settings.la_address.strip() if settings is not None else "",
+        bank_details=settings.bank_details.strip() if settings is not None else "",
+        vat_registration=settings.vat_registration.strip() if settings is not None else "",
         payment_terms_days=settings.payment_terms_days if settings is not None else 30,
         vat_rate=settings.vat_rate if settings is not None else ZERO,
     )

@@ -466,7 +466,7 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
     else:
         due = "No payment: the amount is owed to the school"
     details: list[tuple[str, str]] = [
-        ("From", contacts.la_name),
+        ("From", ", ".join(part for part in (contacts.la_name, contacts.la_address) if part)),
         ("Document", kind),
         ("Number", document.number),
         ("Status", "DRAFT (not yet issued)" if document.is_draft else document.status),
@@ -478,6 +478,8 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
         ("Cost centre", pack.cost_centre or "None given"),
         ("Period", document.period),
     ]
+    if kind != DocumentKind.BUDGET_ADJUSTMENT:
+        details.append(("VAT registration", contacts.vat_registration or "Not registered for VAT (none given)"))
     if document.supersedes:
         details.append(("Replaces", document.supersedes))
     for i, (item, value) in enumerate(details, start=3):
@@ -537,7 +539,8 @@ def _payment_sentences(document: PackDocument, contacts: Contacts) -> tuple[str,
             "It is set against other amounts the trust owes the LA, or repaid.",
         )
     address = contacts.remittance_address or f"the address {YOUR_LA_FINANCE_TEAM} gives you"
+    bank = f"by BACS to {contacts.bank_details}" if contacts.bank_details else "to the account the LA gives you"
     return (
-        f"Please pay {pounds(document.gross)} by the due date, quoting {document.number}.",
+        f"Please pay {pounds(document.gross)} {bank} by the due date, quoting {document.number}.",
         f"Send the remittance advice to: {address}.",
     )
