@@ -345,3 +345,13 @@ def test_a_signtool_refusal_is_reported_without_the_password(tmp_path: Path) -> 
     tool = fake_signtool(tmp_path, exit_code=1)
     signed = sign_addin(addin, certificate, password_variable="P", env={"P": "s3cret"}, signtool=str(tool))
     assert not signed.ok and "SignTool refused (1)" in signed.message and "s3cret" not in signed.message
+
+
+def test_a_click_imports_nothing_for_building_add_ins_or_writing_files() -> None:
+    # Every click starts a fresh Python: what the click path imports is paid on every button.
+    script = (
+        "import sys; import apmodel.addin.commands, apmodel.service; "
+        "print(sorted(m for m in ('openpyxl', 'pyopenvba', 'xlsxwriter', 'rich', 'lxml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
