@@ -7,6 +7,7 @@ questions a person answers (a term, a folder, OK or Cancel) are scripted.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -199,6 +200,20 @@ def test_issue_invoices_refuses_a_term_that_is_not_in_the_terms_table(county: Pa
 
 
 # -- The commands bound to the service layer -----------------------------------------------------
+
+
+def test_every_service_function_a_command_imports_exists() -> None:
+    # The commands import the service lazily (a click stays fast), so a renamed function would only
+    # show when its button is pressed: name each one here, so the rename fails this test at once.
+    source = Path(commands.__file__).read_text(encoding="utf-8")
+    imported = [
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module == "apmodel.service"
+        for alias in node.names
+    ]
+    assert imported, "the commands call the service layer"
+    assert [name for name in imported if not callable(getattr(service, name, None))] == []
 
 
 def output_sheets(book: xw.Book) -> list[str]:
