@@ -98,6 +98,11 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def temporary_path(folder: Path, stem: str, suffix: str) -> Path:
+    """A fixed temporary name of this process for ``stem`` in ``folder`` (``remove_stale_temporaries`` knows it)."""
+    return folder / f".{stem}{_TEMP_MARK}{os.getpid()}-{stem}{suffix}"
+
+
 def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
     """Delete temporary files an earlier run left in ``folder`` (killed mid-save); never raises."""
     removed: list[Path] = []

@@ -319,3 +319,16 @@ def test_dates_written_into_a_1904_workbook_are_the_right_dates(
     # And read back by the model's own reader, the same dates.
     again = {r[0]: r for r in read_tables(issued)["Invoices"].rows}
     assert again["AP-2025-26-00002"][6] == date(2025, 12, 2)
+
+
+def test_the_next_packs_run_removes_a_killed_runs_half_written_pack(
+    county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    packs = county.parent / "packs"
+    packs.mkdir()
+    killed = packs / f".100001.apmodel-{_dead_pid()}-100001.xlsx"
+    killed.write_bytes(b"half a pack: pupil data")
+    code, _out, err = run(["packs", str(county), "-o", str(packs), "--date", RUN_DATE, "-q"], capsys)
+    assert code == 0, err
+    assert temporaries(packs) == []
+    assert len(list(packs.glob("*.xlsx"))) == 3

@@ -14,6 +14,7 @@ from apmodel.domain.inputs import ModelInputs
 from apmodel.domain.model import Results
 from apmodel.reports.packs.data import SchoolPack, school_packs
 from apmodel.reports.packs.render import write_pack
+from apmodel.workbook.openpyxl_store import remove_stale_temporaries
 
 #: Fewer packs than this are written in this process: a pool costs more than it saves.
 PARALLEL_FROM = 40
@@ -33,6 +34,7 @@ def _chunks(packs: Sequence[SchoolPack], count: int) -> list[list[SchoolPack]]:
 def write_packs_in_parallel(packs: Sequence[SchoolPack], out_dir: Path, workers: int = DEFAULT_WORKERS) -> list[Path]:
     """Write the packs (in a process pool when there are many); the paths in the packs' order."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)  # a killed run's half-written packs hold pupil data
     if workers <= 1 or len(packs) < PARALLEL_FROM:
         return _write_many(packs, out_dir)
     # Fork where it is safe and cheap (Linux): workers start with everything imported.

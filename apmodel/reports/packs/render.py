@@ -26,6 +26,7 @@ from apmodel.reports.packs.data import (
     long_date,
     pounds,
 )
+from apmodel.workbook.openpyxl_store import temporary_path
 
 #: Characters no file name may hold on Windows, macOS or Linux.
 _UNSAFE_IN_FILENAME = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
@@ -210,7 +211,7 @@ def _header_text(text: str) -> str:
 def write_pack(pack: SchoolPack, out_dir: Path) -> Path:
     """Write one school's pack atomically (a temporary name in ``out_dir``, then a rename)."""
     target = out_dir / pack_filename(pack.urn, pack.name)
-    temporary = out_dir / f".{pack.urn}.{os.getpid()}.tmp.xlsx"
+    temporary = temporary_path(out_dir, str(pack.urn), ".xlsx")
     try:
         _write_book(pack, temporary)
         os.replace(temporary, target)
