@@ -14,6 +14,9 @@ Rules (docs/funding-rules.md, "Financial year", "Recoupment 1" and "Recoupment 2
   two overlapping terms belongs to the earlier one (the overlap is a Warning).
 - "Complete or part weeks" of school days (the ``Weekly`` charge basis) are the calendar
   weeks, Monday to Sunday, holding at least one of the school days counted.
+- The weeks a placement has run, for its ``Planned Weeks``, count from its real start: its
+  school weeks in the year plus, for a start before 1 April, the calendar weeks holding a
+  weekday between the start and 31 March (this year's Terms say nothing of the year before).
 
 Everything here is pure date arithmetic: no money and no I/O.
 """
@@ -164,6 +167,24 @@ class SchoolCalendar:
     def school_weeks(self, span: tuple[date, date] | None) -> int:
         """Complete or part weeks of school days in a ``placement_span`` (0 for None), by lookup."""
         return 0 if span is None else self.part_weeks_between(*span)
+
+    def weeks_run(self, start: date, end: date | None) -> int:
+        """The weeks a placement has run by the end of its in-year span, counted from its real start.
+
+        School weeks in the year, plus the calendar weeks (Monday to Sunday) holding a weekday of the
+        placement before 1 April; a week holding both is counted once.
+        """
+        in_year = self.school_weeks(self.placement_span(start, end))
+        if start >= self.year.start:
+            return in_year
+        before_end = min(self.placement_end(end), self.year.start - timedelta(days=1))
+        before = part_weeks(weekdays(start, before_end))
+        # The week holding 31 March may also hold school days of the placement after 1 April.
+        week_end = before_end + timedelta(days=DAYS_PER_WEEK - 1 - before_end.weekday())
+        shared = before_end == self.year.start - timedelta(days=1) and self.part_weeks_between(
+            self.year.start, min(week_end, self.placement_end(end))
+        )
+        return before + in_year - (1 if shared and before else 0)
 
     def school_days_between(self, start: date, end: date) -> int:
         """School days from ``start`` to ``end``, both included, over every term."""

@@ -129,7 +129,7 @@ class _Builder:
             )
         for placement in valid:
             span = self.calendar.placement_span(placement.start, placement.end)
-            self.check_planned_weeks(placement, span)
+            self.check_planned_weeks(placement)
             charge = self.charge_for(placement)
             if charge is not None:
                 self.charge_lines(charge, span)
@@ -158,10 +158,10 @@ class _Builder:
             return False
         return True
 
-    def check_planned_weeks(self, placement: Placement, span: tuple[date, date] | None) -> None:
+    def check_planned_weeks(self, placement: Placement) -> None:
         if placement.planned_weeks is None:
             return
-        weeks = self.calendar.school_weeks(span)
+        weeks = self.calendar.weeks_run(placement.start, placement.end)
         if placement.over_planned(weeks):
             open_ended = ""
             if placement.end is None:
@@ -172,8 +172,8 @@ class _Builder:
                 placement.row,
                 "Planned Weeks",
                 placement.planned_weeks,
-                f"The placement runs for {weeks} school weeks this year{open_ended}, more than its "
-                f"{fmt_number(placement.planned_weeks)} planned weeks.",
+                f"The placement has run for {weeks} weeks since it started on {fmt_date(placement.start)}"
+                f"{open_ended}, more than its {fmt_number(placement.planned_weeks)} planned weeks.",
             )
 
     def charge_for(self, placement: Placement) -> _Charge | None:

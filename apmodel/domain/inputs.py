@@ -644,7 +644,7 @@ class Placement(Strict):
     blocked_by: str = ""
 
     def over_planned(self, school_weeks: int) -> bool:
-        """Whether the placement's school weeks this year exceed its Planned Weeks (never when it has none)."""
+        """Whether the weeks the placement has run (``SchoolCalendar.weeks_run``) exceed its Planned Weeks."""
         return self.planned_weeks is not None and school_weeks > self.planned_weeks
 
 

@@ -7,8 +7,10 @@ to school, so the reintegration rate is the measure the Forum asks about).
 - Placements counted are those with a day in the financial year.
 - Weeks are school weeks in the year: calendar weeks holding at least one of the placement's
   school days (Terms less ClosureDays). A placement with no End Date runs to the end of the
-  last term, as the charges assume. This is the count the PLACEMENT_OVER_PLANNED_WEEKS warning
-  uses, so "Over Planned Weeks" here is the number of placements with that warning.
+  last term, as the charges assume. "Over Planned Weeks" compares Planned Weeks with the weeks
+  run from the placement's real start (``SchoolCalendar.weeks_run``: a start before 1 April adds
+  its weeks before the year), as the PLACEMENT_OVER_PLANNED_WEEKS warning does, so it is the
+  number of placements with that warning.
 - Ended placements have an End Date on or before 31 March; the reintegration rate is those
   with Outcome "Returned to mainstream" over all ended placements.
 - Money recovered is the sum of the Recoverable placement-charge lines of the placements (the
@@ -140,7 +142,7 @@ def ap_outcomes(
                 weeks=weeks,
                 ended=ended,
                 returned=ended and normalise(placement.outcome) == _RETURNED_KEY,
-                over_planned=placement.over_planned(weeks),
+                over_planned=placement.over_planned(calendar.weeks_run(placement.start, end)),
                 recovered=recovered.get(normalise(placement.placement_id), ZERO),
             )
         )

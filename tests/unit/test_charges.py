@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from apmodel.domain.calendar import SchoolCalendar
 from apmodel.domain.findings import Findings, Severity
-from apmodel.domain.inputs import ChargeBasis, Placement, Provider, Reason
+from apmodel.domain.inputs import ChargeBasis, FinancialYear, Placement, Provider, Reason, Term
 from apmodel.domain.recoupment import LegalBasis, LineStatus, RecoupmentLine, SettlementKind, recoup
 from tests.unit.recoup_builders import (
     ACADEMY,
@@ -210,7 +211,26 @@ def test_an_open_placement_beyond_its_planned_weeks_is_flagged() -> None:
     # School weeks 2, 9, 16, 23 and 30 March = 5 > 2 planned.
     warning = finding(findings, "PLACEMENT_OVER_PLANNED_WEEKS")
     assert (warning.severity, warning.column) == (Severity.WARNING, "Planned Weeks")
-    assert "5 school weeks" in warning.message
+    assert "5 weeks since it started on 02 Mar 2026" in warning.message
+
+
+def test_planned_weeks_count_from_the_placements_real_start_before_1_april() -> None:
+    lines, findings = run(placement(start=date(2025, 1, 6), end=date(2025, 5, 30), planned_weeks=D(12)))
+    # Before the year: Mon 6 Jan to Mon 31 Mar 2025 holds weekdays in 13 calendar weeks (6, 13, 20, 27 Jan;
+    # 3, 10, 17, 24 Feb; 3, 10, 17, 24, 31 Mar). In the year: Summer term school days 22 Apr to 30 May in the
+    # weeks of 21 and 28 Apr and 5, 12, 19, 26 May = 6 (1-4 Apr are holiday). 13 + 6 = 19 > 12 planned, though
+    # only 6 of them are in this year. Only the in-year part is charged: 60 x 29 school days = 1,740.00.
+    warning = finding(findings, "PLACEMENT_OVER_PLANNED_WEEKS")
+    assert "19 weeks since it started on 06 Jan 2025" in warning.message
+    assert sum(line.amount for line in lines) == Decimal("1740.00")
+
+
+def test_a_week_on_both_sides_of_1_april_counts_once() -> None:
+    summer = Term(row=2, name="Summer 2025", start=date(2025, 4, 1), end=date(2025, 7, 22))
+    county = SchoolCalendar.build(FinancialYear(start_year=2025), (summer,))
+    # Mon 24 Mar to Fri 11 Apr 2025: weeks of 24 Mar and 31 Mar before 1 April (2); school weeks of 31 Mar (Tue 1
+    # to Fri 4 Apr) and 7 Apr in the year (2); the week of 31 Mar is one week: 2 + 2 - 1 = 3.
+    assert county.weeks_run(date(2025, 3, 24), date(2025, 4, 11)) == 3
 
 
 def test_unknown_provider_is_an_error_and_any_charge_is_blocked() -> None:
