@@ -40,6 +40,7 @@ from apmodel.domain.calendar import SchoolCalendar, part_weeks
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ChargeBasis, ModelInputs, Placement, Provider, Reason, School, key_stage, normalise
 from apmodel.domain.money import ZERO, exact, money
+from apmodel.domain.percent import percent, takes_more_than_all
 from apmodel.domain.recoupment_lines import (
     LegalBasis,
     LineResult,
@@ -60,8 +61,8 @@ _SINGLE = "single"
 
 
 def awpu_fraction(rate: Decimal) -> Decimal:
-    """``Percent of AWPU`` rate as a fraction: 50 means 50%, and so does 0.5 (a cell formatted as %)."""
-    return rate / 100 if rate > 1 else rate
+    """``Percent of AWPU`` rate as a fraction by the one percentage rule: 50, 50% and 0.5 all mean 50%."""
+    return percent(rate)
 
 
 class _Charge(NamedTuple):
@@ -230,6 +231,17 @@ class _Builder:
             return None
         basic = None
         if basis is ChargeBasis.PERCENT_AWPU:
+            if takes_more_than_all(awpu_fraction(rate)):
+                findings.error(
+                    "PERCENT_OVER_100",
+                    TABLE,
+                    placement.row,
+                    "Charge Rate",
+                    rate,
+                    f"A Percent of AWPU rate of {fmt_number(rate)} would take more than 100% of the AWPU "
+                    "(10, 10% and 0.10 all mean 10%); no charge.",
+                )
+                return None
             if placement.year_group is None:
                 findings.warning(
                     "YEAR_GROUP_MISSING",

@@ -41,6 +41,7 @@ from decimal import Decimal, localcontext
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import DeductionMethod, Provider, RedressDestination, RedressRule, School, Settings
 from apmodel.domain.money import WIDE, ZERO, money, share_pot
+from apmodel.domain.percent import percent
 from apmodel.domain.stage2 import DistrictStage2, SchoolStage2, Stage2Result, school_label
 from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
 
@@ -110,7 +111,7 @@ def deduction_for(rule: RedressRule, school: School, devolved: Decimal, findings
         else:
             if not above:
                 return None
-            amount = money(rule.rate * devolved)
+            amount = money(percent(rule.rate) * devolved)
     return Deduction(school.urn, rule.rule, measure, rate_per_1000, rule.threshold, excess, amount)
 
 
@@ -133,7 +134,7 @@ def _deduction_trace(rule: RedressRule, school: School, devolved: Decimal, d: De
         parts.append(f"rate = {fmt_money(rule.rate)} per unit")
         formula = f"rate x excess, excess = {excess_text}"
     else:
-        parts += [f"rate = {fmt_percent(rule.rate)}", f"devolved allocation = {fmt_money(devolved)}"]
+        parts += [f"rate = {fmt_percent(percent(rule.rate))}", f"devolved allocation = {fmt_money(devolved)}"]
         formula = "rate x devolved allocation, as the measure is above the threshold"
     return TraceLine(
         "Redress deduction",

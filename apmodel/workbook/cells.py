@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from apmodel.domain.percent import percent
 from apmodel.workbook.interface import CellError
 
 
@@ -167,6 +168,14 @@ def _check_size(number: Decimal, typed: str) -> None:
             f"{typed} is far too large to be an amount, rate or count (10^18 or more); it is not read.",
             error=True,
         )
+
+
+def as_percent(value: object) -> Decimal:
+    """A percentage cell as a fraction, by the one rule of ``domain.percent``: "10", "10%" and 0.10 are 10%."""
+    number = as_decimal(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return number
+    return percent(number)
 
 
 def as_int(value: object) -> int:

@@ -23,6 +23,7 @@ from apmodel.domain import inputs as m
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
 from apmodel.domain.ledger import LayoutRow
+from apmodel.domain.percent import takes_more_than_all
 from apmodel.workbook import contract as c
 from apmodel.workbook.cells import (
     NO_TEXTS,
@@ -31,6 +32,7 @@ from apmodel.workbook.cells import (
     as_date,
     as_decimal,
     as_int,
+    as_percent,
     as_text,
     as_yes_no,
     is_blank,
@@ -101,7 +103,9 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
             return found
 
         return choice
-    if kind in (c.Kind.NUMBER, c.Kind.MONEY, c.Kind.PERCENT):
+    if kind is c.Kind.PERCENT:
+        return as_percent
+    if kind in (c.Kind.NUMBER, c.Kind.MONEY):
         return _decimal
     if kind is c.Kind.INT:
         allowed = frozenset(column.choices)
@@ -339,6 +343,44 @@ def _plausible_per_pupil(rows: list[Row], table: str, columns: Iterable[str], fi
                 row.errors = (*row.errors, column)
 
 
+def _over_100(rows: list[Row], table: str, column: str, findings: Findings) -> None:
+    """A percentage column's cells above 100% (of the pot, the allocation...) are Errors, treated as blank."""
+    for row in rows:
+        value = row.values.get(column)
+        if isinstance(value, Decimal) and takes_more_than_all(value):
+            findings.error(
+                "PERCENT_OVER_100",
+                table,
+                row.sheet_row,
+                column,
+                value,
+                f"{column} would be more than 100% (10, 10% and 0.10 all mean 10%); it is treated as blank.",
+            )
+            row.values[column] = None
+
+
+def _row_percent(raw: RawTable | None, row: Row, table: str, column: str, findings: Findings) -> Decimal | None:
+    """A number cell that is a percentage on this row (Percent of allocation, Percent of AWPU), as a fraction.
+
+    Read from the cell as typed, by the one percentage rule; above 100% it is an Error, treated as blank.
+    """
+    if row.values.get(column) is None:
+        return None
+    value = raw_value(raw, row.sheet_row, column)
+    fraction = as_percent(value)
+    if takes_more_than_all(fraction):
+        findings.error(
+            "PERCENT_OVER_100",
+            table,
+            row.sheet_row,
+            column,
+            value,
+            f"{column} {value} would take more than 100% (10, 10% and 0.10 all mean 10%); it is treated as blank.",
+        )
+        return None
+    return fraction
+
+
 def _unique(
     rows: list[Row], table: str, column: str, findings: Findings, key: Callable[[Any], Any] = lambda v: normalise(v)
 ) -> list[Row]:
@@ -405,6 +447,11 @@ def _validate(model: type[ModelT], table: str, row: Row, findings: Findings, dat
 
 
 # --- Settings -------------------------------------------------------------------------------
+
+
+#: The percentage settings that take a share of something (a floor below -100% would take more than the
+#: whole previous allocation; VAT above 100% more than the net). The cap and any uplift add, so any size is allowed.
+_TAKING_PERCENT_SETTINGS = frozenset({"Protection floor", "VAT rate"})
 
 
 def parse_financial_year(value: object) -> m.FinancialYear:
@@ -543,7 +590,10 @@ def _setting_value(
             raise CellProblem("OUT_OF_RANGE", f"{spec.label} must be between {low:,} and {high:,}.")
         return number
     if kind is m.SettingKind.PERCENT:
-        return _fraction(as_decimal(value), value, spec.label, sheet_row, findings)
+        fraction = as_percent(value)
+        if spec.label in _TAKING_PERCENT_SETTINGS and takes_more_than_all(fraction):
+            raise CellProblem("PERCENT_OVER_100", f"{value} would take more than 100% (10, 10% and 0.10 all mean 10%).")
+        return fraction
     if kind is m.SettingKind.YES_NO:
         return as_yes_no(value)
     if kind is m.SettingKind.YEAR_GROUPS:
@@ -554,16 +604,6 @@ def _setting_value(
     if kind is m.SettingKind.CHOICE:
         return type(spec.default)(_choice(c.Column(spec.label, choices=spec.choices), as_text(value)))
     return as_text(value)
-
-
-def _fraction(number: Decimal, value: object, label: str, sheet_row: int, findings: Findings) -> Decimal:
-    """Percent settings: -2% or -0.02 mean the same; a bare -2 is read as -2% with a note."""
-    if abs(number) >= 1 and not (isinstance(value, str) and value.strip().endswith("%")):
-        findings.info(
-            "PERCENT_READ_AS_WHOLE", "Settings", sheet_row, "Value", value, f"{label} {value} is read as {value}%."
-        )
-        return number / 100
-    return number
 
 
 def raw_value(raw: RawTable | None, sheet_row: int, column: str) -> object:
@@ -769,6 +809,7 @@ def _schools(
 def _district_factors(raw: RawTable | None, findings: Findings) -> list[m.DistrictFactor]:
     rows = _unique(read_rows(c.DISTRICT_FACTORS, raw, findings), "DistrictFactors", "Factor", findings)
     _non_negative(rows, "DistrictFactors", ("Weight",), findings)
+    _over_100(rows, "DistrictFactors", "Weight", findings)
     return [
         f
         for row in rows
@@ -816,6 +857,9 @@ def _school_factors(raw: RawTable | None, findings: Findings) -> list[m.SchoolFa
 def _redress_rules(raw: RawTable | None, findings: Findings) -> list[m.RedressRule]:
     rows = _unique(read_rows(c.REDRESS_RULES, raw, findings), "RedressRules", "Rule", findings)
     _non_negative(rows, "RedressRules", ("Threshold", "Rate"), findings)
+    for row in rows:
+        if row.values["Deduction Method"] == m.DeductionMethod.PERCENT:
+            row.values["Rate"] = _row_percent(raw, row, "RedressRules", "Rate", findings)
     return [
         r
         for row in rows
@@ -844,6 +888,8 @@ def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
     result = []
     for row in rows:
         basis = row.get("Charge Basis")
+        if basis == m.ChargeBasis.PERCENT_AWPU:
+            row.values["Charge Rate"] = _row_percent(raw, row, "Providers", "Charge Rate", findings)
         provider = _build(
             m.Provider,
             "Providers",
@@ -968,11 +1014,13 @@ def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
     result = []
     for row in rows:
         # The data dict built directly (not through _build's keywords): this runs for every placement.
+        basis = row.values["Charge Basis"]
+        if basis == m.ChargeBasis.PERCENT_AWPU:
+            row.values["Charge Rate"] = _row_percent(raw, row, "Placements", "Charge Rate", findings)
         data = _fields(row, _PLACEMENT_FIELDS)
         if row.errors:
             data["blocked_by"] = row.errors[0]
         data["reason"] = m.Reason(row.values["Reason"])
-        basis = row.values["Charge Basis"]
         if basis:
             data["charge_basis"] = m.ChargeBasis(basis)
         placement = _validate(m.Placement, "Placements", row, findings, data)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from apmodel.workbook.cells import CellProblem, as_date, as_decimal, as_int, as_text, as_yes_no, is_upn
+from apmodel.workbook.cells import CellProblem, as_date, as_decimal, as_int, as_percent, as_text, as_yes_no, is_upn
 from apmodel.workbook.interface import CellError
 
 
@@ -127,3 +127,14 @@ def test_a_valid_upn_is_recognised_by_its_check_letter() -> None:
     assert is_upn("F801200100001") and is_upn(" f801200100001 ")
     assert not is_upn("A801200100001")  # wrong check letter
     assert not is_upn("P-A1") and not is_upn("F80120010000")
+
+
+def test_every_percentage_cell_reads_10_10_percent_and_a_tenth_alike() -> None:
+    # "10", "10%", 10 and 0.10 all mean 10% (0.10 as a fraction).
+    assert {as_percent(v) for v in ("10", "10%", 10, 0.10, "0.1", " 10 % ")} == {Decimal("0.1")}
+    # A bare number of 1 or less is a fraction, as Excel stores a % cell: 1 is 100%; "1%" is 1%.
+    assert (as_percent(1), as_percent("1%"), as_percent(0.5)) == (Decimal(1), Decimal("0.01"), Decimal("0.5"))
+    # Negative percentages follow the same rule: -2, "-2%" and -0.02 are all -2%.
+    assert {as_percent(v) for v in (-2, "-2%", -0.02)} == {Decimal("-0.02")}
+    with pytest.raises(CellProblem):
+        as_percent("ten")

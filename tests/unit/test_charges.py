@@ -102,6 +102,15 @@ def test_percent_of_awpu_typed_as_a_fraction_means_the_same() -> None:
     assert line.amount == Decimal("727.04")
 
 
+def test_percent_of_awpu_above_100_percent_is_an_error_and_no_charge() -> None:
+    awpu = provider(charge_basis=ChargeBasis.PERCENT_AWPU, charge_rate=D(150))
+    lines, findings = run(placement(start=date(2026, 1, 5), end=date(2026, 3, 31), year_group=9), providers=(awpu,))
+    # 150 is 150% of the AWPU: more than all of it.
+    assert lines == []
+    error = finding(findings, "PERCENT_OVER_100")
+    assert (error.severity, error.column) == (Severity.ERROR, "Charge Rate")
+
+
 def test_percent_of_awpu_without_a_year_group_is_a_warning_and_no_charge() -> None:
     awpu = provider(charge_basis=ChargeBasis.PERCENT_AWPU, charge_rate=D(50))
     lines, findings = run(placement(year_group=None), providers=(awpu,))

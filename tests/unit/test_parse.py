@@ -52,6 +52,18 @@ def test_vat_treatments_default_to_outside_scope_and_read_the_allowed_words() ->
     assert "Standard, Exempt, Outside scope" in finding.message
 
 
+def test_percentage_settings_that_would_take_more_than_100_percent_are_errors() -> None:
+    findings = Findings()
+    raw = settings_table(**{"VAT rate": 150, "Protection floor": "-120%", "Protection cap": 150})
+    settings = parse_settings(raw, findings)
+    assert settings is not None
+    # 150 is 150%: VAT of more than the net, and a floor of -120% would take more than the whole allocation.
+    assert [(f.code, f.severity) for f in findings.items] == [("PERCENT_OVER_100", Severity.ERROR)] * 2
+    assert (settings.vat_rate, settings.protection_floor) == (Decimal(0), None)
+    # A cap of +150% takes nothing: it is allowed.
+    assert settings.protection_cap == Decimal("1.5")
+
+
 def test_financial_year_accepts_common_spellings() -> None:
     for spelling in ("2025/26", "FY2025-26", "2025-2026", 2025):
         settings = parse_settings(settings_table(**{"Financial year": spelling}), Findings())
@@ -179,3 +191,37 @@ def test_every_settings_field_is_declared_once_and_takes_its_declared_default() 
             assert spec.required or spec.field == "school_year_end", spec.label
         else:
             assert field.default == spec.default, spec.label
+
+
+def test_percentage_cells_of_every_table_share_one_rule_and_none_may_pass_100_percent() -> None:
+    findings = Findings()
+    tables = {
+        "Settings": settings_table(),
+        "Districts": table(
+            "Districts",
+            ["District", "Funding Model", "Devolved Share"],
+            [["Swale", "Hybrid", 50], ["Dover", "Hybrid", "50%"]],
+        ),
+        "DistrictFactors": table(
+            "DistrictFactors",
+            ["Factor", "Source Column", "Weight"],
+            [["Pupils", "Pupils", 30], ["IDACI", "IDACI Pupils", "70%"], ["Too much", "LAC", 150]],
+        ),
+        "RedressRules": table(
+            "RedressRules",
+            ["Rule", "Measure", "Threshold", "Deduction Method", "Rate"],
+            [["Suspensions", "Suspensions", 50, "Percent of allocation", 10],
+             ["Exclusions", "Exclusions", 2, "Percent of allocation", "150%"],
+             ["Per unit", "Exclusions", 2, "Per unit above threshold", 5000]],
+        ),
+    }  # fmt: skip
+    inputs = parse_inputs(tables, findings)
+    # 50 and "50%" are both 50%; 30 and "70%" are 30% and 70%; 10 is 10% (and a £ rate of 5,000 stays £5,000).
+    assert [d.devolved_share for d in inputs.districts] == [Decimal("0.5"), Decimal("0.5")]
+    weights = [(f.factor, f.weight) for f in inputs.district_factors]
+    assert weights == [("Pupils", Decimal("0.3")), ("IDACI", Decimal("0.7"))]
+    rates = [(r.rule, r.rate) for r in inputs.redress_rules]
+    assert rates == [("Suspensions", Decimal("0.1")), ("Per unit", Decimal(5000))]
+    # 150 and "150%" are 150%: more than all of the pot or the allocation, so Errors and the rows left out.
+    over = [(f.table, f.row, f.column) for f in findings.items if f.code == "PERCENT_OVER_100"]
+    assert over == [("DistrictFactors", 6, "Weight"), ("RedressRules", 5, "Rate")]

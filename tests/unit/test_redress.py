@@ -108,6 +108,12 @@ def test_percent_method_takes_a_share_of_the_devolved_allocation_above_the_thres
     assert schools[100003].redress_received == Decimal("3000.00")
 
 
+def test_a_percent_of_allocation_rate_of_10_means_10_percent_not_1000() -> None:
+    result, _ = run(county([percent_rule("Suspensions", "Suspensions", "50", "10")]))
+    # 100001: 60 suspensions > 50 -> 10% x 120,000 = 12,000.00 (not 1,000% of it, capped at the allocation).
+    assert by_key(result.schools, "urn")[100001].redress_withheld == Decimal("12000.00")
+
+
 def test_percent_method_with_per_1000_compares_the_rate() -> None:
     rule = percent_rule("Exclusion rate", EXCLUSIONS, "3", "0.1", per_1000_of="Pupils")
     low = school(100001, "North", Pupils=1000, Permanent_Exclusions_3yr=3)
