@@ -420,8 +420,10 @@ def protect(
     kept = {i: allocations[i] if (c := caps[i]) is None else min(allocations[i], c) for i in members}
     # The scaling starts from the floor (from nothing when there is no floor).
     base = {i: ZERO if (f := floors[i]) is None else f for i in members}
-    gainers = [i for i in members if kept[i] > base[i]]
-    held = [i for i in members if kept[i] <= base[i]]
+    # A district gains when its formula takes it above its floor (capped ones included, even at a cap equal
+    # to the floor).
+    gainers = [i for i in members if allocations[i] > base[i]]
+    held = [i for i in members if allocations[i] <= base[i]]
     # Districts at or below the floor are held at it (keep what they have when there is no floor).
     held_at = {i: kept[i] if floors[i] is None else base[i] for i in held}
     spare = budget - sum(held_at.values(), ZERO) - sum((base[i] for i in gainers), ZERO)
@@ -445,10 +447,15 @@ def protect(
             break
         pinned.extend(over)
         free = [i for i in free if i not in over]
+    if total_gain == 0:
+        # Nothing left to scale (every gain is nil at its cap): those districts are held at their caps too.
+        pinned.extend(free)
+        free = []
     for i in held:
         allocations[i] = held_at[i]
     for i in pinned:
-        allocations[i] = caps[i] or ZERO
+        cap_i = caps[i]
+        allocations[i] = kept[i] if cap_i is None else cap_i
     for i, share in zip(free, share_pot(to_share, [kept[i] - base[i] for i in free]), strict=True):
         allocations[i] = base[i] + share
     scaling: Decimal | None = None
@@ -506,5 +513,7 @@ def _cap_not_affordable(
         "(the same % above the cap for each).",
     )
     previous = [cases[i].previous or ZERO for i in pinned]
-    for i, share in zip(pinned, share_pot(left, previous), strict=True):
+    # Previous allocations of nothing give nothing to go by: then equal shares.
+    weights = previous if sum(previous, ZERO) > 0 else [Decimal(1) for _ in pinned]
+    for i, share in zip(pinned, share_pot(left, weights), strict=True):
         allocations[i] += share

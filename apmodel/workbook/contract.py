@@ -71,6 +71,9 @@ class TableSpec:
     required: bool = True
     #: One-line note shown on the input sheet of the template.
     note: str = ""
+    #: The tables that need this one: while all of them are absent or empty, this one may be absent
+    #: (an Info, not an Error). Empty: needed whenever it is required.
+    needed_by: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -81,6 +84,9 @@ YES_NO = ("Yes", "No")
 FUNDING_MODELS = choices_of(FundingModel)
 SCHOOL_TYPES = choices_of(SchoolType)
 PHASES = ("Primary", "Secondary", "All-through", "Special", "PRU")
+#: A factor's phase filter: a phase, or All (the same as blank: every school).
+ALL_PHASES = "All"
+FACTOR_PHASES = (*PHASES, ALL_PHASES)
 METHODS = choices_of(Method)
 DEDUCTION_METHODS = choices_of(DeductionMethod)
 CHARGE_BASES = choices_of(ChargeBasis)
@@ -158,7 +164,7 @@ DISTRICT_FACTORS = TableSpec(
     (
         _c("Factor", required=True),
         _c("Source Column", required=True),
-        _c("Phase", choices=PHASES),
+        _c("Phase", choices=FACTOR_PHASES),
         _c("Weight", P, required=True),
     ),
     note="Stage 1: weights must add up to 100%. Source Column names a Schools column.",
@@ -170,7 +176,7 @@ SCHOOL_FACTORS = TableSpec(
         _c("Source Column", required=True),
         _c("Method", required=True, choices=METHODS),
         _c("Value", N, required=True),
-        _c("Phase", choices=PHASES),
+        _c("Phase", choices=FACTOR_PHASES),
     ),
     note="Stage 2 (devolved): Weight = share of the district pot; Unit Rate = £ per unit, scaled to the pot.",
 )
@@ -214,11 +220,13 @@ PUPIL_RATES = TableSpec(
         _c("Pupil Premium", M),
     ),
     note="The schools formula's pupil-led rates for a full year, by key stage (A in A x B / 52).",
+    needed_by=("Exclusions", "Placements"),
 )
 TERMS = TableSpec(
     "Terms",
     (_c("Term", required=True), _c("Start", D, required=True), _c("End", D, required=True)),
     note="One row per term of the financial year: the billing periods.",
+    needed_by=("Placements", "Exclusions"),
 )
 CLOSURE_DAYS = TableSpec(
     "ClosureDays",

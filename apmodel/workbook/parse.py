@@ -10,6 +10,7 @@ placements...) are made by the rule modules in ``apmodel.domain``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -152,10 +153,50 @@ def _choice_map(choices: tuple[str, ...]) -> dict[str, str]:
 
 
 def _choice(column: c.Column, text: str) -> str:
-    found = _choice_map(column.choices).get(normalise(text))
+    found = _choice_map(column.choices).get(normalise(text)) or near_miss(column.choices, text)
     if found is not None:
         return found
     raise CellProblem("NOT_ALLOWED", f"Expected one of {', '.join(column.choices)}, found {text!r}.")
+
+
+#: A near miss is at least this long (so "a" or "of" is never taken for a word) ...
+_NEAR_MISS_SHORTEST = 3
+#: ... and, when it is a misspelling rather than a part of the word, at least this like it (difflib's ratio).
+_NEAR_MISS_LIKENESS = 0.85
+
+
+def _near_miss_info(
+    findings: Findings, table: str, row: int, column: str, typed: object, word: str, choices: tuple[str, ...]
+) -> None:
+    findings.info(
+        "NEAR_MISS_WORD",
+        table,
+        row,
+        column,
+        typed,
+        f"{as_text(typed)!r} is read as {word!r}, the one allowed word it can mean (allowed: {', '.join(choices)}).",
+    )
+
+
+def near_miss(choices: tuple[str, ...], text: str) -> str | None:
+    """The one allowed word ``text`` unambiguously means, or None.
+
+    Either ``text`` is whole words of exactly one allowed word ("District" for "District schools",
+    "Risk of exclusion" for "At risk of exclusion"), or it is a misspelling close to exactly one
+    ("Devolvd" for "Devolved"). Anything matching two allowed words ("Exclusion") is no near miss.
+    """
+    key = normalise(text)
+    if len(key) < _NEAR_MISS_SHORTEST:
+        return None
+    words = re.compile(rf"(?<![\w-]){re.escape(key)}(?![\w-])")
+    containing = [choice for choice in choices if words.search(normalise(choice))]
+    if len(containing) == 1:
+        return containing[0]
+    if containing:
+        return None
+    by_key = {normalise(choice): choice for choice in choices}
+    close = difflib.get_close_matches(key, list(by_key), n=2, cutoff=_NEAR_MISS_LIKENESS)
+    return by_key[close[0]] if len(close) == 1 else None
 
 
 def read_rows(
@@ -221,11 +262,12 @@ def read_rows(
             column.required,
             None if not column.required and normalise(column.name) in later else positions.get(column.name),
             _coercer(column),
+            column.kind is c.Kind.TEXT and bool(column.choices),
         )
         for column in spec.columns
     ]
     # Rows at least this long hold every position read; a shorter row's missing cells are blank.
-    width = 1 + max((index for *_, index, _ in plan if index is not None), default=-1)
+    width = 1 + max((index for *_, index, _, _ in plan if index is not None), default=-1)
     first_row = raw.sheet_row(0)
     for data_index, cells in enumerate(raw.rows):
         sheet_row = first_row + data_index
@@ -236,7 +278,7 @@ def read_rows(
         values: dict[str, Any] = {}
         keep = True
         errors: tuple[str, ...] = ()
-        for column, name, required, index, coerce in plan:
+        for column, name, required, index, coerce, chooses in plan:
             value = None if index is None else cells[index]
             # is_blank, with its commonest answers first: a real value is rarely None or spaces.
             if value is None or (type(value) is str and not value.strip()):
@@ -254,6 +296,8 @@ def read_rows(
                 continue
             try:
                 values[name] = coerce(value)
+                if chooses and normalise(value) != normalise(values[name]):
+                    _near_miss_info(findings, spec.name, sheet_row, column.name, value, values[name], column.choices)
             except CellProblem as problem:
                 values[name] = None
                 if required:
@@ -602,7 +646,10 @@ def _setting_value(
         assert year is not None  # the caller reads School year end only once the year is known
         return _school_year_end(value, year)
     if kind is m.SettingKind.CHOICE:
-        return type(spec.default)(_choice(c.Column(spec.label, choices=spec.choices), as_text(value)))
+        word = _choice(c.Column(spec.label, choices=spec.choices), as_text(value))
+        if normalise(value) != normalise(word):
+            _near_miss_info(findings, "Settings", sheet_row, "Value", value, word, spec.choices)
+        return type(spec.default)(word)
     return as_text(value)
 
 
@@ -678,8 +725,8 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
         school_factors=tuple(school_factors),
         redress_rules=tuple(redress_rules),
         providers=tuple(_providers(table_named(tables, "Providers"), findings)),
-        pupil_rates=tuple(_pupil_rates(table_named(tables, "PupilRates"), findings)),
-        terms=tuple(_terms(table_named(tables, "Terms"), findings)),
+        pupil_rates=tuple(_pupil_rates(_if_needed(c.PUPIL_RATES, tables, findings), findings)),
+        terms=tuple(_terms(_if_needed(c.TERMS, tables, findings), findings)),
         closure_days=tuple(_closure_days(table_named(tables, "ClosureDays"), findings)),
         placements=tuple(_placements(table_named(tables, "Placements"), findings)),
         exclusions=tuple(_exclusions(table_named(tables, "Exclusions"), findings)),
@@ -688,6 +735,26 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
         register_log=tuple(log),
         register_intact=register_read and log_read,
     )
+
+
+def _if_needed(spec: c.TableSpec, tables: dict[str, RawTable], findings: Findings) -> RawTable | None:
+    """The table; absent while every table that needs it is absent or empty, an empty one (with an Info)."""
+    raw = table_named(tables, spec.name)
+    if raw is not None or not spec.needed_by:
+        return raw
+    for name in spec.needed_by:
+        needing = table_named(tables, name)
+        if needing is not None and any(not all(is_blank(v) for v in row) for row in needing.rows):
+            return None
+    findings.info(
+        "TABLE_NOT_NEEDED",
+        spec.name,
+        None,
+        None,
+        "",
+        f"The workbook has no {spec.name} table; nothing needs it while {' and '.join(spec.needed_by)} have no rows.",
+    )
+    return RawTable(spec.name, "", spec.column_names, [])
 
 
 def _districts(raw: RawTable | None, findings: Findings) -> list[m.District]:
@@ -822,12 +889,18 @@ def _district_factors(raw: RawTable | None, findings: Findings) -> list[m.Distri
                 findings,
                 factor=row.values["Factor"],
                 source_column=row.values["Source Column"],
-                phase=_text_or_none(row.get("Phase")),
+                phase=_factor_phase(row),
                 weight=row.values["Weight"],
             )
         )
         is not None
     ]
+
+
+def _factor_phase(row: Row) -> str | None:
+    """A factor's phase filter: None (every school) when blank or All."""
+    phase = _text_or_none(row.get("Phase"))
+    return None if phase == c.ALL_PHASES else phase
 
 
 def _school_factors(raw: RawTable | None, findings: Findings) -> list[m.SchoolFactor]:
@@ -847,7 +920,7 @@ def _school_factors(raw: RawTable | None, findings: Findings) -> list[m.SchoolFa
                 source_column=row.values["Source Column"],
                 method=m.Method(row.values["Method"]),
                 value=row.values["Value"],
-                phase=_text_or_none(row.get("Phase")),
+                phase=_factor_phase(row),
             )
         )
         is not None

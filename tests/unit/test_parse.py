@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from apmodel.domain.findings import Findings, Severity
-from apmodel.domain.inputs import FundingModel, RedressDestination, VatTreatment
+from apmodel.domain.inputs import FundingModel, Reason, RedressDestination, VatTreatment
 from apmodel.workbook.interface import CellError, RawTable
 from apmodel.workbook.parse import parse_inputs, parse_settings
 
@@ -92,8 +92,9 @@ def test_missing_required_tables_are_errors_each_reported_once() -> None:
     findings = Findings()
     inputs = parse_inputs({}, findings)
     missing = {f.table for f in findings.items if f.code == "MISSING_TABLE"}
-    assert {"Settings", "Districts", "Schools", "DistrictFactors", "SchoolFactors", "Providers",
-            "PupilRates", "Terms"} <= missing
+    assert {"Settings", "Districts", "Schools", "DistrictFactors", "SchoolFactors", "Providers"} <= missing
+    # PupilRates and Terms are needed only by Exclusions and Placements (see the allocation-only test below).
+    assert {"PupilRates", "Terms"}.isdisjoint(missing)
     # Optional tables (placements, exclusions, scenarios...) are simply empty.
     assert "Placements" not in missing and inputs.placements == ()
 
@@ -225,3 +226,53 @@ def test_percentage_cells_of_every_table_share_one_rule_and_none_may_pass_100_pe
     # 150 and "150%" are 150%: more than all of the pot or the allocation, so Errors and the rows left out.
     over = [(f.table, f.row, f.column) for f in findings.items if f.code == "PERCENT_OVER_100"]
     assert over == [("DistrictFactors", 6, "Weight"), ("RedressRules", 5, "Rate")]
+
+
+def test_an_unambiguous_near_miss_of_an_allowed_word_is_accepted_with_an_info() -> None:
+    findings = Findings()
+    placements = table(
+        "Placements",
+        ["Placement ID", "Pupil Ref", "Home URN", "Provider ID", "Tier", "Reason", "Start Date"],
+        [["PL-1", "P-1", 100001, "PRU-1", 2, "Risk of exclusion", "2025-11-03"],
+         ["PL-2", "P-2", 100001, "PRU-1", 2, "At risk of exclsion", "2025-11-03"],
+         ["PL-3", "P-3", 100001, "PRU-1", 2, "Exclusion", "2025-11-03"]],
+    )  # fmt: skip
+    raw = settings_table(**{"Redress destination": "District"})
+    inputs = parse_inputs({"Settings": raw, "Placements": placements}, findings)
+    assert inputs.settings is not None
+    assert inputs.settings.redress_destination is RedressDestination.DISTRICT_SCHOOLS
+    # Whole words of one allowed word, or a misspelling close to one: read as it, with an Info.
+    assert [p.reason for p in inputs.placements] == [Reason.AT_RISK, Reason.AT_RISK]
+    notes = [(f.table, f.column, f.severity) for f in findings.items if f.code == "NEAR_MISS_WORD"]
+    assert notes == [("Settings", "Value", Severity.INFO), *[("Placements", "Reason", Severity.INFO)] * 2]
+    # "Exclusion" could be "Permanent exclusion" or "At risk of exclusion": an Error listing the allowed words.
+    [error] = [f for f in findings.items if f.code == "NOT_ALLOWED"]
+    assert (error.severity, error.row) == (Severity.ERROR, 6)
+    assert "Permanent exclusion, At risk of exclusion, Medical, Awaiting EHCP, Other" in error.message
+
+
+def test_all_as_a_factor_phase_means_every_phase() -> None:
+    findings = Findings()
+    factors = table("DistrictFactors", ["Factor", "Source Column", "Phase", "Weight"], [["Pupils", "Pupils", "all", 1]])
+    [factor] = parse_inputs({"DistrictFactors": factors}, findings).district_factors
+    assert factor.phase is None
+    assert not [f for f in findings.items if f.table == "DistrictFactors"]
+
+
+def test_an_allocation_only_workbook_needs_no_pupil_rates_or_terms() -> None:
+    findings = Findings()
+    parse_inputs({"Settings": settings_table()}, findings)
+    # Without Placements or Exclusions nothing needs PupilRates or Terms: an Info each, not an Error.
+    missing = {f.table: f.severity for f in findings.items if f.code in ("MISSING_TABLE", "TABLE_NOT_NEEDED")}
+    assert missing["PupilRates"] is Severity.INFO and missing["Terms"] is Severity.INFO
+    assert missing["Districts"] is Severity.ERROR
+    # With an exclusion, both are needed again.
+    findings = Findings()
+    exclusions = table(
+        "Exclusions",
+        ["Exclusion ID", "Pupil Ref", "Excluding URN", "Exclusion Date", "Year Group"],
+        [["EX-1", "P-1", 100001, "2025-11-03", 9]],
+    )
+    parse_inputs({"Settings": settings_table(), "Exclusions": exclusions}, findings)
+    errors = {f.table for f in findings.items if f.code == "MISSING_TABLE"}
+    assert {"PupilRates", "Terms"} <= errors

@@ -474,3 +474,11 @@ def test_a_cap_every_gainer_passes_is_a_warning_and_the_rest_goes_pro_rata_to_pr
     # Both capped at 105,000 and 250,000 - 210,000 = 40,000 is left: 40,000 x 100,000 / 200,000 each.
     assert outcome.allocations == (D("125000.00"), D("125000.00"))
     assert only(findings, "PROTECTION_CAP_NOT_APPLIED").severity is Severity.WARNING
+
+
+def test_a_previous_allocation_of_nothing_keeps_the_total() -> None:
+    findings = Findings()
+    outcome = protect([ProtectionCase("A", D("0.01"), D("0"))], D("-0.02"), D("0.05"), findings)
+    # Floor and cap are both 0.00; the 0.01 cannot be capped away (nobody else to take it): kept, with a Warning.
+    assert outcome.allocations == (D("0.01"),)
+    assert only(findings, "PROTECTION_CAP_NOT_APPLIED").severity is Severity.WARNING
