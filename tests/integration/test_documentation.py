@@ -182,13 +182,13 @@ def test_the_docs_link_only_to_files_that_exist() -> None:
 
 
 def test_nothing_in_the_project_points_outside_it() -> None:
-    outside = re.compile(r"\.\./shared|shared/spec|style\.md")
+    # Spelled [d] so that a plain grep for these paths finds nothing in the project, this file included.
+    outside = re.compile(r"\.\./share[d]|share[d]/spec|style\.md")
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("apmodel", "addin", "tests", "docs", "templates", "workbooks", "benchmarks")
         for path in (ROOT / folder).rglob("*")
         if path.suffix in (".py", ".md", ".toml", ".bas", ".xml")
-        and path != Path(__file__).resolve()  # this test names what it looks for
         and outside.search(path.read_text(encoding="utf-8"))
     ]
     offenders += ["README.md"] if outside.search((ROOT / "README.md").read_text(encoding="utf-8")) else []
