@@ -1,5 +1,5 @@
-"""Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | export-finance | new |
-demo | addin``.
+"""Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | import-schools |
+export-finance | new | demo | addin``.
 
 Thin by design: parse arguments, bind a file to the service layer, print one line.
 
@@ -220,6 +220,26 @@ def cmd_forum_copy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_schools(args: argparse.Namespace) -> int:
+    from apmodel.systems import import_schools
+
+    book = FileWorkbook(Path(args.workbook))
+    links = Path(args.links) if args.links else None
+    result = import_schools(book, Path(args.gias), links_path=links)
+    _print_findings(result.findings)
+    update = result.update
+    if update is None:
+        print(f"Nothing imported: {result.findings.counts_text()}.")
+        return EXIT_ERRORS
+    book.save(Path(args.output))
+    print(
+        f"Wrote {args.output}: {update.added} school(s) added, {update.updated} updated ({update.closed} closed), "
+        f"{result.moved} placement(s)/exclusion(s) moved by {len(result.conversions)} conversion(s); "
+        f"{result.log_rows} change(s) in ImportLog; {result.findings.counts_text()}."
+    )
+    return EXIT_ERRORS if result.findings.has_errors() else EXIT_OK
+
+
 def cmd_export_finance(args: argparse.Namespace) -> int:
     from apmodel.systems import export_finance
 
@@ -321,6 +341,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--date", help="the run date, YYYY-MM-DD (default: today)")
+    p = command("import-schools", cmd_import_schools, "Update Schools from the DfE's GIAS establishment extract.")
+    p.add_argument("gias", help="the GIAS extract, edubasealldataYYYYMMDD.csv")
+    p.add_argument("workbook", help="the Forum workbook (.xlsx); it is left as it is")
+    p.add_argument("-o", "--output", required=True, help="the updated Forum workbook")
+    p.add_argument("--links", help="the GIAS links file, links_edubasealldataYYYYMMDD.csv (academy conversions)")
     p = command(
         "export-finance", cmd_export_finance, "Export the Issued documents not yet exported, for the ledger."
     )

@@ -1,24 +1,39 @@
 """Service functions connecting the Forum workbook to the council's own systems.
 
-``export_finance`` (the ledger), with ``import_schools`` (GIAS) and ``rollover`` (next year)
-beside it: the CLI, the ribbon and the Python API all call these, over a ``WorkbookStore``.
+``export_finance`` (the ledger) and ``import_schools`` (GIAS): the CLI, the ribbon and the
+Python API all call these, over a ``WorkbookStore``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from apmodel.domain import ledger
+from apmodel.domain import gias, ledger
+from apmodel.domain.findings import Findings
+from apmodel.domain.inputs import normalise
 from apmodel.reports.forum_tables import warnings_table
 from apmodel.service import RunReport, compute, settlement_tables
-from apmodel.workbook.contract import WARNINGS
+from apmodel.workbook.cells import CellProblem, as_date, is_blank
+from apmodel.workbook.contract import (
+    DISTRICTS,
+    EXCLUSIONS,
+    IMPORT_LOG_SPEC,
+    PLACEMENTS,
+    SCHOOLS,
+    SETTINGS,
+    WARNINGS,
+    Kind,
+    TableSpec,
+)
 from apmodel.workbook.csv_files import write_csv
-from apmodel.workbook.interface import OutputTable, WorkbookStore
-from apmodel.workbook.parse import finance_layout_rows
+from apmodel.workbook.gias_csv import read_establishments, read_links
+from apmodel.workbook.interface import OutColumn, OutputTable, WorkbookStore, out_columns, table_named
+from apmodel.workbook.parse import district_map, finance_layout_rows, parse_settings
 
 
 @dataclass
@@ -77,3 +92,104 @@ def export_finance(
     return FinanceExportReport(
         export.numbers, files, len(export.ar_rows), ledger.journal_balance(export.journal_rows), report
     )
+
+
+# --- Schools from GIAS ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What import-schools did: the counts, the ImportLog rows and the findings."""
+
+    findings: Findings
+    update: gias.SchoolsUpdate | None = None
+    moved: int = 0
+    conversions: list[gias.Conversion] = field(default_factory=list)
+
+    @property
+    def log_rows(self) -> int:
+        return len(self.update.log) if self.update is not None else 0
+
+
+def _cell_date(value: object) -> date | None:
+    if is_blank(value):
+        return None
+    try:
+        return as_date(value)
+    except CellProblem:
+        return None
+
+
+def _kinds(spec: TableSpec) -> dict[str, Kind]:
+    return {normalise(column.name): column.kind for column in spec.columns}
+
+
+def _whole_table(spec: TableSpec, header: Sequence[str], rows: list[list[object]]) -> OutputTable:
+    """An input table written back whole: its own header order, the contract's formats where it has them."""
+    kinds = _kinds(spec)
+    columns = [OutColumn(name, kinds.get(normalise(name), Kind.TEXT)) for name in header]
+    return OutputTable(spec.name, columns, rows)
+
+
+def import_schools(store: WorkbookStore, gias_path: Path, *, links_path: Path | None = None) -> ImportReport:
+    """Update Schools from the GIAS extract (and Placements/Exclusions from the links file); write ImportLog.
+
+    Nothing is written without the ``LA code`` setting or a Schools table (each an Error).
+    """
+    tables = store.read_tables()
+    findings = Findings()
+    settings = parse_settings(table_named(tables, SETTINGS.name), findings)
+    la_code = settings.la_code if settings is not None else ""
+    schools = table_named(tables, SCHOOLS.name)
+    if not la_code or schools is None:
+        findings.error(
+            "IMPORT_NOT_POSSIBLE",
+            SETTINGS.name if not la_code else SCHOOLS.name,
+            None,
+            "Value" if not la_code else None,
+            "",
+            "Set the 'LA code' setting (the DfE's three-digit code, e.g. 886 for Kent) before importing schools."
+            if not la_code
+            else "The workbook has no Schools table to update.",
+        )
+        return ImportReport(findings)
+    establishments = read_establishments(gias_path, findings)
+    mapping = district_map(tables, findings)
+    districts_raw = table_named(tables, DISTRICTS.name)
+    known: set[str] = set()
+    if districts_raw is not None and (at := districts_raw.index("District")) is not None:
+        known = {normalise(row[at]) for row in districts_raw.rows if at < len(row) and row[at] is not None}
+    update = gias.merge_schools(
+        schools.header,
+        schools.rows,
+        [schools.sheet_row(i) for i in range(len(schools.rows))],
+        establishments,
+        la_code,
+        lambda name: mapping.get(normalise(name), name),
+        known,
+        findings,
+    )
+    written = [_whole_table(SCHOOLS, update.header, update.rows)]
+    report = ImportReport(findings, update)
+    if links_path is not None:
+        report.conversions = gias.conversions(read_links(links_path, findings))
+        for spec, follow in ((PLACEMENTS, gias.follow_placements), (EXCLUSIONS, gias.follow_exclusions)):
+            raw = table_named(tables, spec.name)
+            if raw is None or not report.conversions:
+                continue
+            moved = follow(raw.header, raw.rows, report.conversions, _cell_date)
+            if moved.log:
+                update.log += moved.log
+                report.moved += len(moved.log)
+                written.append(_whole_table(spec, raw.header, moved.rows))
+    written.append(
+        OutputTable(
+            IMPORT_LOG_SPEC.name,
+            out_columns(IMPORT_LOG_SPEC.columns),
+            [[row.urn, row.column, row.old, row.new, row.note] for row in update.log],
+            title=f"Import from GIAS: {gias_path.name}",
+        )
+    )
+    store.write_tables(written)
+    store.status(f"Imported {len(establishments)} GIAS record(s): {len(update.log)} change(s)")
+    return report

@@ -83,6 +83,7 @@ class TableSpec:
 YES_NO = ("Yes", "No")
 FUNDING_MODELS = choices_of(FundingModel)
 SCHOOL_TYPES = choices_of(SchoolType)
+SCHOOL_STATUSES = ("Open", "Closed")
 PHASES = ("Primary", "Secondary", "All-through", "Special", "PRU")
 #: A factor's phase filter: a phase, or All (the same as blank: every school).
 ALL_PHASES = "All"
@@ -156,6 +157,9 @@ SCHOOLS = TableSpec(
         _c("Awaiting EHCP", N),
         _c("Permanent Exclusions 3yr", N),
         _c("Suspensions", N),
+        _c("LAESTAB"),
+        _c("UKPRN"),
+        _c("Status", choices=SCHOOL_STATUSES),
     ),
     note="One row per school. Add any numeric column a factor or redress rule names.",
 )
@@ -381,9 +385,6 @@ TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
 AP_OUTCOMES = "APOutcomes"
-#: Written by the commands that connect to the council's systems, not by a run.
-IMPORT_LOG = "ImportLog"
-ROLLOVER_LOG = "RolloverLog"
 
 #: The placeholders of repeated columns, and what each stands for.
 FACTOR = "<Factor>"
@@ -634,6 +635,31 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     AP_OUTCOMES_SPEC,
 )
 OUTPUT_TABLES: tuple[str, ...] = tuple(spec.name for spec in OUTPUT_SPECS)
+
+#: Written by the commands that connect to the council's systems (import-schools, rollover), not by a run.
+IMPORT_LOG_SPEC = OutputSpec(
+    "ImportLog",
+    "What import-schools changed: one row per cell changed, school added or placement moved.",
+    (
+        _URN,
+        _o("Column", T, 24, "The Schools column changed (or the table and column, for a placement or exclusion)."),
+        _o("Old", T, 30, "The value before the import (blank for a new school)."),
+        _o("New", T, 30, "The value from GIAS."),
+        _o("Note", T, 70, "Why it changed."),
+    ),
+)
+ROLLOVER_LOG_SPEC = OutputSpec(
+    "RolloverLog",
+    "What rollover moved into the new financial year, and what the officer still has to do.",
+    (
+        _o("Table", T, 16, "The table changed."),
+        _o("Item", T, 30, "The row or setting."),
+        _o("Old", T, 24, "This year's value."),
+        _o("New", T, 24, "Next year's value."),
+        _o("Note", T, 70, "What was done, or what to check."),
+    ),
+)
+
 
 # --- Settings: declared once, in the domain (apmodel.domain.inputs.SETTING_SPECS) -------------
 

@@ -870,6 +870,16 @@ def _schools(
         )
         if school is not None:
             result.append(school)
+            if row.get("Status") == "Closed":
+                findings.warning(
+                    "SCHOOL_CLOSED",
+                    "Schools",
+                    row.sheet_row,
+                    "Status",
+                    "Closed",
+                    f"{school.name} is closed (GIAS): it is still funded and charged while it has a row here. "
+                    "Clear its pupil counts, or delete the row once nothing more is owed.",
+                )
     return result
 
 
