@@ -176,7 +176,9 @@ def example_extract(workbook: Path, out_dir: Path) -> tuple[Path, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m apmodel.workbooks.example_gias", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m apmodel.workbooks.example_gias", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("workbook", type=Path)
     parser.add_argument("output", type=Path, help="the folder for the two CSV files")
     args = parser.parse_args(argv)

@@ -12,7 +12,6 @@ import pytest
 
 from apmodel.cli import main
 from apmodel.workbook.xlsx_reader import read_tables
-from tests.builders import TableRows, small_county, write_workbook
 from apmodel.workbooks.example_gias import (
     ACADEMY_CONVERTER,
     COMMUNITY,
@@ -23,6 +22,7 @@ from apmodel.workbooks.example_gias import (
     establishment,
     write_gias,
 )
+from tests.builders import TableRows, small_county, write_workbook
 
 LA = "886"
 
