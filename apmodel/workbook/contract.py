@@ -157,9 +157,9 @@ SCHOOLS = TableSpec(
         _c("Awaiting EHCP", N),
         _c("Permanent Exclusions 3yr", N),
         _c("Suspensions", N),
-        _c("LAESTAB"),
-        _c("UKPRN"),
-        _c("Status", choices=SCHOOL_STATUSES),
+        _c("LAESTAB", help="The DfE's LA code and establishment number, from GIAS (import-schools)."),
+        _c("UKPRN", help="The UK Provider Reference Number, from GIAS (import-schools)."),
+        _c("Status", choices=SCHOOL_STATUSES, help="Open or Closed, from GIAS (import-schools)."),
     ),
     note="One row per school. Add any numeric column a factor or redress rule names.",
 )
