@@ -1,5 +1,5 @@
 """Headless entry points: ``apmodel run | validate | issue | packs | compare | forum-copy | import-schools |
-export-finance | new | demo | addin``.
+export-finance | rollover | new | demo | addin``.
 
 Thin by design: parse arguments, bind a file to the service layer, print one line.
 
@@ -240,6 +240,24 @@ def cmd_import_schools(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if result.findings.has_errors() else EXIT_OK
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from apmodel.systems import rollover_year
+
+    book = FileWorkbook(Path(args.workbook))
+    result = rollover_year(book, args.year, today=_date(args.date))
+    _print_findings(result.findings)
+    if not result.written:
+        print(f"Nothing written: {result.findings.counts_text()}.")
+        return EXIT_ERRORS
+    book.save(Path(args.output))
+    print(
+        f"Wrote {args.output} for {args.year}: AP budget {result.budget:,.2f}, {result.placements} placement(s) "
+        f"and {result.exclusions} exclusion(s) carried; {len(result.log)} row(s) in RolloverLog. "
+        "Replace the draft Terms and ClosureDays with next year's dates."
+    )
+    return EXIT_OK
+
+
 def cmd_export_finance(args: argparse.Namespace) -> int:
     from apmodel.systems import export_finance
 
@@ -346,6 +364,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("workbook", help="the Forum workbook (.xlsx); it is left as it is")
     p.add_argument("-o", "--output", required=True, help="the updated Forum workbook")
     p.add_argument("--links", help="the GIAS links file, links_edubasealldataYYYYMMDD.csv (academy conversions)")
+    p = command("rollover", cmd_rollover, "Write next year's Forum workbook from this year's.")
+    p.add_argument("workbook", help="this year's Forum workbook (.xlsx); it is left as it is")
+    p.add_argument("-o", "--output", required=True, help="next year's Forum workbook")
+    p.add_argument("--year", required=True, help="the next financial year, e.g. 2026-27")
+    p.add_argument("--date", help="the run date for this year's final figures, YYYY-MM-DD (default: today)")
     p = command(
         "export-finance", cmd_export_finance, "Export the Issued documents not yet exported, for the ledger."
     )

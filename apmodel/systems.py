@@ -1,7 +1,7 @@
 """Service functions connecting the Forum workbook to the council's own systems.
 
-``export_finance`` (the ledger) and ``import_schools`` (GIAS): the CLI, the ribbon and the
-Python API all call these, over a ``WorkbookStore``.
+``export_finance`` (the ledger), ``import_schools`` (GIAS) and ``rollover_year`` (next year):
+the CLI, the ribbon and the Python API all call these, over a ``WorkbookStore``.
 """
 
 from __future__ import annotations
@@ -13,27 +13,31 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from apmodel.domain import gias, ledger
+from apmodel.domain import gias, ledger, rollover
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
 from apmodel.reports.forum_tables import warnings_table
 from apmodel.service import RunReport, compute, settlement_tables
 from apmodel.workbook.cells import CellProblem, as_date, is_blank
 from apmodel.workbook.contract import (
+    CLOSURE_DAYS,
     DISTRICTS,
     EXCLUSIONS,
     IMPORT_LOG_SPEC,
+    INVOICE_REGISTER,
     PLACEMENTS,
+    ROLLOVER_LOG_SPEC,
     SCHOOLS,
     SETTINGS,
+    TERMS,
     WARNINGS,
     Kind,
     TableSpec,
 )
 from apmodel.workbook.csv_files import write_csv
 from apmodel.workbook.gias_csv import read_establishments, read_links
-from apmodel.workbook.interface import OutColumn, OutputTable, WorkbookStore, out_columns, table_named
-from apmodel.workbook.parse import district_map, finance_layout_rows, parse_settings
+from apmodel.workbook.interface import OutColumn, OutputTable, RawTable, WorkbookStore, out_columns, table_named
+from apmodel.workbook.parse import district_map, finance_layout_rows, parse_financial_year, parse_settings
 
 
 @dataclass
@@ -193,3 +197,147 @@ def import_schools(store: WorkbookStore, gias_path: Path, *, links_path: Path | 
     store.write_tables(written)
     store.status(f"Imported {len(establishments)} GIAS record(s): {len(update.log)} change(s)")
     return report
+
+
+# --- Next year ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RolloverReport:
+    """What rollover did: the RolloverLog rows and the findings (nothing written when it has an Error)."""
+
+    findings: Findings
+    log: list[rollover.LogRow] = field(default_factory=list)
+    budget: Decimal | None = None
+    placements: int = 0
+    exclusions: int = 0
+
+    @property
+    def written(self) -> bool:
+        return not self.findings.has_errors()
+
+
+def _setting_rows(raw: RawTable, changes: dict[str, object]) -> list[list[object]]:
+    """The Settings rows with the Value of each setting in ``changes`` replaced (matched as typed)."""
+    name_at, value_at = raw.index("Setting"), raw.index("Value")
+    wanted = {normalise(label): value for label, value in changes.items()}
+    rows = [list(row) for row in raw.rows]
+    found: set[str] = set()
+    for row in rows:
+        key = normalise(row[name_at]) if name_at is not None and name_at < len(row) else ""
+        if key in wanted and value_at is not None:
+            row[value_at] = wanted[key]
+            found.add(key)
+    for label, value in changes.items():
+        if normalise(label) not in found:
+            row = [None] * len(raw.header)
+            row[name_at or 0], row[value_at or 1] = label, value
+            rows.append(row)
+    return rows
+
+
+def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None) -> RolloverReport:
+    """Next year's inputs from this year's run (the caller saves them as a new workbook)."""
+    day = today or date.today()
+    report = compute(store, today=day)
+    result = RolloverReport(Findings())
+    settings = report.loaded.inputs.settings
+    allocation = report.results.allocation
+    tables = report.loaded.tables
+    try:
+        target = parse_financial_year(year)
+    except CellProblem as problem:
+        result.findings.error(problem.code, SETTINGS.name, None, "Financial year", year, problem.message)
+        return result
+    settings_raw = table_named(tables, SETTINGS.name)
+    if settings is None or allocation is None or settings_raw is None:
+        result.findings.error(
+            "ROLLOVER_NOT_POSSIBLE", SETTINGS.name, None, None, "",
+            "This year's model cannot run (see its Errors with apmodel validate): nothing to roll over.",
+        )  # fmt: skip
+        return result
+    if target.start_year != settings.financial_year.start_year + 1:
+        result.findings.error(
+            "ROLLOVER_NOT_NEXT_YEAR", SETTINGS.name, None, "Financial year", year,
+            f"The workbook is for {settings.financial_year.label}: it rolls over to "
+            f"{settings.financial_year.start_year + 1}-{(settings.financial_year.start_year + 2) % 100:02d} only.",
+        )  # fmt: skip
+        return result
+    start = f"{settings.invoice_prefix}-{settings.financial_year.label}-"
+    drafts = [e.number for e in report.loaded.inputs.invoice_register
+              if e.status == "Draft" and e.number.startswith(start) and (e.net or e.gross)]  # fmt: skip
+    if drafts:
+        result.findings.warning(
+            "ROLLOVER_DRAFTS_NOT_ISSUED", INVOICE_REGISTER.name, None, "Status", ", ".join(drafts[:5]),
+            f"{len(drafts)} Draft document(s) of {settings.financial_year.label} were never issued; they stay Draft "
+            "in the new year's workbook. Issue them in this year's workbook first if they are owed.",
+        )  # fmt: skip
+    budget = rollover.next_budget(settings.ap_budget, settings.uplift)
+    result.budget = budget
+    log = result.log
+    log.append(rollover.LogRow(SETTINGS.name, "Financial year", settings.financial_year.label, target.label,
+                               "Moved on one year."))  # fmt: skip
+    log.append(rollover.LogRow(SETTINGS.name, "AP budget", settings.ap_budget, budget,
+                               f"This year's x (1 + Uplift {settings.uplift * 100:.2f}%)."))  # fmt: skip
+    written = [_whole_table(SETTINGS, settings_raw.header, _setting_rows(settings_raw, {
+        "Financial year": target.label, "AP budget": budget}))]  # fmt: skip
+    districts_raw = table_named(tables, DISTRICTS.name)
+    if districts_raw is not None:
+        finals = {normalise(d.name): d.final_allocation for d in allocation.districts}
+        header = list(districts_raw.header)
+        if districts_raw.index("Previous Allocation") is None:
+            header.append("Previous Allocation")
+        name_at, previous_at = (
+            districts_raw.index("District"),
+            header.index(next(h for h in header if normalise(h) == "previous allocation")),
+        )
+        rows = [[*row, *([None] * (len(header) - len(row)))] for row in districts_raw.rows]
+        for row in rows:
+            final = finals.get(normalise(row[name_at])) if name_at is not None else None
+            if final is not None:
+                log.append(rollover.LogRow(DISTRICTS.name, str(row[name_at or 0]), row[previous_at], final,
+                                           "Previous Allocation = this year's final allocation."))  # fmt: skip
+                row[previous_at] = final
+        written.append(_whole_table(DISTRICTS, header, rows))
+    for spec, dates, name in ((TERMS, ("Start", "End"), "Term"), (CLOSURE_DAYS, ("From", "To"), None)):
+        raw = table_named(tables, spec.name)
+        if raw is None:
+            continue
+        drafted = rollover.draft_dates(spec.name, raw.header, raw.rows, dates, _cell_date, name)
+        log += drafted.log
+        written.append(_whole_table(spec, raw.header, drafted.rows))
+        result.findings.warning(
+            "ROLLOVER_DATES_TO_CHECK", spec.name, None, None, "",
+            f"{spec.name} holds this year's dates moved on 52 weeks, as a draft: replace them with "
+            f"{target.label}'s published dates before invoicing.",
+        )  # fmt: skip
+    new_start = target.start
+    for spec, carry in ((PLACEMENTS, rollover.carried_placements), (EXCLUSIONS, rollover.carried_exclusions)):
+        raw = table_named(tables, spec.name)
+        if raw is None:
+            continue
+        rolled = carry(raw.header, raw.rows, new_start, _cell_date)
+        log += rolled.log
+        log.append(rollover.LogRow(spec.name, "Left in this year's workbook", None, rolled.left,
+                                   f"Ended before 1 April {target.start_year}: nothing more to charge."))  # fmt: skip
+        if spec is PLACEMENTS:
+            result.placements = rolled.carried
+        else:
+            result.exclusions = rolled.carried
+        written.append(_whole_table(spec, raw.header, rolled.rows))
+    settlement = report.results.settlement
+    issued = sum(1 for e in settlement.register if e.status != "Draft") if settlement is not None else 0
+    log.append(rollover.LogRow(INVOICE_REGISTER.name, "Every row", None, None,
+                               f"Kept whole ({issued} Issued or Credited): still creditable; new numbers start "
+                               f"{settings.invoice_prefix}-{target.label}-00001."))  # fmt: skip
+    written.append(
+        OutputTable(
+            ROLLOVER_LOG_SPEC.name,
+            out_columns(ROLLOVER_LOG_SPEC.columns),
+            [[row.table, row.item, row.old, row.new, row.note] for row in log],
+            title=f"Rollover from {settings.financial_year.label} to {target.label}",
+        )
+    )
+    store.write_tables(written)
+    store.status(f"Rolled over to {target.label}")
+    return result
