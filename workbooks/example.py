@@ -191,11 +191,17 @@ class _School:
             "Permanent Exclusions 3yr": self.exclusions_3yr,
         }[column]
 
+    @property
+    def trust_address(self) -> str:
+        """An address for the trust's invoices (made up: the district's first town)."""
+        return f"Trust Office, 1 High Street, {self.district.towns[0]}" if self.trust else ""
+
     def row(self) -> list[object]:
         primary = self.pupils if self.phase == "Primary" else 0
         return [
             self.urn, self.name, self.district.name, self.phase, "Academy" if self.academy else "Maintained",
-            self.trust or None, "Yes" if self.agreement else "No", self.cost_centre or None, self.po_number or None,
+            self.trust or None, self.trust_address or None, "Yes" if self.agreement else "No",
+            self.cost_centre or None, self.po_number or None,
             self.pupils, self.ks3, self.ks4, primary, self.idaci, self.fsm6, self.lac, self.eal, self.awaiting_ehcp,
             self.exclusions_3yr, self.suspensions,
         ]

@@ -540,6 +540,8 @@ class School(Strict):
     phase: str
     type: SchoolType
     trust: str = ""
+    #: Where the trust's invoices go (printed on them).
+    trust_address: str = ""
     ap_agreement: bool = False
     cost_centre: str = ""
     po_number: str = ""

@@ -143,6 +143,7 @@ SCHOOLS = TableSpec(
         _c("Phase", required=True, choices=PHASES),
         _c("Type", required=True, choices=SCHOOL_TYPES),
         _c("Trust"),
+        _c("Trust Address"),
         _c("AP Agreement", Y, choices=YES_NO),
         _c("Cost Centre"),
         _c("PO Number"),

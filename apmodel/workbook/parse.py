@@ -863,6 +863,7 @@ def _schools(
             phase=row.values["Phase"],
             type=m.SchoolType(row.values["Type"]),
             trust=row.get("Trust", ""),
+            trust_address=row.get("Trust Address", ""),
             ap_agreement=row.get("AP Agreement", False),
             cost_centre=row.get("Cost Centre", ""),
             po_number=row.get("PO Number", ""),

@@ -248,7 +248,7 @@ def test_an_invoice_line_shows_its_provider_and_dates_and_the_term_ties_to_the_i
     assert term["Ties"] == "Yes"
 
 
-def test_an_invoice_carries_the_las_address_vat_number_and_bank_details(tmp_path: Path) -> None:
+def test_an_invoice_carries_both_addresses_the_vat_number_and_bank_details(tmp_path: Path) -> None:
     tables = _academy_with_a_placement()
     tables["Settings"] = settings(
         **{
@@ -257,10 +257,16 @@ def test_an_invoice_carries_the_las_address_vat_number_and_bank_details(tmp_path
             "Bank details": "Test Bank, sort code 11-22-33, account 12345678",
         }
     )
+    header, schools = tables["Schools"]
+    tables["Schools"] = (
+        [*header, "Trust Address"],
+        [[*row, "1 Oak Lane, Testtown TT2 2BB" if row[0] == 100003 else None] for row in schools],
+    )
     packs = write_packs(tmp_path, tables)
     [sheet] = document_sheets(open_pack(packs, 100003))
     heading = label_values(sheet)
     assert heading["From"] == "Testshire, County Hall, Testtown TT1 1AA"
+    assert heading["To"] == "Oak Trust, 1 Oak Lane, Testtown TT2 2BB"
     assert heading["VAT registration"] == "GB 123 4567 89"
     assert "Please pay £600.00 by BACS to Test Bank, sort code 11-22-33, account 12345678 by the due date" in (
         all_text(sheet)

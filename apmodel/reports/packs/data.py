@@ -166,6 +166,7 @@ class SchoolPack:
     phase: str
     type: str
     trust: str
+    trust_address: str
     cost_centre: str
     po_number: str
     financial_year: str
@@ -319,6 +320,7 @@ def _pack(
         phase=school.phase,
         type=school.type.value,
         trust=school.trust,
+        trust_address=school.trust_address,
         cost_centre=school.cost_centre,
         po_number=school.po_number,
         financial_year=year,

@@ -459,7 +459,8 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
     w.sentence(1, status_text, formats.warning)
 
     maintained = pack.type == SchoolType.MAINTAINED
-    to = f"The Headteacher and Governing Body, {pack.name}" if maintained else (pack.trust or pack.name)
+    trust = ", ".join(part for part in (pack.trust or pack.name, pack.trust_address) if part)
+    to = f"The Headteacher and Governing Body, {pack.name}" if maintained else trust
     if kind == DocumentKind.INVOICE and document.due is not None:
         due = f"{long_date(document.due)} ({contacts.payment_terms_days} days from the date)"
     elif kind == DocumentKind.BUDGET_ADJUSTMENT:
