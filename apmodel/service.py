@@ -216,7 +216,9 @@ def forum_copy(store: WorkbookStore, out_path: Path, *, today: date | None = Non
 
     report = compute_results(store, today=today, with_scenarios=True)
     store.status("Writing the Forum copy")
-    return write_forum_copy(report.results, report.comparison, out_path)
+    # The paper is dated by the run date (--date), so a copy made again for the same meeting says the same.
+    made = datetime.combine(today, datetime.now().time()) if today is not None else None
+    return write_forum_copy(report.results, report.comparison, out_path, made=made)
 
 
 def validate_workbook(store: WorkbookStore, *, write: bool = True) -> Findings:

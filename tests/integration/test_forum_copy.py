@@ -199,3 +199,9 @@ def test_the_command_line_writes_the_forum_copy(tmp_path: Path) -> None:
     out = tmp_path / "Forum copy.xlsx"
     assert main(["forum-copy", str(source), "-o", str(out), "--date", "2025-12-01"]) == 0
     assert "EqualityAnalysis" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_the_cover_is_dated_by_the_run_date_so_a_copy_made_again_says_the_same(example_copy: Path) -> None:
+    cover = read_tables(example_copy)["Cover"]
+    details = dict(zip(column(cover, "Item"), column(cover, "Detail"), strict=True))
+    assert details["Date"] == "1 December 2025"
