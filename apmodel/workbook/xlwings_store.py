@@ -130,10 +130,14 @@ def header_text(value: Any) -> str:
     return str(value)
 
 
-def _rows(value: Any) -> list[list[Any]]:
-    """xlwings' block value with ``ndim=2`` as a list of lists (a table always has rows)."""
+def _block(value: Any) -> list[list[Any]]:
+    """A raw block as rows of cells: engines give one cell as a scalar and, on macOS, one row flat."""
     if value is None:
         return []
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if value and not isinstance(value[0], (list, tuple)):
+        return [list(value)]
     return [list(row) for row in value]
 
 
@@ -161,15 +165,33 @@ def _write_heading(put: Put, sheet: xw.Sheet, title: str, note: str) -> None:
 
 def _set_font(cell: xw.Range, look: Font) -> None:
     """The layout's font on a range (only what it sets: the rest stays Excel's default)."""
+    font = cell.font  # fetched once: each ``cell.font`` is a call into Excel
     if look.bold:
-        cell.font.bold = True
+        font.bold = True
     if look.size is not None:
-        cell.font.size = look.size
+        font.size = look.size
     if look.italic:
-        cell.font.italic = True
+        font.italic = True
     if look.colour is not None:
         red, green, blue = (int(look.colour[i : i + 2], 16) for i in (0, 2, 4))
-        cell.font.color = (red, green, blue)
+        font.color = (red, green, blue)
+
+
+def format_blocks(table: OutputTable) -> list[tuple[int, int, int, int, str]]:
+    """(first column offset, last column offset, first row offset, last row offset, format).
+
+    The runs of ``format_runs`` with side-by-side columns joined where their runs are the same
+    (same rows, same format): a table's adjacent amount columns take their format in one call.
+    """
+    blocks: list[tuple[int, int, int, int, str]] = []
+    for offset, first, last, number_format in format_runs(table):
+        if blocks:
+            left, right, top, bottom, previous = blocks[-1]
+            if right == offset - 1 and (top, bottom, previous) == (first, last, number_format):
+                blocks[-1] = (left, offset, top, bottom, previous)
+                continue
+        blocks.append((offset, offset, first, last, number_format))
+    return blocks
 
 
 def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
@@ -237,22 +259,28 @@ class XlwingsStore:
         #: (every round trip to Excel costs): kept up to date as this store adds sheets and tables.
         self._sheets: dict[str, xw.Sheet] = {}
         self._tables: dict[str, tuple[xw.Sheet, Any]] = {}
+        #: The names as Excel spells them, read in the same pass: tables by case-folded name,
+        #: sheets by the identity of the ``xw.Sheet`` kept in ``_sheets``.
+        self._table_names: dict[str, str] = {}
+        self._sheet_names: dict[int, str] = {}
         self._last_sheet: xw.Sheet | None = None
         self._indexed = False
         self._com_links: bool | None = None
-        self._prepare: Callable[[Any, Any], Any] | None = None
+        self._engine_impl: Any = None
+        self._app_object: xw.App | None = None
+        self._sheets_object: xw.main.Sheets | None = None
 
     # -- WorkbookStore ------------------------------------------------------------------------
 
     def read_tables(self) -> dict[str, RawTable]:
         tables: dict[str, RawTable] = {}
-        for sheet, table in self._index().values():
-            raw = self._read_table(sheet, table)
+        for key, (sheet, table) in self._index().items():
+            raw = self._read_table(sheet, table, self._table_names[key])
             tables[raw.name] = raw
         return tables
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
-        app = self.book.app
+        app = self._app()
         app.screen_updating = False
         try:
             for table in tables:
@@ -263,7 +291,7 @@ class XlwingsStore:
     def status(self, message: str) -> None:
         """Excel's status bar and the status cell beside ``Summary`` (the remote engine has no bar)."""
         with contextlib.suppress(NotImplementedError):
-            self.book.app.status_bar = f"AP Funding: {message}"
+            self._app().status_bar = f"AP Funding: {message}"
         cell = self.status_cell()
         if cell is not None:
             sheet_name, row, column = cell
@@ -277,7 +305,7 @@ class XlwingsStore:
         an engine that draws them; where they cannot be drawn the figures are still written and
         the status line says so.
         """
-        app = self.book.app
+        app = self._app()
         app.screen_updating = False
         try:
             sheet = self._fresh_sheet(DASHBOARD)
@@ -343,7 +371,7 @@ class XlwingsStore:
     def release_status_bar(self) -> None:
         """Hand the status bar back to Excel when a command ends."""
         with contextlib.suppress(NotImplementedError):
-            self.book.app.status_bar = False
+            self._app().status_bar = False
 
     def show(self, table_name: str) -> bool:
         """Bring the sheet holding ``table_name`` to the front; False if the book has no such table."""
@@ -358,13 +386,23 @@ class XlwingsStore:
     def _index(self) -> dict[str, tuple[xw.Sheet, Any]]:
         """Every table of the book by case-folded name (one pass over the sheets, the first time)."""
         if not self._indexed:
-            for sheet in self.book.sheets:
-                self._sheets[sheet.name.casefold()] = sheet
-                self._last_sheet = sheet
+            for sheet in self._book_sheets():
+                self._remember_sheet(sheet, sheet.name)
                 for table in sheet.tables:
-                    self._tables[str(table.name).casefold()] = (sheet, table)
+                    self._remember_table(sheet, table, str(table.name))
             self._indexed = True
         return self._tables
+
+    def _remember_sheet(self, sheet: xw.Sheet, name: str) -> None:
+        self._sheets[name.casefold()] = self._last_sheet = sheet
+        self._sheet_names[id(sheet)] = name
+
+    def _remember_table(self, sheet: xw.Sheet, table: Any, name: str) -> None:
+        self._tables[name.casefold()] = (sheet, table)
+        self._table_names[name.casefold()] = name
+
+    def _sheet_name(self, sheet: xw.Sheet) -> str:
+        return self._sheet_names[id(sheet)]
 
     def _sheet(self, name: str) -> xw.Sheet:
         self._index()
@@ -372,19 +410,28 @@ class XlwingsStore:
 
     # -- Reading --------------------------------------------------------------------------------
 
-    def _read_table(self, sheet: xw.Sheet, table: Any) -> RawTable:
+    def _read_table(self, sheet: xw.Sheet, table: Any, name: str) -> RawTable:
+        """A table as one raw block (header, body and any totals row), in five calls into Excel.
+
+        The block comes as the engine delivers it (``raw_value``) and is cleaned here by that
+        engine's own ``clean_value_data``, exactly as xlwings' ``.value`` reader would clean it
+        (COM dates on Windows, ISO text remotely, error cells as their text), without the
+        reader's own dozens of calls into Excel per range.
+        """
         whole = table.range
-        header_range = table.header_row_range
-        body_range = table.data_body_range
-        header = (
-            [header_text(v) for v in _rows(header_range.options(ndim=2).value)[0]] if header_range is not None else []
-        )
-        body = _rows(body_range.options(ndim=2, err_to_str=True).value) if body_range is not None else []
+        position = _position(whole)
+        headed, totalled = bool(table.show_headers), bool(table.show_totals)
+        block = _block(whole.options(err_to_str=True).raw_value)
+        clean = self._engine().clean_value_data
+        header_block, body_block = (block[:1], block[1:]) if headed else ([], block)
+        if totalled:
+            body_block = body_block[:-1]
+        header = [header_text(v) for v in clean(header_block, datetime, None, None, False)[0]] if header_block else []
+        body = [list(row) for row in clean(body_block, datetime, None, None, True)]
         rows = [[read_value(v) for v in row] for row in body]
         width = len(header)
         rows = [row + [None] * (width - len(row)) for row in rows]
-        position = _position(whole)
-        name, sheet_name = str(table.name), sheet.name
+        sheet_name = self._sheet_name(sheet)
         self._placed.setdefault(name.casefold(), Placed(sheet_name, *position))
         return RawTable(
             name=name,
@@ -394,6 +441,24 @@ class XlwingsStore:
             header_row=position[0],
             first_column=position[1],
         )
+
+    def _app(self) -> xw.App:
+        """The Excel the book is open in, asked for once per command (each ask is two calls into Excel)."""
+        if self._app_object is None:
+            self._app_object = self.book.app
+        return self._app_object
+
+    def _book_sheets(self) -> xw.main.Sheets:
+        """The book's Sheets collection, asked for once per command."""
+        if self._sheets_object is None:
+            self._sheets_object = self.book.sheets
+        return self._sheets_object
+
+    def _engine(self) -> Any:
+        """The engine behind the book (COM, appscript or remote), asked for once per command."""
+        if self._engine_impl is None:
+            self._engine_impl = self._app().engine.impl
+        return self._engine_impl
 
     def _find(self, name: str) -> tuple[xw.Sheet, Any] | None:
         return self._index().get(name.casefold())
@@ -406,7 +471,7 @@ class XlwingsStore:
         if found is None:
             return None
         sheet, table = found
-        placed = Placed(sheet.name, *_position(table.range))
+        placed = Placed(self._sheet_name(sheet), *_position(table.range))
         self._placed[name.casefold()] = placed
         return placed
 
@@ -442,10 +507,10 @@ class XlwingsStore:
                 table_style_name=TABLE_STYLE,
                 has_headers=True,
             )
-            self._tables[table.name.casefold()] = (sheet, added)
+            self._remember_table(sheet, added, table.name)
         self._decorate(sheet, table, top, left)
         self._add_links(sheet, table, top, left, links)
-        self._placed[table.name.casefold()] = Placed(sheet.name, top, left, height, width)
+        self._placed[table.name.casefold()] = Placed(self._sheet_name(sheet), top, left, height, width)
 
     def _fresh_sheet(self, name: str) -> xw.Sheet:
         """The sheet named like a new output table: emptied if it exists, else added at the end."""
@@ -457,8 +522,8 @@ class XlwingsStore:
         # What xlwings' Sheets.add(name=, after=) does, less its check that no sheet has the name,
         # which reads every sheet's name again (a round trip each): the index has ruled that out.
         after = self._last_sheet.impl if self._last_sheet is not None else None
-        sheet = xw.Sheet(impl=self.book.sheets.impl.add(None, after, name))
-        self._sheets[name.casefold()] = self._last_sheet = sheet
+        sheet = xw.Sheet(impl=self._book_sheets().impl.add(None, after, name))
+        self._remember_sheet(sheet, name)
         return sheet
 
     @staticmethod
@@ -491,22 +556,20 @@ class XlwingsStore:
         as ``.value`` would prepare it, by the engine's own ``prepare_xl_data_element`` (dates
         and blanks in the form that engine takes: COM time on Windows, ISO text remotely).
         """
-        if self._prepare is None:
-            self._prepare = self.book.app.engine.impl.prepare_xl_data_element
-        prepare = self._prepare
+        prepare = self._engine().prepare_xl_data_element
         rows = [[prepare(value, {}) for value in row] for row in block]
         area(sheet, top, left, top + len(rows) - 1, left + len(rows[0]) - 1).raw_value = rows
 
     @staticmethod
     def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
-        """Header alignment and number formats (one call per run of equal formats)."""
+        """Header alignment and number formats (one call per block of equal formats)."""
         width = len(table.columns)
         header = area(sheet, top, left, top, left + width - 1)
         header.wrap_text = True
         header.vertical_alignment = "top"
-        for offset, first, last, number_format in format_runs(table):
-            column = left + offset
-            area(sheet, top + 1 + first, column, top + 1 + last, column).number_format = number_format
+        for first_offset, last_offset, first, last, number_format in format_blocks(table):
+            block = area(sheet, top + 1 + first, left + first_offset, top + 1 + last, left + last_offset)
+            block.number_format = number_format
 
     def _add_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
         """A "Go to cell" hyperlink for each target in the ``links`` columns (``'Sheet'!C7``), in this workbook.
@@ -526,7 +589,7 @@ class XlwingsStore:
         if not targets:
             return
         if self._com_links is None:
-            self._com_links = sys.platform == "win32" and self.book.app.engine.name == "excel"
+            self._com_links = sys.platform == "win32" and self._app().engine.name == "excel"
         if self._com_links:
             api = sheet.api
             hyperlinks = api.Hyperlinks
@@ -538,10 +601,30 @@ class XlwingsStore:
                 area(sheet, row, column).add_hyperlink("#" + target, LINK_TEXT, target)
 
 
-def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
-    """Column widths from column ``left`` on: one call per run of equal widths."""
-    start = 0
-    for index in range(1, len(widths) + 1):
-        if index == len(widths) or widths[index] != widths[start]:
-            area(sheet, 1, left + start, 1, left + index - 1).column_width = widths[start]
+def width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
+    """(first offset, last offset, width) to set in order so each column ends with its width.
+
+    The commonest width (when two or more columns share it) goes on the whole span in one call;
+    then each run of equal widths among the other columns. Column widths take one value per
+    call, so this is how a sheet's widths cost fewer calls than its columns.
+    """
+    if not widths:
+        return []
+    common = max(widths, key=widths.count)
+    base = widths.count(common) > 1
+    runs: list[tuple[int, int, float]] = [(0, len(widths) - 1, common)] if base else []
+    start: int | None = None
+    for index in range(len(widths) + 1):
+        ended = index == len(widths) or (base and widths[index] == common)
+        if start is not None and (ended or widths[index] != widths[start]):
+            runs.append((start, index - 1, widths[start]))
+            start = None
+        if not ended and start is None:
             start = index
+    return runs
+
+
+def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
+    """Column widths from column ``left`` on, in the calls ``width_runs`` plans."""
+    for first, last, width in width_runs(widths):
+        area(sheet, 1, left + first, 1, left + last).column_width = width

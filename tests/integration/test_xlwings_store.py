@@ -30,9 +30,10 @@ from python_calamine import CalamineWorkbook
 from apmodel import service
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import CellError, OutColumn, OutputTable, column_letter
+from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
-from apmodel.workbook.xlwings_store import EXCEL_ERRORS, XlwingsStore, cell_text
+from apmodel.workbook.xlwings_store import EXCEL_ERRORS, XlwingsStore, cell_text, format_blocks, width_runs
 from tests.builders import small_county, write_workbook
 
 
@@ -438,6 +439,21 @@ def test_a_moved_table_is_found_with_its_position_its_error_cells_and_the_users_
     assert tables == read_tables(moved)
 
 
+def test_a_totals_row_is_not_read_as_a_data_row(county: Path) -> None:
+    payload = remote_payload(county)
+    table = next(t for sheet in payload["sheets"] for t in sheet["tables"] if t["name"] == "Districts")
+    found = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", table["range_address"])
+    assert found is not None
+    left, top, right, bottom = found.groups()
+    totals = int(bottom) + 1  # the row below the data becomes the table's totals row
+    table.update(
+        range_address=f"{left}{top}:{right}{totals}",
+        total_row_range_address=f"{left}{totals}:{right}{totals}",
+        show_totals=True,
+    )
+    assert XlwingsStore(xw.Book(json=payload)).read_tables()["Districts"] == read_tables(county)["Districts"]
+
+
 def test_reading_writes_nothing(county: Path) -> None:
     book = remote_book(county)
     XlwingsStore(book).read_tables()
@@ -503,6 +519,29 @@ def test_text_excel_would_reinterpret_stays_the_same_text(county: Path, text: st
     XlwingsStore(book).write_tables([warnings([["Warning", "ODD_TEXT", None, text, None]])])
     replayed = Replay(remote_payload(county)).apply(actions(book)).sheet("Warnings")
     assert replayed.cells[(4, 4)] == text
+
+
+def test_column_widths_take_the_commonest_width_in_one_call_then_the_others_by_run() -> None:
+    # 7 columns, widths 10,12,10,10,15,15,10: 10 on all seven, then 12 on the 2nd, 15 on the 5th-6th.
+    assert width_runs([10.0, 12.0, 10.0, 10.0, 15.0, 15.0, 10.0]) == [(0, 6, 10.0), (1, 1, 12.0), (4, 5, 15.0)]
+    # No width shared by two columns: one call per column.
+    assert width_runs([8.0, 9.0, 10.0]) == [(0, 0, 8.0), (1, 1, 9.0), (2, 2, 10.0)]
+    # Shared only side by side: the span, then the one other column.
+    assert width_runs([8.0, 9.0, 9.0]) == [(0, 2, 9.0), (0, 0, 8.0)]
+    assert width_runs([]) == []
+
+
+def test_side_by_side_columns_with_the_same_format_on_the_same_rows_share_one_call() -> None:
+    money, count = OutColumn("A £", Kind.MONEY), OutColumn("B £", Kind.MONEY)
+    rows: list[list[Any]] = [[Decimal("1.00"), Decimal("2.00"), "x"], [None, Decimal("3.00"), "y"]]
+    table = OutputTable("T", [money, count, OutColumn("Note", Kind.TEXT)], rows)
+    # The two money columns are one block over both rows (a blank takes its run's format); text gets none.
+    assert format_blocks(table) == [(0, 1, 0, 1, NUMBER_FORMATS[Kind.MONEY])]
+    # A column whose format differs breaks the block: a date column between the money columns.
+    dated = OutputTable(
+        "T", [money, OutColumn("On", Kind.DATE), count], [[Decimal("1.00"), date(2025, 9, 1), Decimal("2.00")]]
+    )
+    assert [block[:2] for block in format_blocks(dated)] == [(0, 0), (1, 1), (2, 2)]
 
 
 def test_plain_words_are_written_without_a_prefix() -> None:
