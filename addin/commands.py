@@ -38,7 +38,7 @@ from apmodel.workbook.contract import (
     TERMS,
     WARNINGS,
 )
-from apmodel.workbook.interface import RawTable, table_named
+from apmodel.workbook.interface import OutputWouldOverwrite, RawTable, table_named
 from apmodel.workbook.xlwings_store import XlwingsStore
 
 from . import ribbon_buttons
@@ -462,6 +462,12 @@ def dispatch(
     except DialogUnavailable as missing:
         if face is not None:
             face.tell(f"This Excel cannot show {missing}, which this button needs.", problem=True)
+    except OutputWouldOverwrite as in_the_way:
+        # The user's own cells are in the way: a plain answer, not a failure to send to IT.
+        if store is not None:
+            store.status("Stopped: nothing was written (see the message)")
+        if face is not None:
+            face.tell(f"Nothing was written: {in_the_way}.", problem=True)
     except Exception as exc:
         _report_failure(button_id, book_name, log_file, exc, store, face)
     finally:

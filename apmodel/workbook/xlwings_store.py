@@ -39,9 +39,11 @@ from apmodel.workbook.interface import (
     ChartKind,
     ChartSpec,
     OutputTable,
+    OutputWouldOverwrite,
     RawTable,
     column_letter,
     column_number,
+    overlap_message,
 )
 from apmodel.workbook.layout import (
     CHART_HEIGHT_CM,
@@ -280,6 +282,9 @@ class XlwingsStore:
         return tables
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
+        # Every table is checked before any is written, so a refusal leaves the book as it was.
+        for table in tables:
+            self._check_room(table)
         app = self._app()
         app.screen_updating = False
         try:
@@ -511,6 +516,45 @@ class XlwingsStore:
         self._decorate(sheet, table, top, left)
         self._add_links(sheet, table, top, left, links)
         self._placed[table.name.casefold()] = Placed(self._sheet_name(sheet), top, left, height, width)
+
+    def _check_room(self, table: OutputTable) -> None:
+        """Refuse (``OutputWouldOverwrite``) a table that would grow over another table or a filled cell.
+
+        Costs nothing while a table stays inside its old range; a growing one reads only the cells
+        it would grow into (one call a strip) and the positions of the other tables on its sheet.
+        """
+        found = self._find(table.name)
+        old = self._locate(table.name)
+        if found is None or old is None:
+            return
+        sheet, _existing = found
+        right = old.left + len(table.columns) - 1
+        bottom = old.top + max(len(table.rows), 1)
+        old_right, old_bottom = old.left + old.columns - 1, old.top + old.rows - 1
+        if right <= old_right and bottom <= old_bottom:
+            return
+        shown = self._table_names[table.name.casefold()]
+        for key, (other_sheet, _other) in self._index().items():
+            if key == table.name.casefold() or other_sheet is not sheet:
+                continue
+            other = self._locate(self._table_names[key])
+            assert other is not None
+            o_right, o_bottom = other.left + other.columns - 1, other.top + other.rows - 1
+            if other.top <= bottom and old.top <= o_bottom and other.left <= right and old.left <= o_right:
+                ref = f"{column_letter(other.left)}{other.top}:{column_letter(o_right)}{o_bottom}"
+                what = f"the table {self._table_names[key]} at {ref}"
+                raise OutputWouldOverwrite(overlap_message(shown, old.sheet, what))
+        strips = []
+        if bottom > old_bottom:
+            strips.append((old_bottom + 1, old.left, bottom, right))
+        if right > old_right:
+            strips.append((old.top, old_right + 1, min(bottom, old_bottom), right))
+        for top, left, last_row, last_column in strips:
+            for r, row in enumerate(_block(area(sheet, top, left, last_row, last_column).raw_value)):
+                for c, value in enumerate(row):
+                    if value is not None and value != "":
+                        what = f"your cell {column_letter(left + c)}{top + r}"
+                        raise OutputWouldOverwrite(overlap_message(shown, old.sheet, what))
 
     def _fresh_sheet(self, name: str) -> xw.Sheet:
         """The sheet named like a new output table: emptied if it exists, else added at the end."""

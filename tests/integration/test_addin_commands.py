@@ -335,3 +335,38 @@ def test_files_from_a_sharepoint_book_go_to_a_local_folder_asked_again_until_one
     assert len(ui.asked) == 2 and list(local.glob("*.xlsx")) and str(local) in done
     assert [start for start in ui.starts if start is not None and is_web_address(str(start))] == []
     assert not (tmp_path / "logs").exists()
+
+
+def test_a_table_that_would_grow_over_the_users_cells_is_refused_in_plain_words_and_nothing_is_written(
+    county: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import range_boundaries
+
+    from apmodel.cli import main
+
+    first = tmp_path / "first.xlsx"
+    assert main(["run", str(county), "-o", str(first), "--date", TODAY.isoformat(), "-q"]) == 0
+    book = load_workbook(first)
+    for sheet in book.worksheets:
+        if "Schools" in sheet.tables:
+            left, top, _right, bottom = range_boundaries(sheet.tables["Schools"].ref)
+            header = [sheet.cell(row=top, column=c).value for c in range(left, _right + 1)]
+            pupils = left + header.index("Pupils")
+            for row in range(top + 1, bottom + 1):
+                sheet.cell(row=row, column=pupils, value="many")  # an Error a school: Warnings grows
+    warnings_sheet = book["Warnings"]
+    _left, _top, _right, bottom = range_boundaries(warnings_sheet.tables["Warnings"].ref)
+    warnings_sheet.cell(row=bottom + 2, column=1, value="my own total")
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    xl = remote_book(edited)
+    press("validate", xl, tmp_path)
+    [[message, _, _, mode, _]] = alerts(xl)
+    assert message.startswith("Nothing was written: the output table Warnings on sheet 'Warnings' would grow over")
+    assert f"your cell A{bottom + 2}" in message and mode == "critical"
+    assert not (tmp_path / "logs" / LOG_FILE).exists()  # the user's own cells, not a failure for IT
+    # Nothing but the status cell beside Summary: "working", then "Stopped".
+    statuses = [str(a["values"][0][0]) for a in writes(xl)]
+    assert [a["func"] for a in writes(xl)] == ["setValues", "setValues"]
+    assert statuses[0].startswith("'Validate: working") and statuses[1].startswith("'Stopped: nothing was written")

@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 
 from apmodel import service
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import CellError, OutColumn, OutputTable, column_letter
+from apmodel.workbook.interface import CellError, OutColumn, OutputTable, OutputWouldOverwrite, column_letter
 from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
@@ -511,6 +511,53 @@ def test_an_existing_output_table_is_resized_where_it_is_and_its_old_rows_cleare
         (6, 2): "Error", (6, 3): "UNKNOWN_URN", (6, 4): 7, (6, 5): "999", (6, 6): "Go to cell",
     }  # rows 7 to 10 of the old table are gone
     assert checks.links == {(6, 6): "'Schools'!A7"}
+
+
+def _moved_with(tmp_path: Path, moved: Path, cell: str | None = None, table_ref: str | None = None) -> Path:
+    """``moved`` with a user's cell, or a user's table, in the way of Warnings (B5:F10) growing."""
+    book = openpyxl.load_workbook(moved)
+    checks = book["Checks"]
+    if cell is not None:
+        checks[cell] = "my total"
+    if table_ref is not None:
+        left, top, _right, _bottom = range_boundaries(table_ref)
+        for offset, text in enumerate(["Mine", "Also mine"]):
+            checks.cell(row=top, column=left + offset, value=text)
+        checks.add_table(Table(displayName="MyTable", ref=table_ref))
+    path = tmp_path / "in-the-way.xlsx"
+    book.save(path)
+    return path
+
+
+def _eight_warnings() -> OutputTable:
+    return warnings([["Error", "UNKNOWN_URN", 7 + i, "999", "'Schools'!A7"] for i in range(8)])
+
+
+@pytest.mark.parametrize(
+    ("cell", "table_ref", "named"),
+    [("C14", None, "your cell C14"), (None, "B14:C15", "the table MyTable at B14:C15")],
+    ids=["a user's cell below", "a user's table below"],
+)
+def test_a_table_that_would_grow_over_the_users_cells_is_refused_and_nothing_is_written(
+    tmp_path: Path, moved: Path, cell: str | None, table_ref: str | None, named: str
+) -> None:
+    # Warnings holds B5:F10 (header and 5 rows); 8 rows need B5:F13 and a 9th row B5:F14.
+    path = _moved_with(tmp_path, moved, cell, table_ref)
+    book = remote_book(path)
+    grown = warnings([["Error", "UNKNOWN_URN", 7 + i, "999", "'Schools'!A7"] for i in range(9)])
+    with pytest.raises(OutputWouldOverwrite) as refused:
+        XlwingsStore(book).write_tables([allocations(2), grown])
+    assert named in str(refused.value) and "Warnings" in str(refused.value)
+    assert actions(book) == []  # nothing written: the book is as it was
+
+
+def test_a_table_that_grows_into_empty_cells_is_written(tmp_path: Path, moved: Path) -> None:
+    path = _moved_with(tmp_path, moved, "C14")  # in the way of a 9th row, not of 8
+    book = remote_book(path)
+    XlwingsStore(book).write_tables([_eight_warnings()])
+    checks = Replay(remote_payload(path)).apply(actions(book)).sheet("Checks")
+    assert checks.tables == [["Warnings", "B5:F13"]]
+    assert checks.cells[(14, 3)] == "my total"
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXT)
