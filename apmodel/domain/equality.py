@@ -9,9 +9,15 @@ pupils (a pupil with two placements counts twice), as the DfE counts exclusions.
 - The Exclusions table holds no sex, ethnicity or SEN status, so an exclusion takes them from
   the same pupil's placement (by Pupil Ref; the "Permanent exclusion" placement first, else the
   earliest). With no placement they are "Not recorded".
-- Rates are per 1,000 pupils on roll: the sum of the Schools ``Pupils`` column (the whole
-  population: the workbook holds no pupil numbers by sex or ethnicity). Where no school has a
-  ``Pupils`` figure the population is unknown and no rate is given.
+- A group's rate is per 1,000 pupils OF THAT GROUP on roll (Equality Act 2010 s149: a rate
+  per group shows over- or under-representation, a share of the whole roll cannot): Boys and
+  Girls for Male and Female, EHCP Pupils and SEN Support Pupils for EHCP and SEN support, and
+  No SEN as Pupils - EHCP Pupils - SEN Support Pupils (``ROLL_COLUMNS``). A column's roll is
+  known only when every school gives a figure (a blank at one school would understate the roll
+  and overstate the rate); otherwise, and for groups the workbook holds no roll of (year group,
+  ethnicity, Not recorded), the roll is None (published ``[x]``). Tiers are kinds of provision,
+  not groups of pupils: their rate is per 1,000 of the whole roll (``Pupils``), and so is the
+  Total's.
 
 Statistical disclosure control (``suppress_group``), with the DfE's ``[c]`` ("confidential")
 symbol of its published statistics: every count from 1 to 4 is primary-suppressed. The categories of one breakdown add
@@ -52,8 +58,12 @@ LARGEST_SUPPRESSED = 4
 NOT_RECORDED = "Not recorded"
 RATE_PLACES = Decimal("0.01")
 PER = Decimal(1000)
-#: The Schools column giving pupils on roll (the rates' denominator).
+#: The Schools column giving pupils on roll (the whole roll: Total's and tiers' denominator).
 PUPILS_COLUMN = "Pupils"
+BOYS_COLUMN, GIRLS_COLUMN = "Boys", "Girls"
+EHCP_COLUMN, SEN_SUPPORT_COLUMN = "EHCP Pupils", "SEN Support Pupils"
+#: Every Schools column the equality analysis reads (optional: a missing one gives ``[x]``).
+ROLL_COLUMNS = (PUPILS_COLUMN, BOYS_COLUMN, GIRLS_COLUMN, EHCP_COLUMN, SEN_SUPPORT_COLUMN)
 
 
 def is_primary(count: int) -> bool:
@@ -127,6 +137,8 @@ class GroupCount:
     group: str
     count: int
     hidden: bool
+    #: Pupils on roll the rate is per: the group's own (the whole roll for a tier); None when unknown.
+    roll: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,18 @@ class BreakdownCounts:
     def total_hidden(self) -> bool:
         return is_primary(self.total)
 
+    @property
+    def of_pupils(self) -> bool:
+        """Whether the groups are groups of pupils (with a share of the roll): all but tiers."""
+        return self.breakdown is not Breakdown.TIER
+
+
+def rate(count: int, roll: Decimal | None) -> Decimal | None:
+    """Per 1,000 of ``roll``, to two decimal places (half up); None when the roll is unknown or 0."""
+    if not roll:
+        return None
+    return (Decimal(count) * PER / roll).quantize(RATE_PLACES, ROUND_HALF_UP)
+
 
 @dataclass(frozen=True)
 class EqualityResult:
@@ -150,10 +174,8 @@ class EqualityResult:
     breakdowns: tuple[BreakdownCounts, ...]
 
     def rate(self, count: int) -> Decimal | None:
-        """Per 1,000 pupils on roll, to two decimal places (half up)."""
-        if not self.pupils_on_roll:
-            return None
-        return (Decimal(count) * PER / self.pupils_on_roll).quantize(RATE_PLACES, ROUND_HALF_UP)
+        """Per 1,000 pupils on the whole roll, to two decimal places (half up)."""
+        return rate(count, self.pupils_on_roll)
 
 
 class _Record(NamedTuple):
@@ -246,7 +268,9 @@ def _ordered(
     return [*fixed, *seen, NOT_RECORDED]
 
 
-def _breakdown(measure: Measure, breakdown: Breakdown, records: Sequence[_Record]) -> BreakdownCounts:
+def _breakdown(
+    measure: Measure, breakdown: Breakdown, records: Sequence[_Record], rolls: dict[tuple[Breakdown, str], Decimal]
+) -> BreakdownCounts:
     order: dict[str, tuple[int, str]] = {}
     spelling: dict[str, str] = {}
     # Each record's label, the breakdown decided once for all the records.
@@ -278,24 +302,51 @@ def _breakdown(measure: Measure, breakdown: Breakdown, records: Sequence[_Record
     values = [counts.get(label, 0) for label in labels]
     hidden = suppress_group(values)
     groups = tuple(
-        GroupCount(label, value, i in hidden) for i, (label, value) in enumerate(zip(labels, values, strict=True))
+        GroupCount(label, value, i in hidden, rolls.get((breakdown, label)))
+        for i, (label, value) in enumerate(zip(labels, values, strict=True))
     )
     return BreakdownCounts(measure, breakdown, groups, len(records))
 
 
+def roll(inputs: ModelInputs, column: str) -> Decimal | None:
+    """The county's pupils in one Schools column: None unless every school gives a figure."""
+    key = normalise(column)
+    if not inputs.schools or any(key not in school.values for school in inputs.schools):
+        return None
+    return sum((school.values[key] for school in inputs.schools), Decimal(0))
+
+
 def pupils_on_roll(inputs: ModelInputs) -> Decimal | None:
-    total = sum((school.value(PUPILS_COLUMN) for school in inputs.schools), Decimal(0))
-    return total if total > 0 else None
+    total = roll(inputs, PUPILS_COLUMN)
+    return total if total else None
+
+
+def group_rolls(inputs: ModelInputs) -> dict[tuple[Breakdown, str], Decimal]:
+    """Each group's pupils on roll where the Schools table gives it (module docstring)."""
+    whole = pupils_on_roll(inputs)
+    known = {
+        (Breakdown.SEX, MALE): roll(inputs, BOYS_COLUMN),
+        (Breakdown.SEX, FEMALE): roll(inputs, GIRLS_COLUMN),
+        (Breakdown.SEN_STATUS, EHCP): roll(inputs, EHCP_COLUMN),
+        (Breakdown.SEN_STATUS, SEN_SUPPORT): roll(inputs, SEN_SUPPORT_COLUMN),
+    }
+    ehcp, support = known[Breakdown.SEN_STATUS, EHCP], known[Breakdown.SEN_STATUS, SEN_SUPPORT]
+    if whole is not None and ehcp is not None and support is not None and whole - ehcp - support >= 0:
+        known[Breakdown.SEN_STATUS, NO_SEN] = whole - ehcp - support
+    if whole is not None:
+        known |= {(Breakdown.TIER, tier): whole for tier in ("1", "2", "3", NOT_RECORDED)}
+    return {group: value for group, value in known.items() if value is not None}
 
 
 def analyse_equality(inputs: ModelInputs) -> EqualityResult:
     """Counts of the year's placements and exclusions by each characteristic, suppressed."""
     placements = [_placement_record(p) for p in _in_year_placements(inputs)]
     exclusions = _exclusion_records(inputs)
+    rolls = group_rolls(inputs)
     breakdowns: list[BreakdownCounts] = []
     for breakdown in Breakdown:
-        breakdowns.append(_breakdown(Measure.PLACEMENTS, breakdown, placements))
+        breakdowns.append(_breakdown(Measure.PLACEMENTS, breakdown, placements, rolls))
     for breakdown in Breakdown:
         if breakdown is not Breakdown.TIER:
-            breakdowns.append(_breakdown(Measure.EXCLUSIONS, breakdown, exclusions))
+            breakdowns.append(_breakdown(Measure.EXCLUSIONS, breakdown, exclusions, rolls))
     return EqualityResult(pupils_on_roll(inputs), tuple(breakdowns))

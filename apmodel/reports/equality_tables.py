@@ -1,9 +1,12 @@
 """The ``EqualityAnalysis`` output table (docs/forum-workbook.md; docs/funding-rules.md, "Privacy").
 
 Built from an ``EqualityResult`` (apmodel.domain.equality), whose suppression is already
-decided: a hidden count shows ``[c]`` and so do its rate and share, which would give the count
-back. Each breakdown ends with its ``Total`` row (shown as ``[c]`` when the total itself is 1
-to 4). Rates are per 1,000 pupils on roll; shares are of the breakdown's total.
+decided: a hidden count shows ``[c]`` and so do its rate and share of AP, which would give the
+count back (the group's roll and share of the roll are the school census's, not the count's,
+and stay shown). Each breakdown ends with its ``Total`` row (``[c]`` when the total itself is
+1 to 4). A rate is per 1,000 pupils of the group on roll (``On Roll``); ``[x]`` where the
+Schools table gives no roll for the group; a tier's share of the roll is ``[z]`` (not
+applicable: a tier is a kind of provision, not a group of pupils).
 """
 
 from __future__ import annotations
@@ -11,54 +14,60 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from apmodel.domain.equality import SUPPRESSED, EqualityResult
+from apmodel.domain.equality import SUPPRESSED, BreakdownCounts, EqualityResult, rate
 from apmodel.workbook.contract import EQUALITY_ANALYSIS, EQUALITY_ANALYSIS_SPEC
 from apmodel.workbook.interface import OutputTable, out_columns
 
 TOTAL = "Total"
 SHARE_PLACES = Decimal("0.0001")
+#: The GSS symbols for "not available" and "not applicable".
+NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
 
 
+def _share(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, ROUND_HALF_UP) if whole else None
 
-def _share(count: int, total: int) -> Decimal | None:
-    return (Decimal(count) / total).quantize(SHARE_PLACES, ROUND_HALF_UP) if total else None
+
+def _or_x(value: Decimal | None) -> Decimal | str:
+    return NOT_AVAILABLE if value is None else value
+
+
+def _row(
+    b: BreakdownCounts, group: str, count: int, hidden: bool, roll: Decimal | None, result: EqualityResult
+) -> list[Any]:
+    if not b.of_pupils and group != TOTAL:
+        roll_share: Decimal | str = NOT_APPLICABLE
+    else:
+        roll_share = _or_x(_share(roll, result.pupils_on_roll) if roll is not None else None)
+    if hidden:
+        shown: list[Any] = [SUPPRESSED, SUPPRESSED, SUPPRESSED]
+    else:
+        shown = [count, _or_x(rate(count, roll)), _share(count, b.total)]
+    return [b.measure.value, b.breakdown.value, group, shown[0], _or_x(roll), shown[1], shown[2], roll_share]
 
 
 def equality_rows(result: EqualityResult) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for b in result.breakdowns:
         for g in b.groups:
-            if g.hidden:
-                rows.append([b.measure.value, b.breakdown.value, g.group, SUPPRESSED, SUPPRESSED, SUPPRESSED])
-            else:
-                rows.append(
-                    [
-                        b.measure.value,
-                        b.breakdown.value,
-                        g.group,
-                        g.count,
-                        result.rate(g.count),
-                        _share(g.count, b.total),
-                    ]
-                )
-        if b.total_hidden:
-            rows.append([b.measure.value, b.breakdown.value, TOTAL, SUPPRESSED, SUPPRESSED, SUPPRESSED])
-        else:
-            rows.append(
-                [b.measure.value, b.breakdown.value, TOTAL, b.total, result.rate(b.total), _share(b.total, b.total)]
-            )
+            rows.append(_row(b, g.group, g.count, g.hidden, g.roll, result))
+        rows.append(_row(b, TOTAL, b.total, b.total_hidden, result.pupils_on_roll, result))
     return rows
 
 
 def equality_table(result: EqualityResult) -> OutputTable:
     population = (
-        f"rates per 1,000 of the {result.pupils_on_roll:,.0f} pupils on roll"
+        f"{result.pupils_on_roll:,.0f} pupils on roll"
         if result.pupils_on_roll
-        else "no rates: the Schools table gives no Pupils figures"
+        else "the Schools table gives no Pupils figure for every school"
     )
     return OutputTable(
         EQUALITY_ANALYSIS,
         out_columns(EQUALITY_ANALYSIS_SPEC.columns),
         equality_rows(result),
-        title=f"Equality analysis: counts from 1 to 4 (and any that would reveal them) shown as [c]; {population}",
+        title=(
+            "Equality analysis: counts from 1 to 4 (and any that would reveal them) shown as [c]; "
+            f"rates per 1,000 pupils of each group on roll, [x] where the roll is not given; {population}"
+        ),
     )

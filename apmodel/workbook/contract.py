@@ -148,6 +148,10 @@ SCHOOLS = TableSpec(
         _c("Cost Centre"),
         _c("PO Number"),
         _c("Pupils", N),
+        _c("Boys", N, help="Boys on roll (school census): the Male group's equality rate."),
+        _c("Girls", N, help="Girls on roll (school census): the Female group's equality rate."),
+        _c("EHCP Pupils", N, help="Pupils with an EHC plan on roll (school census): the EHCP group's rate."),
+        _c("SEN Support Pupils", N, help="Pupils on SEN support (school census): the SEN support group's rate."),
         _c("KS3 Pupils", N),
         _c("KS4 Pupils", N),
         _c("Primary Pupils", N),
@@ -600,8 +604,10 @@ EQUALITY_ANALYSIS_SPEC = OutputSpec(
         _o("Breakdown", T, 12, "Year group, sex, ethnicity, SEN status or tier."),
         _o("Group", T, 28, "The group within the breakdown."),
         _o("Count", INT, 9, "How many ([c]: 1 to 4, or one that would reveal them)."),
-        _o("Per 1,000 Pupils", N, 12, "Count per 1,000 pupils on roll (the Schools Pupils column)."),
-        _o("Share", P, 10, "Count / the breakdown's total."),
+        _o("On Roll", INT, 10, "Pupils of the group on roll (Schools Boys, Girls, ...; a tier: all); [x]: not given."),
+        _o("Per 1,000 Pupils", N, 12, "Count per 1,000 pupils of the group on roll (On Roll); [x]: roll not given."),
+        _o("Share of AP", P, 10, "Count / the breakdown's total."),
+        _o("Share of Roll", P, 10, "On Roll / all pupils on roll: compare with Share of AP; [z] for a tier."),
     ),
 )
 AP_OUTCOMES_SPEC = OutputSpec(

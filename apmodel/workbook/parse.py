@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from apmodel.domain import inputs as m
+from apmodel.domain.equality import ROLL_COLUMNS
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
 from apmodel.domain.ledger import LayoutRow
@@ -677,7 +678,7 @@ def _numeric_school_columns(
     rules: Iterable[m.RedressRule],
     findings: Findings,
 ) -> list[str]:
-    """The Schools columns the model reads as numbers: every column a factor or rule names."""
+    """The Schools columns the model reads as numbers: every column a factor or rule names, and the rolls."""
     wanted: dict[str, tuple[str, int, str]] = {}
     for factor in factors:
         table = "DistrictFactors" if isinstance(factor, m.DistrictFactor) else "SchoolFactors"
@@ -703,6 +704,11 @@ def _numeric_school_columns(
             )
             continue
         columns.append(raw.header[index])
+    # The equality analysis's rolls by group, read whenever the table has them (never an Error).
+    for name in ROLL_COLUMNS:
+        index = raw.index(name)
+        if index is not None and normalise(name) not in wanted:
+            columns.append(raw.header[index])
     return columns
 
 

@@ -32,7 +32,7 @@ TEMPLATE_EXAMPLES: dict[str, list[list[object]]] = {
         [
             100001, "Example Secondary School", "Example District", "Secondary", "Academy", "Example Learning Trust",
             "Trust Office, 1 Example Road, Example Town EX2 2AA", "Yes", "CC1001", "PO123456",
-            1000, 600, 400, 0, 150, 220, 4, 90, 3, 5, 180, "8864001", "10012345", "Open",
+            1000, 510, 490, 30, 140, 600, 400, 0, 150, 220, 4, 90, 3, 5, 180, "8864001", "10012345", "Open",
         ]
     ],
     c.DISTRICT_FACTORS.name: [["KS3 and KS4 pupils", "Pupils", "Secondary", 1.0]],

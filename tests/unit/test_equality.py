@@ -28,7 +28,7 @@ from apmodel.domain.equality import (
     suppress_hierarchy,
 )
 from apmodel.domain.inputs import Reason, School
-from apmodel.reports.equality_tables import equality_table
+from apmodel.reports.equality_tables import NOT_APPLICABLE, NOT_AVAILABLE, equality_table
 from tests.unit.recoup_builders import exclusion, inputs, placement
 
 # -- The reader's search ---------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def test_the_published_table_never_lets_a_1_to_4_count_be_worked_out_from_a_tota
     table = equality_table(analyse_equality(inputs(placements=tuple(rows))))
     for row in table.rows:
         if row[3] == SUPPRESSED:
-            assert row[4] == row[5] == SUPPRESSED  # a rate or share would give the count back
+            assert row[5] == row[6] == SUPPRESSED  # a rate or share of AP would give the count back
         elif isinstance(row[3], int):
             assert not is_primary(row[3]), row
     result = analyse_equality(inputs(placements=tuple(rows)))
@@ -320,4 +320,108 @@ def test_the_published_table_never_lets_a_1_to_4_count_be_worked_out_from_a_tota
 def test_a_total_from_1_to_4_is_itself_shown_as_c() -> None:
     table = equality_table(analyse_equality(inputs(placements=tuple(many("P", 3)))))
     totals = [row for row in table.rows if row[0] == "Placements" and row[2] == "Total"]
-    assert totals and all(row[3:] == [SUPPRESSED] * 3 for row in totals)
+    # Count, rate and share of AP are [c]; the roll (the census's, not the count's) stays shown.
+    assert totals and all([row[3], row[5], row[6]] == [SUPPRESSED] * 3 for row in totals)
+
+
+# -- Rates per group (docs/funding-rules.md, "Privacy and equality") -------------------------------
+
+
+def census_school(urn: int, **columns: int) -> School:
+    """A school with roll columns by their Schools header (``Boys=900``), normalised as parse does."""
+    values = {name.replace("_", " ").casefold(): Decimal(v) for name, v in columns.items()}
+    return School(row=2, urn=urn, name=f"School {urn}", district="North", phase="Secondary", type="Maintained",
+                  values=values)
+
+
+#: Two schools: 3,500 pupils, 1,800 boys, 1,700 girls, 100 with an EHCP, 450 on SEN support.
+CENSUS = (
+    census_school(100001, pupils=2000, boys=1000, girls=1000, ehcp_pupils=60, sen_support_pupils=250),
+    census_school(100002, pupils=1500, boys=800, girls=700, ehcp_pupils=40, sen_support_pupils=200),
+)
+HEADER = ["Measure", "Breakdown", "Group", "Count", "On Roll", "Per 1,000 Pupils", "Share of AP", "Share of Roll"]
+
+
+def published(rows: Sequence[Sequence[Any]], measure: str, breakdown: str) -> dict[str, dict[str, Any]]:
+    return {
+        row[2]: dict(zip(HEADER[3:], row[3:], strict=True))
+        for row in rows
+        if row[0] == measure and row[1] == breakdown
+    }
+
+
+def test_the_table_has_the_declared_columns() -> None:
+    table = equality_table(analyse_equality(inputs(placements=tuple(many("P", 9)))))
+    assert [column.name for column in table.columns] == HEADER
+
+
+def test_a_groups_rate_is_per_1000_pupils_of_that_group_beside_its_shares_of_ap_and_of_the_roll() -> None:
+    rows = [*many("M", 12, sex="Male"), *many("F", 6, sex="Female")]
+    table = equality_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS)))
+    sex = published(table.rows, "Placements", "Sex")
+    # 12 boys placed / 1,800 boys on roll x 1,000 = 6.666... -> 6.67
+    # share of AP 12 / 18 = 0.6667; share of roll 1,800 / 3,500 = 0.514285... -> 0.5143
+    assert sex["Male"] == {"Count": 12, "On Roll": Decimal(1800), "Per 1,000 Pupils": Decimal("6.67"),
+                           "Share of AP": Decimal("0.6667"), "Share of Roll": Decimal("0.5143")}
+    # 6 girls placed / 1,700 girls x 1,000 = 3.529... -> 3.53; 6 / 18 = 0.3333; 1,700 / 3,500 = 0.4857
+    assert sex["Female"] == {"Count": 6, "On Roll": Decimal(1700), "Per 1,000 Pupils": Decimal("3.53"),
+                             "Share of AP": Decimal("0.3333"), "Share of Roll": Decimal("0.4857")}
+    # Boys are over-represented: 66.67% of placements against 51.43% of the roll.
+    # Not recorded has no roll: [x]. Total: 18 / 3,500 x 1,000 = 5.142... -> 5.14, all the roll.
+    assert sex["Not recorded"]["On Roll"] == sex["Not recorded"]["Per 1,000 Pupils"] == NOT_AVAILABLE
+    assert sex["Total"] == {"Count": 18, "On Roll": Decimal(3500), "Per 1,000 Pupils": Decimal("5.14"),
+                            "Share of AP": Decimal(1), "Share of Roll": Decimal(1)}
+
+
+def test_no_sen_is_the_roll_less_ehcp_and_sen_support_pupils() -> None:
+    rows = [*many("E", 5, ehcp=True), *many("S", 7, sen_support=True), *many("N", 6)]
+    table = equality_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS)))
+    sen = published(table.rows, "Placements", "SEN status")
+    # EHCP: 5 / 100 x 1,000 = 50.00; SEN support: 7 / 450 x 1,000 = 15.555... -> 15.56
+    assert (sen["EHCP"]["Per 1,000 Pupils"], sen["SEN support"]["Per 1,000 Pupils"]) == (Decimal(50), Decimal("15.56"))
+    # No SEN on roll: 3,500 - 100 - 450 = 2,950; 6 / 2,950 x 1,000 = 2.033... -> 2.03; 2,950 / 3,500 = 0.8429
+    assert sen["No SEN"]["On Roll"] == Decimal(2950)
+    assert sen["No SEN"]["Per 1,000 Pupils"] == Decimal("2.03")
+    assert sen["No SEN"]["Share of Roll"] == Decimal("0.8429")
+
+
+def test_a_roll_not_given_by_every_school_is_x_not_a_rate_of_part_of_the_county() -> None:
+    # The second school leaves Girls blank: 1,000 girls of one school would make 6 girls 6.00 per 1,000.
+    schools = (CENSUS[0], census_school(100002, pupils=1500, boys=800))
+    rows = [*many("M", 12, sex="Male"), *many("F", 6, sex="Female")]
+    table = equality_table(analyse_equality(inputs(placements=tuple(rows), schools=schools)))
+    sex = published(table.rows, "Placements", "Sex")
+    assert [sex["Female"][k] for k in ("On Roll", "Per 1,000 Pupils", "Share of Roll")] == [NOT_AVAILABLE] * 3
+    assert sex["Female"]["Share of AP"] == Decimal("0.3333")  # 6 / 18: no roll needed
+    # 12 / 1,800 x 1,000 = 6.67 still: every school gives Boys.
+    assert sex["Male"]["Per 1,000 Pupils"] == Decimal("6.67")
+    # No roll by year group or ethnicity in the workbook: [x] for every such group.
+    for breakdown in ("Year group", "Ethnicity"):
+        groups = published(table.rows, "Placements", breakdown)
+        assert {g["Per 1,000 Pupils"] for name, g in groups.items() if name != "Total"} == {NOT_AVAILABLE}
+    # Without EHCP and SEN support columns, No SEN cannot be worked out either.
+    sen = published(table.rows, "Placements", "SEN status")
+    assert sen["No SEN"]["On Roll"] == NOT_AVAILABLE
+
+
+def test_a_tiers_rate_is_per_1000_of_the_whole_roll_and_it_has_no_share_of_the_roll() -> None:
+    rows = [*many("A", 7, tier=1), *many("B", 14, tier=2), *many("C", 0, tier=3)]
+    tier = published(
+        equality_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS))).rows, "Placements", "Tier"
+    )
+    # 14 / 3,500 x 1,000 = 4.00; a tier is provision, not a group of pupils: share of roll [z].
+    assert tier["2"]["Per 1,000 Pupils"] == Decimal("4.00") and tier["2"]["Share of Roll"] == NOT_APPLICABLE
+    assert tier["Total"]["Share of Roll"] == Decimal(1)
+
+
+def test_a_hidden_counts_rate_and_share_of_ap_are_hidden_and_its_roll_is_shown() -> None:
+    rows = [*many("M", 12, sex="Male"), *many("F", 3, sex="Female")]
+    sex = published(
+        equality_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS))).rows, "Placements", "Sex"
+    )
+    # 3 girls is [c]; 12 would give it back (15 - 12 = 3), so it is [c] too, and so are their
+    # rates (3 / 1,700 x 1,000 = 1.76 gives 3 back) and shares of AP (3 / 15 = 0.2000).
+    for group in ("Female", "Male"):
+        assert [sex[group][k] for k in ("Count", "Per 1,000 Pupils", "Share of AP")] == [SUPPRESSED] * 3
+    # The census roll is not the AP count: 1,700 girls and 1,700 / 3,500 = 0.4857 stay shown.
+    assert (sex["Female"]["On Roll"], sex["Female"]["Share of Roll"]) == (Decimal(1700), Decimal("0.4857"))

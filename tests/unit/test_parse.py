@@ -156,6 +156,20 @@ def test_school_numbers_named_by_factors_are_read_and_bad_ones_reported() -> Non
     assert [f.weight for f in inputs.district_factors] == [Decimal("0.6"), Decimal("0.4"), Decimal(0)]
 
 
+def test_the_equality_rolls_by_group_are_read_though_no_factor_names_them() -> None:
+    findings = Findings()
+    header = ["URN", "School Name", "District", "Phase", "Type", "Pupils", "Boys", "Girls", "EHCP Pupils"]
+    schools = table("Schools", header, [
+        [118001, "Oak", "Swale", "Secondary", "Academy", 1000, 510, 490, 30],
+        [118002, "Ash", "Swale", "Secondary", "Maintained", 800, 400, None, 20],  # Girls blank
+    ])
+    oak, ash = parse_inputs({"Schools": schools}, findings).schools
+    assert (oak.value("Boys"), oak.value("Girls"), oak.value("EHCP Pupils")) == (510, 490, 30)
+    assert ash.value("Pupils") == 800 and "girls" not in ash.values  # blank: not given, not 0
+    # A missing optional column (SEN Support Pupils) is no finding at all.
+    assert not [f for f in findings.items if f.table == "Schools"]
+
+
 def test_bad_optional_cell_is_a_warning_and_the_row_is_kept() -> None:
     findings = Findings()
     exclusions = table(
