@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from apmodel.domain.equality import SUPPRESSED, BreakdownCounts, EqualityResult, rate
+from apmodel.domain.equality import LARGEST_SUPPRESSED, SUPPRESSED, BreakdownCounts, EqualityResult, rate
 from apmodel.workbook.contract import EQUALITY_ANALYSIS, EQUALITY_ANALYSIS_SPEC
 from apmodel.workbook.interface import OutputTable, out_columns
 
@@ -36,6 +36,7 @@ def _or_x(value: Decimal | None) -> Decimal | str:
 def _row(
     b: BreakdownCounts, group: str, count: int, hidden: bool, roll: Decimal | None, result: EqualityResult
 ) -> list[Any]:
+    on_roll: Decimal | str = _or_x(roll)
     if not b.of_pupils and group != TOTAL:
         roll_share: Decimal | str = NOT_APPLICABLE
     else:
@@ -44,7 +45,10 @@ def _row(
         shown: list[Any] = [SUPPRESSED, SUPPRESSED, SUPPRESSED]
     else:
         shown = [count, _or_x(rate(count, roll)), _share(count, b.total)]
-    return [b.measure.value, b.breakdown.value, group, shown[0], _or_x(roll), shown[1], shown[2], roll_share]
+    if roll is not None and 0 < roll <= LARGEST_SUPPRESSED:
+        # A group of 1 to 4 pupils in the county: its roll, rate and share of the roll are [c] too.
+        on_roll = roll_share = shown[1] = SUPPRESSED
+    return [b.measure.value, b.breakdown.value, group, shown[0], on_roll, shown[1], shown[2], roll_share]
 
 
 def equality_rows(result: EqualityResult) -> list[list[Any]]:

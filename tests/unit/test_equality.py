@@ -425,3 +425,14 @@ def test_a_hidden_counts_rate_and_share_of_ap_are_hidden_and_its_roll_is_shown()
         assert [sex[group][k] for k in ("Count", "Per 1,000 Pupils", "Share of AP")] == [SUPPRESSED] * 3
     # The census roll is not the AP count: 1,700 girls and 1,700 / 3,500 = 0.4857 stay shown.
     assert (sex["Female"]["On Roll"], sex["Female"]["Share of Roll"]) == (Decimal(1700), Decimal("0.4857"))
+
+
+def test_a_group_of_1_to_4_pupils_on_roll_is_not_published_by_its_roll() -> None:
+    # 3 pupils with an EHC plan in the whole county: 0 of them placed would say something of
+    # each of the 3, so their roll, rate and share of the roll are [c]; the count 0 stays.
+    schools = (census_school(100001, pupils=900, ehcp_pupils=3, sen_support_pupils=97),)
+    table = equality_table(analyse_equality(inputs(placements=tuple(many("N", 9)), schools=schools)))
+    sen = published(table.rows, "Placements", "SEN status")
+    assert [sen["EHCP"][k] for k in ("On Roll", "Per 1,000 Pupils", "Share of Roll")] == [SUPPRESSED] * 3
+    # No SEN: 900 - 3 - 97 = 800 on roll; 9 / 800 x 1,000 = 11.25
+    assert sen["No SEN"]["Per 1,000 Pupils"] == Decimal("11.25")
