@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,16 +31,20 @@ from typing import Protocol
 import xlwings as xw
 
 from apmodel import CONTRACT_VERSION, __version__
-from apmodel.domain.findings import Severity
+from apmodel.domain.findings import Findings, Severity
+from apmodel.workbook.cells import CellProblem
 from apmodel.workbook.contract import (
+    IMPORT_LOG_SPEC,
     INVOICE_REGISTER,
     INVOICES,
     SCENARIO_COMPARISON,
+    SETTINGS,
     SUMMARY,
     TERMS,
     WARNINGS,
 )
 from apmodel.workbook.interface import OutputWouldOverwrite, RawTable, table_named
+from apmodel.workbook.parse import parse_financial_year
 from apmodel.workbook.xlwings_store import XlwingsStore
 
 from . import ribbon_buttons
@@ -72,7 +78,12 @@ class UserInterface(Protocol):
 
     def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None: ...
 
+    def ask_file(self, prompt: str, start: Path | None = None) -> Path | None: ...
+
     def open_workbook(self, path: Path) -> None: ...
+
+    def save_copy(self, target: Path) -> None:
+        """Write the open book, unsaved changes included, to ``target``; the open book is unchanged."""
 
 
 def _applescript_string(text: str) -> str:
@@ -132,9 +143,39 @@ class ExcelInterface:
             return Path(chosen) if chosen else None
         raise DialogUnavailable("a folder picker")
 
+    def ask_file(self, prompt: str, start: Path | None = None) -> Path | None:
+        where = self._desktop
+        if where == "win32":
+            picker = self.book.app.api.FileDialog(3)  # msoFileDialogFilePicker
+            picker.Title = prompt
+            picker.AllowMultiSelect = False
+            if start is not None:
+                picker.InitialFileName = str(start) + "\\"
+            return Path(picker.SelectedItems(1)) if picker.Show() == -1 else None
+        if where == "darwin":
+            chosen = self._osascript(
+                f'tell application "Microsoft Excel" to return POSIX path of (choose file with prompt '
+                f"{_applescript_string(prompt)})"
+            )
+            return Path(chosen) if chosen else None
+        raise DialogUnavailable("a file picker")
+
     def open_workbook(self, path: Path) -> None:
         if self._desktop is not None:
             self.book.app.books.open(str(path))
+
+    def save_copy(self, target: Path) -> None:
+        """Windows: Excel's SaveCopyAs (unsaved changes included, even for a SharePoint book). macOS: the
+        book's file as last saved (Excel's AppleScript has no save-a-copy)."""
+        where = self._desktop
+        if where == "win32":
+            self.book.api.SaveCopyAs(str(target))
+            return
+        fullname = str(self.book.fullname)
+        if where == "darwin" and not is_web_address(fullname) and Path(fullname).is_file():
+            shutil.copyfile(fullname, target)
+            return
+        raise DialogUnavailable("a copy of this workbook (on a Mac, save it to a local folder first)")
 
     @staticmethod
     def _osascript(script: str) -> str | None:
@@ -182,6 +223,21 @@ class Context:
             self.ui.tell(
                 f"{folder} is not a folder on this computer. Choose a local folder (a OneDrive or SharePoint "
                 "folder synced to this computer is fine): the files are written there.",
+                problem=True,
+            )
+
+    def local_file(self, prompt: str) -> Path | None:
+        """A file on this computer, asked until one is chosen; None when the picker is closed."""
+        start = self.workbook_folder() or documents_folder()
+        while True:
+            chosen = self.ui.ask_file(prompt, start)
+            if chosen is None:
+                return None
+            if not is_web_address(str(chosen)) and chosen.is_file():
+                return chosen
+            self.ui.tell(
+                f"{chosen} is not a file on this computer. Download it (or sync its folder) and choose the local "
+                "copy.",
                 problem=True,
             )
 
@@ -314,6 +370,139 @@ def new_workbook(ctx: Context) -> str:
     return f"Wrote {path.name}"
 
 
+def _findings_lines(findings: Findings, limit: int = 5) -> str:
+    """The first Errors and Warnings, one plain line each (the CLI prints them all)."""
+    shown = [f for f in findings.sorted() if f.severity is not Severity.INFO][:limit]
+    lines = [f"{f.severity.value}: {f.table} {f.column or ''} {f.value}: {f.message}".replace("  ", " ") for f in shown]
+    more = len([f for f in findings.sorted() if f.severity is not Severity.INFO]) - len(shown)
+    return "\n".join(lines + ([f"... and {more} more."] if more > 0 else []))
+
+
+def import_schools(ctx: Context) -> str:
+    title = ctx.label("import_schools")
+    extract = ctx.local_file("Choose the GIAS establishment extract (edubasealldata....csv)")
+    if extract is None:
+        raise Cancelled
+    links = ctx.local_file("Choose the GIAS links file (links_edubasealldata....csv), or Cancel to import without it")
+    if not ctx.ui.confirm(
+        f"Update this workbook's Schools table from {extract.name}"
+        + (f" and move placements and exclusions by the conversions in {links.name}" if links else "")
+        + "?\n\nEvery change is listed in ImportLog. Close the workbook without saving to undo.",
+        title,
+    ):
+        raise Cancelled
+    from apmodel.systems import import_schools as merge  # pandas is imported here, only when importing
+
+    report = merge(ctx.store, extract, links_path=links)
+    update = report.update
+    problems = _findings_lines(report.findings)
+    if update is None:
+        ctx.ui.tell(f"Nothing was imported: {report.findings.counts_text()}.\n\n{problems}", problem=True)
+        return f"Nothing imported: {report.findings.counts_text()}"
+    ctx.store.show(IMPORT_LOG_SPEC.name)
+    ctx.ui.tell(
+        f"Imported {extract.name}: {update.added} school(s) added, {update.updated} updated ({update.closed} closed), "
+        f"{report.moved} placement(s)/exclusion(s) moved by {len(report.conversions)} conversion(s); "
+        f"{report.log_rows} change(s) in ImportLog; {report.findings.counts_text()}. Save the workbook to keep them."
+        + (f"\n\n{problems}" if problems else ""),
+        problem=report.findings.has_errors(),
+    )
+    return f"Imported schools: {report.log_rows} change(s): save the workbook"
+
+
+def export_to_ledger(ctx: Context) -> str:
+    title = ctx.label("export_finance")
+    folder = ctx.local_folder("Choose the folder for the ledger files")
+    day = ctx.today or date.today()
+    target = unused_path(folder / f"{Path(str(ctx.book.name)).stem} - ledger export {day:%Y-%m-%d}")
+    if not ctx.ui.confirm(
+        f"Export the Issued documents not yet exported to {target}, and record {day:%d/%m/%Y} as their "
+        "Exported On in the InvoiceRegister?\n\nA document is exported once: the next export leaves it out.",
+        title,
+    ):
+        raise Cancelled
+    from apmodel.systems import export_finance
+
+    target.mkdir()
+    result = export_finance(ctx.store, target, today=ctx.today)
+    if not result.numbers:
+        target.rmdir()
+        settlement = result.run.results.settlement if result.run is not None else None
+        if settlement is None or settlement.frozen:
+            ctx.ui.tell(
+                "Nothing was exported: the InvoiceRegister has Errors. Press Validate to see them.", problem=True
+            )
+            return "Nothing exported: the register has Errors"
+        ctx.ui.tell("Nothing to export: every Issued document already has an Exported On date.")
+        return "Nothing to export"
+    ctx.store.show(INVOICE_REGISTER.name)
+    ctx.ui.tell(
+        f"Exported {len(result.numbers)} document(s): {result.ar_lines} invoice line(s) to {result.files[0]}, "
+        f"{len(result.journals)} journal(s) to {result.files[1]} (net of all journals {result.journals_net:.2f}). "
+        "Exported On is recorded in the InvoiceRegister: save the workbook now."
+    )
+    return f"Exported {len(result.numbers)} document(s): save the workbook"
+
+
+def next_year_label(tables: dict[str, RawTable]) -> str:
+    """The financial year after the one in Settings (e.g. 2026-27), or "" when it is not readable."""
+    settings = table_named(tables, SETTINGS.name)
+    name_at = settings.index("Setting") if settings is not None else None
+    value_at = settings.index("Value") if settings is not None else None
+    if settings is None or name_at is None or value_at is None:
+        return ""
+    typed = next(
+        (row[value_at] for row in settings.rows if str(row[name_at]).strip().casefold() == "financial year"), None
+    )
+    try:
+        year = parse_financial_year(str(typed))
+    except CellProblem:
+        return ""
+    return f"{year.start_year + 1}-{(year.start_year + 2) % 100:02d}"
+
+
+def roll_over(ctx: Context) -> str:
+    title = ctx.label("rollover")
+    answer = ctx.ui.ask_text(
+        "Which financial year is the new workbook for? This workbook is left as it is.",
+        title,
+        next_year_label(ctx.store.read_tables()),
+    )
+    if not answer or not answer.strip():
+        raise Cancelled
+    try:
+        year = parse_financial_year(answer.strip()).label
+    except CellProblem as problem:
+        ctx.ui.tell(f"'{answer.strip()}' is not a financial year: {problem.message} Nothing was written.", problem=True)
+        return "Not rolled over: not a financial year"
+    folder = ctx.local_folder(f"Choose the folder for the {year} workbook")
+    book_name = Path(str(ctx.book.name))
+    suffix = book_name.suffix or ".xlsx"
+    target = unused_path(folder / f"{book_name.stem} - {year}{suffix}")
+    from apmodel.systems import rollover_year
+    from apmodel.workbook.openpyxl_store import FileWorkbook
+
+    with tempfile.TemporaryDirectory(prefix="apmodel-rollover-") as scratch:
+        copy = Path(scratch) / f"this year{suffix}"
+        ctx.ui.save_copy(copy)
+        book = FileWorkbook(copy, on_status=ctx.store.status)
+        result = rollover_year(book, year, today=ctx.today)
+        if not result.written:
+            ctx.ui.tell(
+                f"Nothing was written: {result.findings.counts_text()}.\n\n{_findings_lines(result.findings)}",
+                problem=True,
+            )
+            return f"Not rolled over: {result.findings.counts_text()}"
+        book.save(target)
+    ctx.ui.open_workbook(target)
+    ctx.ui.tell(
+        f"Wrote {target} for {year}: AP budget {result.budget:,.2f}, {result.placements} placement(s) and "
+        f"{result.exclusions} exclusion(s) carried; {len(result.log)} row(s) in RolloverLog. This workbook is "
+        "unchanged. Replace the draft Terms and ClosureDays with next year's dates."
+    )
+    return f"Wrote {target.name}"
+
+
 def unused_path(path: Path) -> Path:
     """``path``, or ``name (2).xlsx``, ``name (3).xlsx``...: never overwrite a user's file."""
     candidate, number = path, 2
@@ -393,6 +582,9 @@ COMMANDS: dict[str, Command] = {
     "school_packs": school_packs,
     "forum_copy": forum_copy,
     "new_workbook": new_workbook,
+    "import_schools": import_schools,
+    "export_finance": export_to_ledger,
+    "rollover": roll_over,
     "diagnose": diagnose,
     "help": show_help,
 }

@@ -8,23 +8,27 @@ questions a person answers (a term, a folder, OK or Cancel) are scripted.
 from __future__ import annotations
 
 import ast
+import shutil
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import xlwings as xw
 
-from apmodel import CONTRACT_VERSION, __version__, service
+from apmodel import CONTRACT_VERSION, __version__, service, systems
 from apmodel.addin import commands, ribbon_buttons
 from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, is_web_address, unused_path
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbooks.example_gias import COMMUNITY, FREE_SCHOOL, establishment, write_gias
 from tests.builders import small_county, write_workbook
 from tests.integration.test_xlwings_store import (  # noqa: F401  (the licence fixture is autouse)
     Replay,
     actions,
+    assert_same_cells,
     noncommercial_licence,
     remote_book,
     remote_payload,
@@ -37,12 +41,21 @@ class Scripted(ExcelInterface):
     """Excel's message boxes (recorded by the remote engine); the answers a person would give."""
 
     def __init__(
-        self, book: xw.Book, *, texts: Sequence[str | None] = (), folder: Path | None = None, confirm: bool = True
+        self,
+        book: xw.Book,
+        *,
+        texts: Sequence[str | None] = (),
+        folder: Path | None = None,
+        confirm: bool = True,
+        files: Sequence[Path | None] = (),
+        saved_as: Path | None = None,
     ) -> None:
         super().__init__(book)
         self.texts: Iterator[str | None] = iter(texts)
-        self.folder, self.confirmation = folder, confirm
+        self.files: Iterator[Path | None] = iter(files)
+        self.folder, self.confirmation, self.saved_as = folder, confirm, saved_as
         self.asked: list[str] = []
+        self.defaults: list[str] = []
         self.opened: list[Path] = []
 
     def confirm(self, prompt: str, title: str = commands.TITLE) -> bool:
@@ -51,7 +64,17 @@ class Scripted(ExcelInterface):
 
     def ask_text(self, prompt: str, title: str = commands.TITLE, default: str = "") -> str | None:
         self.asked.append(prompt)
+        self.defaults.append(default)
         return next(self.texts)
+
+    def ask_file(self, prompt: str, start: Path | None = None) -> Path | None:
+        self.asked.append(prompt)
+        return next(self.files)
+
+    def save_copy(self, target: Path) -> None:
+        # Excel's SaveCopyAs writes the open book as it stands: here, the file the payload was made from.
+        assert self.saved_as is not None, "the command asked for a copy of the open workbook"
+        shutil.copyfile(self.saved_as, target)
 
     def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None:
         self.asked.append(prompt)
@@ -174,7 +197,7 @@ def test_a_new_file_never_overwrites_a_users_file(tmp_path: Path) -> None:
 # -- Questions answered "no" change nothing ------------------------------------------------------
 
 
-@pytest.mark.parametrize("button", ["school_packs", "forum_copy", "new_workbook"])
+@pytest.mark.parametrize("button", ["school_packs", "forum_copy", "new_workbook", "export_finance"])
 def test_closing_the_folder_picker_changes_nothing(county: Path, tmp_path: Path, button: str) -> None:
     book = remote_book(county)
     ui = press(button, book, tmp_path, folder=None)
@@ -370,3 +393,148 @@ def test_a_table_that_would_grow_over_the_users_cells_is_refused_in_plain_words_
     statuses = [str(a["values"][0][0]) for a in writes(xl)]
     assert [a["func"] for a in writes(xl)] == ["setValues", "setValues"]
     assert statuses[0].startswith("'Validate: working") and statuses[1].startswith("'Stopped: nothing was written")
+
+
+# -- Import schools, Export to ledger, Roll over year: the CLI's service functions on the open book --
+
+FINANCE = {"AP cost centre": "HN-AP", "Recoupment income account": "9410", "School budget account": "1890",
+           "VAT code": "OS"}  # fmt: skip
+
+
+def gias_extract(tmp_path: Path) -> Path:
+    return write_gias(
+        tmp_path / "edubasealldata20260101.csv",
+        [
+            establishment(100001, "Alder Secondary School", COMMUNITY, "Secondary", "North"),
+            establishment(100002, "Birch Primary", COMMUNITY, "Primary", "North", status="Closed", ages=(4, 11)),
+            establishment(100010, "New Free School", FREE_SCHOOL, "Primary", "South", pupils=240, ages=(4, 11)),
+        ],
+    )
+
+
+def test_import_schools_updates_the_open_books_schools_and_import_log_as_the_cli_does(tmp_path: Path) -> None:
+    county = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA code": "886"}))
+    gias = gias_extract(tmp_path)
+    book = remote_book(county)
+    ui = press("import_schools", book, tmp_path, files=[gias, None])  # no links file: Cancel
+    assert "GIAS establishment extract" in ui.asked[0] and "links file" in ui.asked[1]
+    assert "Update this workbook's Schools table from edubasealldata20260101.csv?" in ui.asked[2]
+    headless = FileWorkbook(county)
+    expected = systems.import_schools(headless, gias)
+    assert expected.update is not None and expected.log_rows > 0
+    headless.save(tmp_path / "cli.xlsx")
+    replay = Replay(remote_payload(county)).apply(actions(book))
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "ImportLog"])
+    [[message, *_]] = alerts(book)
+    assert message.startswith(f"Imported edubasealldata20260101.csv: {expected.update.added} school(s) added")
+    assert f"{expected.log_rows} change(s) in ImportLog" in message and "Save the workbook" in message
+
+
+def test_a_gias_file_offered_as_a_web_address_is_refused_and_asked_again(tmp_path: Path) -> None:
+    county = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA code": "886"}))
+    book = remote_book(county)
+    web = Path("https://contoso.sharepoint.com/sites/finance/Shared Documents/edubasealldata20260101.csv")
+    ui = press("import_schools", book, tmp_path, files=[web, gias_extract(tmp_path), None])
+    refused, done = (a[0] for a in alerts(book))
+    assert "is not a file on this computer" in refused and done.startswith("Imported edubasealldata20260101.csv")
+    assert len(ui.asked) == 4  # the extract twice, the links file, the confirmation
+
+
+def test_import_schools_without_an_la_code_changes_nothing_and_says_why(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    press("import_schools", book, tmp_path, files=[gias_extract(tmp_path), None])
+    [[message, _, _, mode, _]] = alerts(book)
+    assert message.startswith("Nothing was imported: 1 Error(s)") and "'LA code' setting" in message
+    assert mode == "critical" and writes(book) == []
+
+
+def test_import_schools_stops_when_the_file_picker_is_closed_or_the_confirmation_refused(
+    county: Path, tmp_path: Path
+) -> None:
+    for answers in ({"files": [None]}, {"files": [gias_extract(tmp_path), None], "confirm": False}):
+        book = remote_book(county)
+        press("import_schools", book, tmp_path, **answers)
+        assert alerts(book) == [] and writes(book) == []
+
+
+def issued_county(tmp_path: Path) -> Path:
+    source = write_workbook(tmp_path / "county.xlsx", small_county(**FINANCE))
+    book = FileWorkbook(source)
+    assert service.issue_invoices(book, "Autumn 2025", today=TODAY).issued
+    book.save(tmp_path / "issued.xlsx")
+    return tmp_path / "issued.xlsx"
+
+
+def test_export_to_ledger_writes_the_clis_files_to_a_new_local_folder_and_records_exported_on(
+    tmp_path: Path,
+) -> None:
+    issued = issued_county(tmp_path)
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    book = remote_book(issued)
+    ui = press("export_finance", book, tmp_path, folder=folder)
+    assert "record 01/12/2025 as their Exported On" in ui.asked[1]
+    headless = FileWorkbook(issued)
+    expected = systems.export_finance(headless, tmp_path / "cli", today=TODAY)
+    headless.save(tmp_path / "cli.xlsx")
+    written = folder / "issued - ledger export 2025-12-01"
+    for name in ("ar-invoices.csv", "journals.csv"):
+        assert (written / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    replay = Replay(remote_payload(issued)).apply(actions(book))
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["InvoiceRegister"])
+    [[message, *_]] = alerts(book)
+    assert message.startswith(f"Exported {len(expected.numbers)} document(s)") and "save the workbook now" in message
+
+
+def test_export_to_ledger_twice_exports_nothing_and_never_overwrites_the_first_files(tmp_path: Path) -> None:
+    issued = issued_county(tmp_path)
+    headless = FileWorkbook(issued)
+    systems.export_finance(headless, tmp_path, today=TODAY)
+    headless.save(tmp_path / "exported.xlsx")
+    folder = tmp_path / "ledger"
+    (folder / "exported - ledger export 2025-12-01").mkdir(parents=True)  # an earlier export's folder
+    book = remote_book(tmp_path / "exported.xlsx")
+    press("export_finance", book, tmp_path, folder=folder)
+    assert alerts(book)[0][0] == "Nothing to export: every Issued document already has an Exported On date."
+    assert [p.name for p in folder.iterdir()] == ["exported - ledger export 2025-12-01"]
+
+
+def file_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_roll_over_writes_next_years_workbook_like_the_cli_and_leaves_the_open_book_alone(tmp_path: Path) -> None:
+    issued = issued_county(tmp_path)
+    folder = tmp_path / "next"
+    folder.mkdir()
+    book = remote_book(issued)
+    ui = press("rollover", book, tmp_path, texts=["2026-27"], folder=folder, saved_as=issued)
+    assert ui.defaults == ["2026-27"]  # the year after Settings' Financial year is offered
+    target = folder / "issued - 2026-27.xlsx"
+    assert ui.opened == [target]
+    before, after = Replay(remote_payload(issued)), Replay(remote_payload(issued)).apply(actions(book))
+    for sheet in before.sheets:  # only the status line beside Summary was written to the open book
+        if sheet.name != "Summary":
+            assert after.sheet(sheet.name).cells == sheet.cells, sheet.name
+    assert output_sheets(book) == []
+    headless = FileWorkbook(issued)
+    assert systems.rollover_year(headless, "2026-27", today=TODAY).written
+    headless.save(tmp_path / "cli.xlsx")
+    assert file_values(target) == file_values(tmp_path / "cli.xlsx")
+    assert "This workbook is unchanged" in alerts(book)[0][0]
+
+
+def test_roll_over_refuses_what_is_not_the_next_year_and_writes_nothing(tmp_path: Path) -> None:
+    issued = issued_county(tmp_path)
+    book = remote_book(issued)
+    press("rollover", book, tmp_path, texts=["2030-31"], folder=tmp_path / "", saved_as=issued)
+    [[message, _, _, mode, _]] = alerts(book)
+    assert message.startswith("Nothing was written: 1 Error(s)") and "rolls over to 2026-27 only" in message
+    assert mode == "critical" and list(tmp_path.glob("issued - *")) == []
+
+
+def test_roll_over_says_what_a_financial_year_looks_like(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    ui = press("rollover", book, tmp_path, texts=["next year"])
+    assert len(ui.asked) == 1 and "'next year' is not a financial year" in alerts(book)[0][0]
