@@ -175,7 +175,7 @@ class ExcelInterface:
         if where == "darwin" and not is_web_address(fullname) and Path(fullname).is_file():
             shutil.copyfile(fullname, target)
             return
-        raise DialogUnavailable("a copy of this workbook (on a Mac, save it to a local folder first)")
+        raise DialogUnavailable("a copy of the open workbook")
 
     @staticmethod
     def _osascript(script: str) -> str | None:
@@ -424,9 +424,12 @@ def export_to_ledger(ctx: Context) -> str:
     from apmodel.systems import export_finance
 
     target.mkdir()
-    result = export_finance(ctx.store, target, today=ctx.today)
+    try:
+        result = export_finance(ctx.store, target, today=ctx.today)
+    finally:
+        if not any(target.iterdir()):
+            target.rmdir()  # nothing exported (or a failure before any file): no empty folder is left
     if not result.numbers:
-        target.rmdir()
         settlement = result.run.results.settlement if result.run is not None else None
         if settlement is None or settlement.frozen:
             ctx.ui.tell(
@@ -484,7 +487,15 @@ def roll_over(ctx: Context) -> str:
 
     with tempfile.TemporaryDirectory(prefix="apmodel-rollover-") as scratch:
         copy = Path(scratch) / f"this year{suffix}"
-        ctx.ui.save_copy(copy)
+        try:
+            ctx.ui.save_copy(copy)
+        except DialogUnavailable:
+            ctx.ui.tell(
+                "This Excel cannot make a copy of the open workbook. On a Mac, save the workbook to a folder on "
+                "this computer and press Roll over year again, or use `apmodel rollover`. Nothing was written.",
+                problem=True,
+            )
+            return "Not rolled over: no copy of the workbook"
         book = FileWorkbook(copy, on_status=ctx.store.status)
         result = rollover_year(book, year, today=ctx.today)
         if not result.written:

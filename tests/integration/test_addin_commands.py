@@ -534,6 +534,17 @@ def test_roll_over_refuses_what_is_not_the_next_year_and_writes_nothing(tmp_path
     assert mode == "critical" and list(tmp_path.glob("issued - *")) == []
 
 
+def test_roll_over_where_excel_cannot_copy_the_open_book_says_what_to_do(county: Path, tmp_path: Path) -> None:
+    book = remote_book(county)
+    ui = commands.ExcelInterface(book)  # the remote engine has no Save a copy
+    answers = Scripted(book, texts=["2026-27"], folder=tmp_path)
+    ui.ask_text, ui.ask_folder = answers.ask_text, answers.ask_folder
+    dispatch("rollover", __version__, book=book, ui=ui, today=TODAY, log_dir=tmp_path / "logs")
+    [[message, _, _, mode, _]] = alerts(book)
+    assert "cannot make a copy of the open workbook" in message and "apmodel rollover" in message
+    assert mode == "critical" and list(tmp_path.glob("county - *")) == []
+
+
 def test_roll_over_says_what_a_financial_year_looks_like(county: Path, tmp_path: Path) -> None:
     book = remote_book(county)
     ui = press("rollover", book, tmp_path, texts=["next year"])
