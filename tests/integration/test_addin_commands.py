@@ -23,7 +23,14 @@ from apmodel.addin import commands, ribbon_buttons
 from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, is_web_address, unused_path
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.openpyxl_store import FileWorkbook
-from apmodel.workbooks.example_gias import COMMUNITY, FREE_SCHOOL, establishment, write_gias
+from apmodel.workbooks.example_gias import (
+    ACADEMY_CONVERTER,
+    COMMUNITY,
+    FREE_SCHOOL,
+    LINKS_HEADER,
+    establishment,
+    write_gias,
+)
 from tests.builders import small_county, write_workbook
 from tests.integration.test_xlwings_store import (  # noqa: F401  (the licence fixture is autouse)
     Replay,
@@ -428,6 +435,31 @@ def test_import_schools_updates_the_open_books_schools_and_import_log_as_the_cli
     [[message, *_]] = alerts(book)
     assert message.startswith(f"Imported edubasealldata20260101.csv: {expected.update.added} school(s) added")
     assert f"{expected.log_rows} change(s) in ImportLog" in message and "Save the workbook" in message
+
+
+def test_import_schools_with_the_links_file_moves_a_converted_schools_rows_as_the_cli_does(tmp_path: Path) -> None:
+    county = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA code": "886"}))
+    # Alder (100001) closes and reopens as Alder Academy (100020) on 1 Oct 2025: EX-1 (3 Nov 2025) moves.
+    gias = write_gias(
+        tmp_path / "edubasealldata20260101.csv",
+        [
+            establishment(100001, "Alder Secondary", COMMUNITY, "Secondary", "North", status="Closed"),
+            establishment(100020, "Alder Academy", ACADEMY_CONVERTER, "Secondary", "North", trust="Elm Trust"),
+        ],
+    )
+    links = write_gias(
+        tmp_path / "links.csv", [["100020", "100001", "Alder Secondary", "Predecessor", "01-10-2025"]], LINKS_HEADER
+    )
+    book = remote_book(county)
+    ui = press("import_schools", book, tmp_path, files=[gias, links])
+    assert "and move placements and exclusions by the conversions in links.csv?" in ui.asked[2]
+    headless = FileWorkbook(county)
+    expected = systems.import_schools(headless, gias, links_path=links)
+    assert expected.moved >= 1 and expected.conversions
+    headless.save(tmp_path / "cli.xlsx")
+    replay = Replay(remote_payload(county)).apply(actions(book))
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "Placements", "Exclusions", "ImportLog"])
+    assert f"{expected.moved} placement(s)/exclusion(s) moved by 1 conversion(s)" in alerts(book)[0][0]
 
 
 def test_a_gias_file_offered_as_a_web_address_is_refused_and_asked_again(tmp_path: Path) -> None:
