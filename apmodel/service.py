@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +34,7 @@ from apmodel.reports.allocation_tables import (
 from apmodel.reports.dashboard import dashboard_charts
 from apmodel.reports.equality_tables import equality_table
 from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
+from apmodel.reports.navigation_tables import contents_table, notes_table, workbook_sheets
 from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.recoupment_tables import (
     invoice_register_table,
@@ -42,7 +43,7 @@ from apmodel.reports.recoupment_tables import (
     register_log_table,
 )
 from apmodel.reports.scenario_tables import scenario_comparison_table
-from apmodel.workbook.contract import INPUT_TABLES, INVOICE_REGISTER
+from apmodel.workbook.contract import CONTENTS, INPUT_TABLES, INVOICE_REGISTER, NOTES
 from apmodel.workbook.interface import DashboardStore, OutputTable, RawTable, WorkbookStore, table_named
 from apmodel.workbook.parse import parse_inputs
 from apmodel.workbook.scenario_overrides import scenario_tables
@@ -161,6 +162,33 @@ def add_tables(report: RunReport, started: float) -> None:
     a ``time.perf_counter()`` reading)."""
     report.tables = output_tables(report)
     report.tables.insert(0, summary_table(summary_items(report, time.perf_counter() - started)))
+    report.tables += navigation_tables(report.loaded, report.tables)
+    stamp_la(report.tables, report.loaded)
+
+
+def navigation_tables(loaded: Loaded, tables: Sequence[OutputTable]) -> list[OutputTable]:
+    """The Contents (every sheet, with a link) and the Notes (every output column and word defined)."""
+    def sheet_of(name: str) -> str | None:
+        found = table_named(loaded.tables, name)
+        return found.sheet if found is not None else None
+
+    inputs = {spec.name: sheet for spec in (*INPUT_TABLES, INVOICE_REGISTER) if (sheet := sheet_of(spec.name))}
+    outputs = {t.name: sheet_of(t.name) or t.name for t in tables if not t.hidden and t.name not in inputs}
+    outputs |= {name: sheet_of(name) or name for name in (CONTENTS, NOTES)}
+    return [contents_table(workbook_sheets(inputs, outputs)), notes_table()]
+
+
+def la_name(loaded: Loaded) -> str:
+    """The LA's name as the Settings give it ("" when there are no usable Settings)."""
+    settings = loaded.inputs.settings
+    return settings.la_name if settings is not None else ""
+
+
+def stamp_la(tables: Sequence[OutputTable], loaded: Loaded) -> None:
+    """Give every table the LA's name, which its sheet prints in the footer."""
+    la = la_name(loaded)
+    for table in tables:
+        table.la = la
 
 
 def _write_run(store: WorkbookStore, report: RunReport, progress: Progress | None) -> None:
@@ -198,7 +226,8 @@ def write_dashboard(store: WorkbookStore, report: RunReport) -> None:
     """Redraw the Dashboard's charts where the store can (both adapters can)."""
     if isinstance(store, DashboardStore):
         results = report.results
-        store.write_dashboard(dashboard_charts(results.allocation, results.recoupment, report.comparison))
+        charts = dashboard_charts(results.allocation, results.recoupment, report.comparison)
+        store.write_dashboard(charts, la_name(report.loaded))
 
 
 def compare_scenarios(
@@ -227,7 +256,9 @@ def validate_workbook(store: WorkbookStore, *, write: bool = True) -> Findings:
         loaded = load(store)
         run_model(loaded.inputs, loaded.findings, date.today())
     if write:
-        store.write_tables([warnings_table(loaded.findings.sorted(), loaded.locate)])
+        tables = [warnings_table(loaded.findings.sorted(), loaded.locate)]
+        stamp_la(tables, loaded)
+        store.write_tables(tables)
         store.status(_status_line(loaded.findings))
     return loaded.findings
 
@@ -254,6 +285,7 @@ def issue_invoices(store: WorkbookStore, period: str, *, today: date | None = No
         if before.status != entry.status
     ]
     replaced = {t.name: t for t in settlement_tables(report.loaded, after)}
+    stamp_la(list(replaced.values()), report.loaded)
     report.tables = [replaced.get(t.name, t) for t in report.tables]
     store.write_tables(report.tables)
     store.status(f"Issued {len(issued)} document(s) for {period}")

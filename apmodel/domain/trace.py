@@ -1,7 +1,8 @@
 """The calculation trace: enough to recompute any published figure by hand.
 
 Every rule module appends ``TraceLine`` rows as it computes; they are published in the
-``Trace`` table (Figure, Entity, Formula, Inputs, Value). Packs read the same lines.
+``Trace`` table (Figure, then whose figure it is field by field, Formula, Inputs, Value). Packs
+read the same lines.
 """
 
 from __future__ import annotations

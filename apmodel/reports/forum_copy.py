@@ -268,7 +268,7 @@ def school_recoupment(results: Results, money_shown: ForumMoney) -> OutputTable:
     return OutputTable(
         SCHOOL_RECOUPMENT,
         [
-            OutColumn("URN", Kind.INT, 9),
+            OutColumn("URN", Kind.ID, 9),
             OutColumn("School", Kind.TEXT, 34),
             OutColumn("District", Kind.TEXT, 22),
             OutColumn("Charged £", Kind.MONEY, 14),

@@ -48,6 +48,19 @@ def trace_table(lines: Sequence[TraceLine]) -> OutputTable:
     return OutputTable(
         TRACE,
         out_columns(TRACE_SPEC.columns),
-        [[t.figure, t.entity, t.formula, t.inputs, t.value] for t in lines],
+        [
+            [
+                t.figure,
+                t.urn,
+                t.school or None,
+                t.district or None,
+                t.line_id or None,
+                "; ".join(part for part in (t.provider, t.period, t.subject) if part) or None,
+                t.formula,
+                t.inputs,
+                t.value,
+            ]
+            for t in lines
+        ],
         title="Calculation trace: how every published figure was worked out",
     )

@@ -26,12 +26,14 @@ from apmodel.workbook.layout import (
     DASHBOARD,
     DASHBOARD_TITLE,
     NUMBER_FORMATS,
+    OUTPUT_TAB,
     Placed,
     dashboard_note,
+    dashboard_print_setup,
     data_block,
     place_charts,
 )
-from apmodel.workbook.openpyxl_cells import set_text_safe, write_heading
+from apmodel.workbook.openpyxl_cells import set_print_setup, set_text_safe, write_heading
 
 BOLD = Font(bold=True)
 VALUE_AXIS_FORMAT = '"£"#,##0'
@@ -70,8 +72,8 @@ def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
     return chart
 
 
-def write_dashboard(book: Workbook, charts: Sequence[ChartSpec]) -> Worksheet:
-    """Replace the Dashboard sheet's contents with ``charts`` and their data."""
+def write_dashboard(book: Workbook, charts: Sequence[ChartSpec], la: str = "") -> Worksheet:
+    """Replace the Dashboard sheet's contents with ``charts`` and their data (``la``: the footer's LA)."""
     sheet = dashboard_sheet(book)
     write_heading(sheet, DASHBOARD_TITLE, dashboard_note(charts))
     sheet.column_dimensions["A"].width = 26
@@ -79,6 +81,7 @@ def write_dashboard(book: Workbook, charts: Sequence[ChartSpec]) -> Worksheet:
     widest = max((p.data_columns for p in placed_charts), default=1)
     for column in range(2, widest + 1):
         sheet.column_dimensions[column_letter(column)].width = 18
+    set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB)
     for placed in placed_charts:
         spec = placed.chart
         heading = sheet.cell(row=placed.description_row, column=1)

@@ -342,7 +342,7 @@ INVOICE_REGISTER = TableSpec(
         _c("Number", required=True, width=20, help="Every document number ever used, in order: never reused."),
         _c("Key", required=True, width=30, help="Which school, term and kind the number belongs to (the model's key)."),
         _c("Kind", required=True, width=18, help="Invoice, Credit note or Budget adjustment."),
-        _c("URN", INT, width=9, help="The school's URN."),
+        _c("URN", ID, width=9, help="The school's URN."),
         _c("Period", width=14, help="The term the document is for."),
         _c("Net", M, help="The document's net amount."),
         _c("VAT", M, help="Net x VAT rate."),
@@ -390,6 +390,8 @@ TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
 AP_OUTCOMES = "APOutcomes"
+CONTENTS = "Contents"
+NOTES = "Notes"
 
 #: The placeholders of repeated columns, and what each stands for.
 FACTOR = "<Factor>"
@@ -449,7 +451,7 @@ def _o(name: str, kind: Kind, width: float | None, help: str) -> Column:
     return Column(name, kind, width=width, help=help)
 
 
-_URN = _o("URN", INT, 9, "The school's Unique Reference Number (GIAS).")
+_URN = _o("URN", ID, 9, "The school's Unique Reference Number (GIAS).")
 _SCHOOL = _o("School", T, 34, "The school's name, from Schools.")
 _DISTRICT = _o("District", T, 22, "The AP district, from Districts.")
 _MODEL = _o("Funding Model", T, 12, "Delegated (to the Lead PRU), Devolved (to schools) or Hybrid (both).")
@@ -520,23 +522,28 @@ RECOUPMENT_SPEC = OutputSpec(
         _o("Line ID", T, 24, "The line's stable reference (kind, source row and period)."),
         _URN,
         _o("School", T, 30, "The school charged or credited."),
-        _o("Type", T, 22, "Placement charge, exclusion deduction, pupil premium, admission credit or repayment."),
-        _o("Legal Basis", T, 18, "Regulation 39 (statutory, permanent exclusions) or Local agreement."),
-        _o("Settlement", T, 18, "Invoice (academy) or Budget adjustment (maintained school)."),
+        _o(
+            "Type",
+            T,
+            22,
+            "Exclusion adjustment, Pupil premium, Admitting credit, Reinstatement repayment or Placement charge.",
+        ),
+        _o("Legal Basis", T, 18, "Statutory (reg 39), Local agreement or Not recoverable."),
+        _o("Settlement", T, 18, "Budget adjustment (maintained school), Invoice (academy) or None."),
         _o("Pupil Ref", T, 12, "The pupil's pseudonymous reference: never a name or UPN."),
         _o("Source ID", T, 12, "The Placement ID or Exclusion ID the line comes from."),
         _PERIOD,
-        _o("A", M, None, "Exclusion: the pupil's full-year funding (basic entitlement + pupil-led rates)."),
-        _o("B", INT, 6, "Exclusion: complete weeks from the relevant date to 31 March (or the school year end)."),
-        _o("C", M, None, "Exclusion: the adjustment order, from Exclusions."),
-        _o("D", M, None, "Admission: the deduction made from the excluding school."),
-        _o("E", INT, 6, "Admission: complete weeks from the admission date to 31 March."),
-        _o("F", INT, 6, "Admission: B, the weeks the deduction was for (credit = D x E / F)."),
-        _o("Rate", N, None, "Placement: the charge rate (£ a day or a week, or % of AWPU)."),
-        _o("Days", INT, 7, "Placement: school days counted in the period."),
+        _o("A", M, None, "Statutory adjustment: the pupil-led amount for a full year."),
+        _o("B", INT, 6, "Statutory adjustment: complete weeks from the relevant date to 31 March (or the year end)."),
+        _o("C", M, None, "Statutory adjustment: the adjustment order, from Exclusions."),
+        _o("D", M, None, "Statutory lines: the deduction before C (A x B / 52)."),
+        _o("E", INT, 6, "Admitting credit: complete weeks from the admission; reinstatement: from the reinstatement."),
+        _o("F", INT, 6, "Admitting credit and reinstatement: B (credit = D x E / F)."),
+        _o("Rate", N, None, "Placement charge: the charge rate (£ a day or a week, or % of AWPU)."),
+        _o("Days", INT, 7, "Placement charge: school days charged; statutory lines: the days counted for B (or E)."),
         _o("Amount", M, None, "The line's amount: a charge positive, a credit negative."),
-        _o("Status", T, 16, "Recoverable, Not recoverable (no legal basis) or Blocked (its row has an Error)."),
-        _o("Tier", INT, 6, "The DfE AP tier of a placement: 1, 2 or 3."),
+        _o("Status", T, 16, "Recoverable, Not recoverable, Out of year or Blocked (held back by an Error)."),
+        _o("Tier", ID, 6, "The DfE AP tier of a placement: 1, 2 or 3."),
     ),
 )
 INVOICES_SPEC = OutputSpec(
@@ -562,9 +569,9 @@ WARNINGS_SPEC = OutputSpec(
     "Every problem found in the inputs, with a link to the cell: Errors block what depends on them.",
     (
         _o("Severity", T, 10, "Error (the rows it affects are left out), Warning (computed, check it) or Info."),
-        _o("Code", T, 28, "A stable code for the kind of problem (listed in the docs)."),
+        _o("Code", T, 34, "A stable code for the kind of problem (listed in the docs)."),
         _o("Table", T, 16, "The input table the problem is in."),
-        _o("Row", INT, 7, "The sheet row of the problem."),
+        _o("Row", ID, 7, "The sheet row of the problem."),
         _o("Column", T, 20, "The column of the problem."),
         _o("Value", T, 20, "The value seen."),
         _o("Message", T, 90, "What is wrong and what to do, in words."),
@@ -573,13 +580,22 @@ WARNINGS_SPEC = OutputSpec(
 )
 TRACE_SPEC = OutputSpec(
     TRACE,
-    "How every published figure was worked out: formula, inputs and value.",
+    "How every published figure was worked out: whose it is, the formula, the inputs and the value.",
     (
-        _o("Figure", T, 30, "The published figure."),
-        _o("Entity", T, 36, "The district, school, provider or line it belongs to."),
-        _o("Formula", T, 60, "The rule, as a formula."),
-        _o("Inputs", T, 80, "The figures put into the formula."),
-        _o("Value", N, 18, "The result."),
+        _o("Figure", T, 24, "The published figure (a district allocation, a school's factor amount, B...)."),
+        _URN,
+        _o("School", T, 26, "The school's name, for a school's figure or a recoupment line."),
+        _o("District", T, 14, "The district the figure belongs to."),
+        _o("Line", T, 20, "The Recoupment line's Line ID, for a recoupment figure."),
+        _o(
+            "Detail",
+            T,
+            20,
+            "What within it: a provider, a term, a factor, a redress rule, or the LA for a county figure.",
+        ),
+        _o("Formula", T, 44, "The rule, as a formula."),
+        _o("Inputs", T, 64, "The figures put into the formula."),
+        _o("Value", N, 16, "The result."),
     ),
 )
 SCENARIO_COMPARISON_SPEC = OutputSpec(
@@ -628,6 +644,26 @@ AP_OUTCOMES_SPEC = OutputSpec(
     ),
 )
 
+CONTENTS_SPEC = OutputSpec(
+    CONTENTS,
+    "This list: every sheet of the workbook, with a link to it.",
+    (
+        _o("Sheet", T, 22, "The sheet's name (its tab)."),
+        _o("Holds", T, 90, "What is on it."),
+        _o("Kind", T, 10, "Input (you type it), Output (each run replaces it) or Kept (the model keeps it)."),
+        _o("Go to", T, 12, "Open the sheet."),
+    ),
+)
+NOTES_SPEC = OutputSpec(
+    NOTES,
+    "What every output column means, and the words the model uses (Stage 1, top-up, tiers, A to F...).",
+    (
+        _o("Table", T, 20, "The output table, or Terms for a word the model uses."),
+        _o("Column", T, 26, "The column, or the word."),
+        _o("Meaning", T, 100, "What it means."),
+    ),
+)
+
 OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SUMMARY_SPEC,
     DISTRICT_ALLOCATIONS_SPEC,
@@ -640,6 +676,8 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SCENARIO_COMPARISON_SPEC,
     EQUALITY_ANALYSIS_SPEC,
     AP_OUTCOMES_SPEC,
+    CONTENTS_SPEC,
+    NOTES_SPEC,
 )
 OUTPUT_TABLES: tuple[str, ...] = tuple(spec.name for spec in OUTPUT_SPECS)
 

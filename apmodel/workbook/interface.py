@@ -149,6 +149,10 @@ class OutputTable:
     columns: list[OutColumn]
     rows: list[list[Any]]
     title: str = ""
+    #: The LA's name, printed in the footer of the table's sheet.
+    la: str = ""
+    #: The sheet a writer creates for it goes first in the workbook (the Contents).
+    first: bool = False
     #: The sheet a writer creates for it is hidden (the model's own record, not for reading).
     hidden: bool = False
 
@@ -209,4 +213,4 @@ class ChartSpec:
 class DashboardStore(Protocol):
     """A store that can also draw the Dashboard's charts (both adapters; a test double need not)."""
 
-    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None: ...
+    def write_dashboard(self, charts: Sequence[ChartSpec], la: str = "") -> None: ...

@@ -5,13 +5,15 @@ touches this module only.
 A sheet a writer creates has its title in A1, a note in A2 and the table's header on row 3
 (``HEADER_ROW``), frozen under the header. Cells are formatted by their column's kind
 (``NUMBER_FORMATS``, ``cell_format``); a ``Link`` column shows ``LINK_TEXT``; widths are the
-contract's or fitted to the content (``fitted_width``).
+contract's or fitted to the content (``fitted_width``). Every sheet prints on A4, one page
+wide, landscape when its columns are wider than a portrait page, with the header row repeated
+on every page and a footer naming the LA, the sheet and "Page X of N" (``print_setup``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,6 +31,9 @@ NOTE_TEXT = "Written by apmodel on every run: edits here are replaced. Inputs ar
 #: What a cell of a ``Link`` column shows (it is a hyperlink to the cell the row is about).
 LINK_TEXT = "Go to cell"
 LINK_COLUMN = "Link"
+#: The columns whose cells are internal hyperlinks (the cell holds the target, ``'Sheet'!C7``),
+#: and the text each shows.
+LINK_TEXTS: dict[str, str] = {LINK_COLUMN: LINK_TEXT, "Go to": "Open the sheet"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     Kind.PERCENT: "0.00%",
     Kind.DATE: "dd/mm/yyyy",
     Kind.INT: "#,##0",
+    Kind.ID: "0",
     Kind.NUMBER: "#,##0.00####",
 }
 #: openpyxl's own formats for a date or date-time cell written with no column format.
@@ -96,10 +102,14 @@ MAX_WIDTH = 60
 
 
 def fitted_width(table: OutputTable, index: int) -> float:
-    """The width of column ``index`` of an output table: the contract's, or fitted to its content."""
+    """The width of column ``index`` of an output table, in characters.
+
+    Fitted to the content (its longest value among the first rows, ``MIN_WIDTH`` to
+    ``MAX_WIDTH``), never narrower than the contract's width. A text column whose longest value
+    is within ``MAX_WIDTH`` is widened to hold it on one line; longer text wraps
+    (``wrapped_columns``).
+    """
     column = table.columns[index]
-    if column.width is not None:
-        return float(column.width)
     longest = len(column.name) + 3
     for row in table.rows[:FIT_ROWS]:
         value = row[index]
@@ -110,7 +120,12 @@ def fitted_width(table: OutputTable, index: int) -> float:
         else:
             text = "" if value is None else str(value)
         longest = max(longest, len(text) + 1)
-    return float(min(max(longest, MIN_WIDTH), MAX_WIDTH))
+    fitted = float(min(max(longest, MIN_WIDTH), MAX_WIDTH))
+    if column.width is None:
+        return fitted
+    if column.kind is Kind.TEXT and longest <= MAX_WIDTH:
+        return max(float(column.width), fitted)
+    return float(column.width)
 
 
 # --- The Dashboard ----------------------------------------------------------------------------
@@ -162,3 +177,94 @@ def place_charts(charts: Sequence[ChartSpec]) -> list[Placed]:
         placed.append(Placed(chart, row, row + 1, rows, columns, columns + 2))
         row += 1 + max(rows, CHART_ROWS) + 2
     return placed
+
+
+# --- Long text ------------------------------------------------------------------------------
+
+#: Points of one line of text at the default font (Excel's default row height).
+LINE_HEIGHT = 15.0
+#: Characters of ordinary text in one unit of column width (the width of the digit 0).
+CHARS_PER_WIDTH = 1.15
+#: The most lines a row is given (Excel's row height limit is 409 points).
+MAX_LINES = 27
+
+
+def wrapped_columns(table: OutputTable, widths: Sequence[float]) -> list[bool]:
+    """Which columns wrap their text: a text column holding something longer than its width."""
+    wrap = []
+    for index, column in enumerate(table.columns):
+        limit = widths[index]
+        wrap.append(
+            column.kind is Kind.TEXT
+            and column.name not in LINK_TEXTS
+            and any(isinstance(row[index], str) and len(row[index]) > limit for row in table.rows)
+        )
+    return wrap
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float], wrap: Sequence[bool]) -> float | None:
+    """The height of a row whose wrapped text needs more than one line (None: the default height)."""
+    lines = 1
+    for value, width, wraps in zip(values, widths, wrap, strict=False):
+        if wraps and isinstance(value, str) and len(value) > width:
+            # A width counts the digit 0; text averages a little narrower, less a word that will not fit.
+            per_line = max(int(width * CHARS_PER_WIDTH) - 4, 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
+    return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
+
+
+# --- Printing -------------------------------------------------------------------------------
+
+#: Excel's paper size code for A4.
+PAPER_A4 = 9
+#: The widest sheet (in characters, its columns' widths added up) that prints in portrait at a
+#: readable size; a wider one prints landscape. Either way it is fitted to one page wide.
+PORTRAIT_WIDTH = 100
+#: Page margins in inches: left, right, top, bottom, header, footer (Excel's "Narrow" sides).
+MARGINS = (0.5, 0.5, 0.6, 0.6, 0.3, 0.3)
+#: Tab colours: output sheets (written by a run) apart from input sheets (typed by the user).
+OUTPUT_TAB = "548235"
+INPUT_TAB = "2F5597"
+REGISTER_TAB = "7F7F7F"
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: A4, fitted to one page wide (as many pages down as it needs)."""
+
+    landscape: bool
+    #: The sheet rows (first, last) repeated at the top of every page: the table's header.
+    title_rows: tuple[int, int] | None
+    #: The footer's three parts in Excel's header/footer codes (``&A`` the sheet, ``&P`` the
+    #: page, ``&N`` the pages; a literal ``&`` doubled): the LA, the sheet, "Page X of N".
+    footer_left: str
+    footer_centre: str = "&A"
+    footer_right: str = "Page &P of &N"
+
+    @property
+    def footer(self) -> str:
+        """The whole footer as one code string (``oddFooter`` in the sheet's XML)."""
+        return f"&L{self.footer_left}&C{self.footer_centre}&R{self.footer_right}"
+
+
+def print_setup(widths: Sequence[float], la: str, header_row: int | None = HEADER_ROW) -> PrintSetup:
+    """The print setup of a sheet whose columns are ``widths`` wide, with its header on ``header_row``."""
+    return PrintSetup(
+        landscape=sum(widths) > PORTRAIT_WIDTH,
+        title_rows=(header_row, header_row) if header_row is not None else None,
+        footer_left=la.replace("&", "&&"),
+    )
+
+
+#: The defined name of a sheet's rows repeated on every printed page.
+PRINT_TITLES = "_xlnm.Print_Titles"
+
+
+def print_titles(sheet: str, rows: tuple[int, int]) -> str:
+    """The ``_xlnm.Print_Titles`` formula of a sheet's repeated rows (``'Trace'!$3:$3``)."""
+    return "'" + sheet.replace("'", "''") + f"'!${rows[0]}:${rows[1]}"
+
+
+def dashboard_print_setup(la: str) -> PrintSetup:
+    """The Dashboard prints landscape, one page wide: each chart's figures with the chart beside them."""
+    return replace(print_setup([], la, header_row=None), landscape=True)

@@ -10,7 +10,9 @@ import re
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel.workbook import layout
@@ -31,6 +33,10 @@ def font(look: layout.Font) -> Font:
 TITLE_FONT = font(layout.TITLE_FONT)
 NOTE_FONT = font(layout.NOTE_FONT)
 LINK_FONT = font(layout.LINK_FONT)
+#: Headers wrap from the top of the cell; long text wraps down to the row's foot, where the
+#: row's other cells sit.
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+WRAPPED = Alignment(wrap_text=True)
 
 
 #: Text Excel would read as an ``_xHHHH_`` character escape.
@@ -65,3 +71,19 @@ def write_heading(sheet: Worksheet, title: str, note: str) -> None:
     sheet["A1"].font = TITLE_FONT
     sheet["A2"] = note
     sheet["A2"].font = NOTE_FONT
+
+
+def set_print_setup(sheet: Worksheet, setup: layout.PrintSetup, tab_colour: str) -> None:
+    """A4, one page wide, the header rows repeated, the footer and the tab's colour (layout.print_setup)."""
+    sheet.page_setup.paperSize = layout.PAPER_A4
+    sheet.page_setup.orientation = "landscape" if setup.landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.sheet_properties.tabColor = "FF" + tab_colour
+    sheet.page_margins = PageMargins(*layout.MARGINS)
+    if setup.title_rows is not None:
+        sheet.print_title_rows = f"{setup.title_rows[0]}:{setup.title_rows[1]}"
+    sheet.oddFooter.left.text = setup.footer_left
+    sheet.oddFooter.center.text = setup.footer_centre
+    sheet.oddFooter.right.text = setup.footer_right

@@ -26,7 +26,6 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -46,15 +45,25 @@ from apmodel.workbook.interface import (
 from apmodel.workbook.layout import (
     DASHBOARD,
     HEADER_ROW,
-    LINK_COLUMN,
-    LINK_TEXT,
+    LINK_TEXTS,
     NOTE_TEXT,
     NUMBER_FORMATS,
+    OUTPUT_TAB,
     TABLE_STYLE,
     cell_format,
     fitted_width,
+    print_setup,
+    row_height,
+    wrapped_columns,
 )
-from apmodel.workbook.openpyxl_cells import LINK_FONT, set_text_safe, write_heading
+from apmodel.workbook.openpyxl_cells import (
+    HEADER_ALIGNMENT,
+    LINK_FONT,
+    WRAPPED,
+    set_print_setup,
+    set_text_safe,
+    write_heading,
+)
 from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
 
 log = logging.getLogger(__name__)
@@ -184,6 +193,7 @@ class FileWorkbook:
         #: Writes not yet applied to an openpyxl workbook (the patch applies them when saving).
         self._pending: list[OutputTable] = []
         self._charts: list[ChartSpec] | None = None
+        self._la = ""
 
     # -- WorkbookStore ------------------------------------------------------------------------
 
@@ -205,14 +215,14 @@ class FileWorkbook:
         if self._on_status is not None:
             self._on_status(message)
 
-    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
+    def write_dashboard(self, charts: Sequence[ChartSpec], la: str = "") -> None:
         """Replace the Dashboard sheet's charts (apmodel.workbook.charts)."""
         from apmodel.workbook.charts import write_dashboard
 
         if self._book is not None:
-            write_dashboard(self._book, charts)
+            write_dashboard(self._book, charts, la)
         else:
-            self._charts = list(charts)
+            self._charts, self._la = list(charts), la
 
     # -- Files --------------------------------------------------------------------------------
 
@@ -232,7 +242,7 @@ class FileWorkbook:
             if self._charts is not None:
                 from apmodel.workbook.charts import write_dashboard
 
-                write_dashboard(book, self._charts)
+                write_dashboard(book, self._charts, self._la)
             self._book, self._pending, self._charts = book, [], None
         return self._book
 
@@ -256,19 +266,18 @@ class FileWorkbook:
 
     def _patch(self) -> xlsx_patch.Patch:
         """Every write so far, as a patch of the file (raises ``Unsupported`` for a file it cannot patch)."""
-        layout = xlsx_patch.Layout(TABLE_STYLE, LINK_TEXT, NOTE_TEXT, fitted_width)
-        patch = xlsx_patch.Patch(self.path, layout)
+        patch = xlsx_patch.Patch(self.path)
         try:
             patch.write_tables(self._pending)
             if self._charts is not None:
-                xlsx_patch.transplant(patch, _dashboard_sheet(self._charts))
+                xlsx_patch.transplant(patch, _dashboard_sheet(self._charts, self._la))
         except BaseException:
             patch.close()
             raise
         return patch
 
 
-def _dashboard_sheet(charts: Sequence[ChartSpec]) -> xlsx_patch.Transplant:
+def _dashboard_sheet(charts: Sequence[ChartSpec], la: str) -> xlsx_patch.Transplant:
     """The Dashboard drawn by openpyxl on a workbook of its own, ready to move into ours."""
     from openpyxl import Workbook as NewWorkbook
 
@@ -276,7 +285,7 @@ def _dashboard_sheet(charts: Sequence[ChartSpec]) -> xlsx_patch.Transplant:
 
     scratch = NewWorkbook()
     default = scratch.active
-    write_dashboard(scratch, charts)
+    write_dashboard(scratch, charts, la)
     if default is not None and default.title != DASHBOARD:
         scratch.remove(default)
     data = io.BytesIO()
@@ -355,14 +364,21 @@ def write_table(book: Workbook, table: OutputTable) -> None:
                 del sheet.tables[tname]
             sheet.delete_rows(1, sheet.max_row)
         else:
-            sheet = book.create_sheet(table.name)
+            sheet = book.create_sheet(table.name, 0 if table.first else None)
             if table.hidden:
                 sheet.sheet_state = "hidden"
         min_col, min_row = 1, HEADER_ROW
         write_heading(sheet, table.title or table.name, NOTE_TEXT)
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-        for index in range(len(table.columns)):
-            sheet.column_dimensions[column_letter(index + 1)].width = fitted_width(table, index)
+        widths = [fitted_width(table, index) for index in range(len(table.columns))]
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[column_letter(index + 1)].width = width
+        set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)
+        wrap = wrapped_columns(table, widths)
+        for offset, values in enumerate(table.rows, start=HEADER_ROW + 1):
+            height = row_height(values, widths, wrap)
+            if height is not None:
+                sheet.row_dimensions[offset].height = height
     _write_block(sheet, table, min_row, min_col)
     last_row = min_row + max(len(table.rows), 1)
     _show_rows(sheet, min_row, last_row)
@@ -377,19 +393,23 @@ def _write_block(sheet: Worksheet, table: OutputTable, top: int, left: int) -> N
     for offset, column in enumerate(table.columns):
         cell = sheet.cell(row=top, column=left + offset)
         set_text_safe(cell, column.name)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = HEADER_ALIGNMENT
     formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
     money_in_text = [column.kind is Kind.TEXT for column in table.columns]
-    is_link = [column.name == LINK_COLUMN for column in table.columns]
+    link_texts = [LINK_TEXTS.get(column.name) for column in table.columns]
+    wrap = wrapped_columns(table, [fitted_width(table, i) for i in range(len(table.columns))])
     for row_offset, values in enumerate(table.rows, start=1):
         for offset, value in enumerate(values):
             cell = sheet.cell(row=top + row_offset, column=left + offset)
-            if is_link[offset] and value:
-                cell.value = LINK_TEXT
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=str(value), display=LINK_TEXT)
+            link_text = link_texts[offset]
+            if link_text and value:
+                cell.value = link_text
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=str(value), display=link_text)
                 cell.font = LINK_FONT
                 continue
             set_text_safe(cell, value)
+            if wrap[offset] and isinstance(value, str) and value:
+                cell.alignment = WRAPPED
             number_format = cell_format(value, formats[offset], money_in_text[offset])
             if number_format is not None:
                 cell.number_format = number_format

@@ -109,7 +109,7 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
         return as_percent
     if kind in (c.Kind.NUMBER, c.Kind.MONEY):
         return _decimal
-    if kind is c.Kind.INT:
+    if kind in (c.Kind.INT, c.Kind.ID):
         allowed = frozenset(column.choices)
 
         def whole(value: object) -> Any:

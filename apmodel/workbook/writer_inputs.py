@@ -159,6 +159,8 @@ class _Styles:
         self.by_kind: dict[Kind, Format] = {
             kind: book.add_format({"num_format": fmt}) for kind, fmt in INPUT_FORMATS.items()
         }
+        # Input whole numbers already show no separator, names (URNs) included.
+        self.by_kind[Kind.ID] = self.by_kind[Kind.INT]
 
     def column(self, kind: Kind) -> Format:
         return self.by_kind.get(kind, self.text)
@@ -298,7 +300,7 @@ def _write_readme(book: Workbook, styles: _Styles, settings: Mapping[str, object
         ("", None, None),
         ("Output tables (written by the model on every run; do not edit them)", None, styles.heading),
     ]
-    lines += [(name, OUTPUT_DESCRIPTIONS[name], None) for name in c.OUTPUT_TABLES]
+    lines += [(name, text, None) for name, text in OUTPUT_DESCRIPTIONS.items()]
     lines += [
         ("", None, None),
         ("Kept by the model (grey tab)", None, styles.heading),

@@ -12,7 +12,7 @@ style, link text and column widths) while talking to Excel the way Excel is fast
   rows cleared; a new one goes on a sheet named like it, title in A1, header in row 3;
 - text that Excel would turn into something else (a formula, a number, a date, an error)
   is written with Excel's text prefix ``'``, so it stays exactly the text we wrote;
-- a ``Link`` column becomes internal hyperlinks to the cell, the only per-cell calls;
+- a ``Link`` column (or Contents' ``Go to``) becomes internal hyperlinks, the only per-cell calls;
 - progress goes to Excel's status bar and to a status cell beside the ``Summary`` table.
 
 The same code runs on xlwings' remote engine (``xw.Book(json=...)``), which reads a JSON
@@ -51,21 +51,27 @@ from apmodel.workbook.layout import (
     DASHBOARD,
     DASHBOARD_TITLE,
     HEADER_ROW,
-    LINK_COLUMN,
-    LINK_TEXT,
+    LINK_TEXTS,
+    MARGINS,
     NOTE_FONT,
     NOTE_TEXT,
     NUMBER_FORMATS,
+    OUTPUT_TAB,
+    PAPER_A4,
     POINTS_PER_CM,
     TABLE_STYLE,
     TITLE_FONT,
     Font,
+    PrintSetup,
     cell_format,
     dashboard_note,
+    dashboard_print_setup,
     data_block,
     excel_value,
     fitted_width,
     place_charts,
+    print_setup,
+    wrapped_columns,
 )
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
@@ -205,7 +211,7 @@ def format_runs(table: OutputTable) -> list[tuple[int, int, int, str]]:
     """
     runs: list[tuple[int, int, int, str]] = []
     for offset, column in enumerate(table.columns):
-        if column.name == LINK_COLUMN:
+        if column.name in LINK_TEXTS:
             continue
         column_format = NUMBER_FORMATS.get(column.kind)
         text_column = column.kind is Kind.TEXT
@@ -303,7 +309,7 @@ class XlwingsStore:
             stamped = f"{message} ({self._clock():%d/%m/%Y %H:%M})"
             area(self._sheet(sheet_name), row, column).value = cell_text(stamped)
 
-    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
+    def write_dashboard(self, charts: Sequence[ChartSpec], la: str = "") -> None:
         """The Dashboard sheet as the file adapter writes it: each chart's data, then the chart.
 
         Charts need xlwings 0.37.3 or later (``sheet.charts.add`` with an anchor and a name) and
@@ -315,6 +321,7 @@ class XlwingsStore:
         try:
             sheet = self._fresh_sheet(DASHBOARD)
             drawn = self._draw_dashboard(sheet, charts)
+            set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB)
         finally:
             app.screen_updating = True
         if not drawn:
@@ -484,7 +491,7 @@ class XlwingsStore:
 
     def _write_table(self, table: OutputTable) -> None:
         width = len(table.columns)
-        links = [i for i, column in enumerate(table.columns) if column.name == LINK_COLUMN]
+        links = [i for i, column in enumerate(table.columns) if column.name in LINK_TEXTS]
         height = 1 + max(len(table.rows), 1)
         found = self._find(table.name)
         if found is not None:
@@ -499,12 +506,14 @@ class XlwingsStore:
             self._clear_outside(sheet, old, height, width)
             self._write_values(sheet, table, top, left, links)
         else:
-            sheet = self._fresh_sheet(table.name)
+            sheet = self._fresh_sheet(table.name, first=table.first)
             if table.hidden:
                 sheet.visible = False
             top, left = HEADER_ROW, 1
             _write_heading(self._put, sheet, table.title or table.name, NOTE_TEXT)
-            _set_widths(sheet, left, [fitted_width(table, offset) for offset in range(width)])
+            widths = [fitted_width(table, offset) for offset in range(width)]
+            _set_widths(sheet, left, widths)
+            set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)
             self._write_values(sheet, table, top, left, links)
             added = sheet.tables.add(
                 source=area(sheet, top, left, top + height - 1, left + width - 1),
@@ -556,8 +565,8 @@ class XlwingsStore:
                         what = f"your cell {column_letter(left + c)}{top + r}"
                         raise OutputWouldOverwrite(overlap_message(shown, old.sheet, what))
 
-    def _fresh_sheet(self, name: str) -> xw.Sheet:
-        """The sheet named like a new output table: emptied if it exists, else added at the end."""
+    def _fresh_sheet(self, name: str, *, first: bool = False) -> xw.Sheet:
+        """The sheet named like a new output table: emptied if it exists, else added at the end (or first)."""
         self._index()
         sheet = self._sheets.get(name.casefold())
         if sheet is not None:
@@ -565,6 +574,10 @@ class XlwingsStore:
             return sheet
         # What xlwings' Sheets.add(name=, after=) does, less its check that no sheet has the name,
         # which reads every sheet's name again (a round trip each): the index has ruled that out.
+        if first:
+            sheet = xw.Sheet(impl=self.book.sheets.impl.add(self.book.sheets[0].impl, None, name))
+            self._sheets[name.casefold()] = sheet
+            return sheet
         after = self._last_sheet.impl if self._last_sheet is not None else None
         sheet = xw.Sheet(impl=self._book_sheets().impl.add(None, after, name))
         self._remember_sheet(sheet, name)
@@ -586,7 +599,7 @@ class XlwingsStore:
         for values in table.rows:
             row = [cell_text(value) for value in values]
             for index in links:
-                row[index] = LINK_TEXT if values[index] else None
+                row[index] = LINK_TEXTS[table.columns[index].name] if values[index] else None
             block.append(row)
         if not table.rows:
             block.append([None] * width)
@@ -611,12 +624,17 @@ class XlwingsStore:
         header = area(sheet, top, left, top, left + width - 1)
         header.wrap_text = True
         header.vertical_alignment = "top"
+        # Long text wraps (live Excel then fits each row's height to it itself).
+        wrap = wrapped_columns(table, [fitted_width(table, i) for i in range(width)])
+        for offset in (i for i, wraps in enumerate(wrap) if wraps and table.rows):
+            area(sheet, top + 1, left + offset, top + len(table.rows), left + offset).wrap_text = True
         for first_offset, last_offset, first, last, number_format in format_blocks(table):
             block = area(sheet, top + 1 + first, left + first_offset, top + 1 + last, left + last_offset)
             block.number_format = number_format
 
     def _add_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
-        """A "Go to cell" hyperlink for each target in the ``links`` columns (``'Sheet'!C7``), in this workbook.
+        """A hyperlink for each target in the ``links`` columns (``'Sheet'!C7``), in this workbook:
+        "Go to cell", or Contents' "Open the sheet" (layout.LINK_TEXTS).
 
         The only calls made per row, so the rows that get a target are few (Warnings: Errors and
         Warnings only). Excel for Windows gets the documented COM form, the sheet's Hyperlinks
@@ -625,7 +643,7 @@ class XlwingsStore:
         Excel's own Insert Hyperlink box.
         """
         targets = [
-            (top + row_offset, left + index, str(values[index]))
+            (top + row_offset, left + index, str(values[index]), LINK_TEXTS[table.columns[index].name])
             for index in links
             for row_offset, values in enumerate(table.rows, start=1)
             if values[index]
@@ -637,12 +655,12 @@ class XlwingsStore:
         if self._com_links:
             api = sheet.api
             hyperlinks = api.Hyperlinks
-            for row, column, target in targets:
+            for row, column, target, text in targets:
                 cell = api.Cells(row, column)
-                hyperlinks.Add(Anchor=cell, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=LINK_TEXT)
+                hyperlinks.Add(Anchor=cell, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=text)
         else:
-            for row, column, target in targets:
-                area(sheet, row, column).add_hyperlink("#" + target, LINK_TEXT, target)
+            for row, column, target, text in targets:
+                area(sheet, row, column).add_hyperlink("#" + target, text, target)
 
 
 def width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
@@ -672,3 +690,40 @@ def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
     """Column widths from column ``left`` on, in the calls ``width_runs`` plans."""
     for first, last, width in width_runs(widths):
         area(sheet, 1, left + first, 1, left + last).column_width = width
+
+
+#: Excel's XlPageOrientation values (COM).
+_PORTRAIT, _LANDSCAPE = 1, 2
+
+
+def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str) -> None:
+    """A4, one page wide, the header rows repeated, the footer and the tab's colour (layout.print_setup).
+
+    xlwings has no page setup of its own, so this is Excel for Windows' object model (COM); on
+    other engines (macOS, the remote engine) the sheet keeps Excel's default page setup.
+    """
+    if sys.platform != "win32" or sheet.book.app.engine.name != "excel":
+        return
+    page = sheet.api.PageSetup
+    sheet.book.app.api.PrintCommunication = False  # one round trip to the printer driver, not one per property
+    try:
+        page.PaperSize = PAPER_A4
+        page.Orientation = _LANDSCAPE if setup.landscape else _PORTRAIT
+        page.Zoom = False
+        page.FitToPagesWide = 1
+        page.FitToPagesTall = False
+        inch = sheet.book.app.api.InchesToPoints
+        left, right, top, bottom, header, footer = MARGINS
+        page.LeftMargin, page.RightMargin = inch(left), inch(right)
+        page.TopMargin, page.BottomMargin = inch(top), inch(bottom)
+        page.HeaderMargin, page.FooterMargin = inch(header), inch(footer)
+        if setup.title_rows is not None:
+            page.PrintTitleRows = f"${setup.title_rows[0]}:${setup.title_rows[1]}"
+        page.LeftFooter, page.CenterFooter, page.RightFooter = (
+            setup.footer_left,
+            setup.footer_centre,
+            setup.footer_right,
+        )
+    finally:
+        sheet.book.app.api.PrintCommunication = True
+    sheet.api.Tab.Color = int(tab_colour[4:6] + tab_colour[2:4] + tab_colour[0:2], 16)  # Excel's BGR

@@ -68,8 +68,9 @@ def allocations(rows: int, name: str = "DistrictAllocations") -> OutputTable:
 def warnings_table(rows: int) -> OutputTable:
     return OutputTable(
         "Warnings",
-        [OutColumn("Severity"), OutColumn("Value"), OutColumn("Message")],
-        [["Error", f"+{i}", f"Row {i} <bad> & \"odd\""] for i in range(rows)],
+        # A narrow Message column: the longer messages wrap, over one to three lines.
+        [OutColumn("Severity"), OutColumn("Value"), OutColumn("Message", Kind.TEXT, 20)],
+        [["Error", f"+{i}", f"Row {i} <bad> & \"odd\" " * (1 + i % 4)] for i in range(rows)],
     )
 
 
@@ -187,6 +188,13 @@ def snapshot(path: Path) -> dict[str, Any]:
             "merged": sorted(str(m) for m in sheet.merged_cells.ranges),
             "tables": sorted((t.displayName, t.ref, tuple(c.name for c in t.tableColumns))
                              for t in sheet.tables.values()),
+            "heights": {r: d.height for r, d in sheet.row_dimensions.items() if d.height},
+            "wrapped": sorted(c.coordinate for r in sheet.iter_rows() for c in r if c.alignment.wrap_text),
+            "print": (sheet.page_setup.paperSize, sheet.page_setup.orientation, sheet.page_setup.fitToWidth,
+                      sheet.page_setup.fitToHeight, sheet.sheet_properties.pageSetUpPr.fitToPage
+                      if sheet.sheet_properties.pageSetUpPr else None, sheet.print_title_rows,
+                      str(sheet.oddFooter), sheet.sheet_properties.tabColor.rgb
+                      if sheet.sheet_properties.tabColor else None),
         }
     return shown
 

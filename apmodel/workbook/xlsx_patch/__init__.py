@@ -25,7 +25,7 @@ written, and the adapter falls back to openpyxl.
 """
 
 from apmodel.workbook.xlsx_patch.ooxml import Unsupported
-from apmodel.workbook.xlsx_patch.patch import Layout, Patch
+from apmodel.workbook.xlsx_patch.patch import Patch
 from apmodel.workbook.xlsx_patch.transplant import Transplant, transplant
 
-__all__ = ["Layout", "Patch", "Transplant", "Unsupported", "transplant"]
+__all__ = ["Patch", "Transplant", "Unsupported", "transplant"]

@@ -93,9 +93,8 @@ def inline_string(ref: str, style: int, text: str) -> str:
 class CellWriter:
     """Turns Python values into cell XML, as the openpyxl writer would show them."""
 
-    def __init__(self, styles: StyleSheet, link_text: str, *, date1904: bool = False) -> None:
+    def __init__(self, styles: StyleSheet, *, date1904: bool = False) -> None:
         self.styles = styles
-        self.link_text = link_text
         #: The workbook counts dates in the 1904 date system (``excel_serial``).
         self.date1904 = date1904
         self._index: dict[CellStyle, int] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -10,6 +10,7 @@ from typing import IO
 from lxml import etree
 
 from apmodel.workbook.interface import PKG_REL, OutputTable, OutputWouldOverwrite, overlap_message
+from apmodel.workbook.layout import NOTE_TEXT, PRINT_TITLES, TABLE_STYLE, fitted_width, print_setup, print_titles
 from apmodel.workbook.xlsx_patch.cells import CellWriter
 from apmodel.workbook.xlsx_patch.ooxml import (
     CT_SHEET,
@@ -91,22 +92,11 @@ class SheetInfo:
     tables: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How new output sheets look: the writer's constants, passed in by the adapter."""
-
-    table_style: str
-    link_text: str
-    note: str
-    widths: Callable[[OutputTable, int], float]
-
-
 class Patch:
     """Everything a save changes in one package."""
 
-    def __init__(self, source: Path, layout: Layout) -> None:
+    def __init__(self, source: Path) -> None:
         self.package = Package(source)
-        self.layout = layout
         package = self.package
         try:
             if not package.has("xl/workbook.xml") or not package.has("xl/_rels/workbook.xml.rels"):
@@ -128,7 +118,7 @@ class Patch:
                 self.override("/" + self.styles_part, CT_STYLES)
             properties = self.workbook.find(f"{QMAIN}workbookPr")
             date1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
-            self.cells = CellWriter(self.styles, layout.link_text, date1904=date1904)
+            self.cells = CellWriter(self.styles, date1904=date1904)
             self.table_ids = self._table_ids()
         except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
             package.close()
@@ -259,13 +249,13 @@ class Patch:
         regions = [region for _, region, _, _ in edits] + [
             Region(block.top, block.bottom, block.left, block.right) for block in blocks
         ]
-        links: list[tuple[str, str]] = []
+        links: list[tuple[str, str, str]] = []
         rows = list(rewrite_sheet_data(body, regions, blocks, self.cells, links))
-        edit_shell(root, regions, blocks, links, self.layout.link_text)
+        edit_shell(root, regions, blocks, links)
         head, tail = shell_halves(root)
         self.package.write(sheet.part, [head, *rows, tail])
         for block, _, table_part, table_id in edits:
-            self.package.write(table_part, table_xml(table_id, block, self.layout.table_style))
+            self.package.write(table_part, table_xml(table_id, block, TABLE_STYLE))
 
     def _add_sheet(self, table: OutputTable) -> None:
         part = self.package.unused("xl/worksheets/sheet%d.xml")
@@ -275,31 +265,64 @@ class Patch:
         block = Block(table, 3, 1)
         rels = Relationships(rels_part(part), etree.Element(f"{QPKG}Relationships", nsmap={None: PKG_REL}))
         table_rel = rels.add(REL_TABLE, relative(part, table_part))
-        widths = [self.layout.widths(table, i) for i in range(len(table.columns))]
-        self.package.write(
-            part, list(new_sheet_xml(block, widths, self.cells, table.title or table.name, self.layout.note, table_rel))
-        )
+        widths = [fitted_width(table, i) for i in range(len(table.columns))]
+        setup = print_setup(widths, table.la)
+        title = table.title or table.name
+        self.package.write(part, list(new_sheet_xml(block, widths, self.cells, title, NOTE_TEXT, table_rel, setup)))
         self.package.write(rels.part, serialise(rels.root))
-        self.package.write(table_part, table_xml(table_id, block, self.layout.table_style))
+        self.package.write(table_part, table_xml(table_id, block, TABLE_STYLE))
         self.override("/" + part, CT_SHEET)
         self.override("/" + table_part, CT_TABLE)
-        info = self.add_sheet(table.name, part)
+        info = self.add_sheet(table.name, part, first=table.first)
         if table.hidden:
-            info.element.set("state", "hidden")
+            info.element.set("state", "hidden")  # as the openpyxl writer does (the model's own record)
+        if setup.title_rows is not None:
+            index = 0 if table.first else len(self.sheets) - 1
+            self.define_name(PRINT_TITLES, print_titles(table.name, setup.title_rows), index)
         info.rels = rels
         info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
 
-    def add_sheet(self, name: str, part: str) -> SheetInfo:
-        """List the worksheet ``part`` in the workbook as the last sheet, called ``name``."""
+    def add_sheet(self, name: str, part: str, *, first: bool = False) -> SheetInfo:
+        """List the worksheet ``part`` in the workbook as the last sheet (``first``: the first), called ``name``."""
         rel_id = self.workbook_rels.add(REL_SHEET, relative("xl/workbook.xml", part))
         sheets_element = self.workbook.find(f"{QMAIN}sheets")
         assert sheets_element is not None
         sheet_ids = [int(s.get("sheetId", "0")) for s in sheets_element if isinstance(s.tag, str)]
-        element = etree.SubElement(sheets_element, f"{QMAIN}sheet", name=name, sheetId=str(max(sheet_ids) + 1))
+        element = etree.Element(f"{QMAIN}sheet", name=name, sheetId=str(max(sheet_ids) + 1))
         element.set(f"{QREL}id", rel_id)
         info = SheetInfo(name, part, element, self.workbook_rels.items()[-1])
-        self.sheets.append(info)
+        if first:
+            sheets_element.insert(0, element)
+            self.sheets.insert(0, info)
+            self._shift_sheet_indexes()
+        else:
+            sheets_element.append(element)
+            self.sheets.append(info)
         return info
+
+    def _shift_sheet_indexes(self) -> None:
+        """A sheet went in first: every sheet-scoped name and the book's tab positions move up by one."""
+        names = self.workbook.find(f"{QMAIN}definedNames")
+        for name in names if names is not None else ():
+            if isinstance(name.tag, str) and name.get("localSheetId") is not None:
+                name.set("localSheetId", str(int(name.get("localSheetId", "0")) + 1))
+        views = self.workbook.find(f"{QMAIN}bookViews")
+        for view in views if views is not None else ():
+            for attribute in ("activeTab", "firstSheet"):
+                if isinstance(view.tag, str) and view.get(attribute) is not None:
+                    view.set(attribute, str(int(view.get(attribute, "0")) + 1))
+
+    def define_name(self, name: str, formula: str, sheet_index: int) -> None:
+        """A sheet-scoped defined name (the sheet's print titles), replacing one of that name and scope."""
+        names = self.workbook.find(f"{QMAIN}definedNames")
+        if names is None:
+            names = etree.Element(f"{QMAIN}definedNames")
+            insert_in_order(self.workbook, names, _WORKBOOK_ORDER)
+        for old in list(names):
+            if old.get("name") == name and old.get("localSheetId") == str(sheet_index):
+                names.remove(old)
+        element = etree.SubElement(names, f"{QMAIN}definedName", name=name, localSheetId=str(sheet_index))
+        element.text = formula
 
     # -- Saving --------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from apmodel.workbook.interface import MAIN, REL, column_letter, column_number
-from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_attr
+from apmodel.workbook.layout import MARGINS, OUTPUT_TAB, PAPER_A4, PrintSetup, row_height, wrapped_columns
+from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_attr, xml_text
 from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, insert_in_order, serialise
 from apmodel.workbook.xlsx_patch.styles import NOTE_STYLE, TITLE_STYLE
 from apmodel.workbook.xlsx_patch.tables import Block
@@ -117,7 +118,7 @@ _ALL_CELL_COLUMNS = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})\d+"')
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 
 
-def _new_rows(blocks: Sequence[Block], cells: CellWriter, links: list[tuple[str, str]]) -> dict[int, list[str]]:
+def _new_rows(blocks: Sequence[Block], cells: CellWriter, links: list[tuple[str, str, str]]) -> dict[int, list[str]]:
     """The blocks' cells by sheet row (blocks left to right, so each row's cells are in column order)."""
     rows: dict[int, list[str]] = {}
     for block in sorted(blocks, key=lambda b: b.left):
@@ -145,7 +146,11 @@ def _all_inside(row_cells: bytes, cleared: list[tuple[ColumnKey, ColumnKey]]) ->
 
 
 def rewrite_sheet_data(
-    body: bytes, regions: Sequence[Region], blocks: Sequence[Block], cells: CellWriter, links: list[tuple[str, str]]
+    body: bytes,
+    regions: Sequence[Region],
+    blocks: Sequence[Block],
+    cells: CellWriter,
+    links: list[tuple[str, str, str]],
 ) -> Iterator[bytes]:
     """The sheetData body with each region cleared and each block written, other cells untouched."""
     new_rows = _new_rows(blocks, cells, links)
@@ -258,8 +263,7 @@ def edit_shell(
     root: etree._Element,
     regions: Sequence[Region],
     blocks: Sequence[Block],
-    links: list[tuple[str, str]],
-    link_text: str,
+    links: list[tuple[str, str, str]],
 ) -> None:
     """Merges, hyperlinks and the dimension of a sheet whose regions are rewritten."""
     boxes = [(r.left, r.top, r.right, r.bottom) for r in regions]
@@ -282,8 +286,8 @@ def edit_shell(
         if hyperlinks is None:
             hyperlinks = etree.Element(f"{QMAIN}hyperlinks")
             insert_in_order(root, hyperlinks, _SHEET_ORDER)
-        for ref, location in links:
-            etree.SubElement(hyperlinks, f"{QMAIN}hyperlink", ref=ref, location=location, display=link_text)
+        for ref, location, display in links:
+            etree.SubElement(hyperlinks, f"{QMAIN}hyperlink", ref=ref, location=location, display=display)
     if hyperlinks is not None and not any(isinstance(h.tag, str) for h in hyperlinks):
         root.remove(hyperlinks)
     dimension = root.find(f"{QMAIN}dimension")
@@ -295,16 +299,24 @@ def edit_shell(
 
 
 def new_sheet_xml(
-    block: Block, widths: Sequence[float], cells: CellWriter, title: str, note: str, table_rel: str
+    block: Block,
+    widths: Sequence[float],
+    cells: CellWriter,
+    title: str,
+    note: str,
+    table_rel: str,
+    setup: PrintSetup,
 ) -> Iterator[bytes]:
-    """A whole new sheet for one output table: title, note, frozen header, fitted widths, the table."""
-    links: list[tuple[str, str]] = []
+    """A whole new sheet for one output table: title, note, frozen header, fitted widths, the table,
+    and how it prints (layout.print_setup; its print titles are a defined name of the workbook)."""
+    links: list[tuple[str, str, str]] = []
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
     )
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+        f'<sheetPr><tabColor rgb="FF{OUTPUT_TAB}"/><pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<dimension ref="A1:{column_letter(max(block.right, 1))}{block.bottom}"/>'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" '
         'state="frozen"/><selection pane="bottomLeft" activeCell="A4" sqref="A4"/></sheetView></sheetViews>'
@@ -315,8 +327,12 @@ def new_sheet_xml(
         + f'<row r="2">{inline_string("A2", cells.style(NOTE_STYLE), note)}</row>'
     ).encode()
     chunk: list[str] = []
+    table = block.table
+    wrap = wrapped_columns(table, widths)
     for number, row in block.rows(cells, links):
-        chunk.append(f'<row r="{number}">' + "".join(row) + "</row>")
+        height = row_height(table.rows[number - block.top - 1], widths, wrap) if number > block.top else None
+        tall = f' ht="{height}" customHeight="1"' if height is not None else ""
+        chunk.append(f'<row r="{number}"{tall}>' + "".join(row) + "</row>")
         if len(chunk) >= 2000:
             yield "".join(chunk).encode()
             chunk = []
@@ -326,11 +342,11 @@ def new_sheet_xml(
     if links:
         tail.append("<hyperlinks>")
         tail.extend(
-            f'<hyperlink ref="{ref}" location="{xml_attr(location)}" display="{xml_attr(cells.link_text)}"/>'
-            for ref, location in links
+            f'<hyperlink ref="{ref}" location="{xml_attr(location)}" display="{xml_attr(display)}"/>'
+            for ref, location, display in links
         )
         tail.append("</hyperlinks>")
-    tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
+    tail.append(page_setup_xml(setup))
     tail.append(f'<tableParts count="1"><tablePart r:id="{table_rel}"/></tableParts></worksheet>')
     yield "".join(tail).encode()
 
@@ -355,3 +371,14 @@ def first_filled_cell(body: bytes, old: Region, new: Region) -> str | None:
             if _HAS_VALUE.search(xml):
                 return f"{key[1].decode()}{number}"
     return None
+
+
+def page_setup_xml(setup: PrintSetup) -> str:
+    """A sheet's margins, A4 page setup fitted to one page wide, and its footer."""
+    left, right, top, bottom, header, footer = MARGINS
+    orientation = "landscape" if setup.landscape else "portrait"
+    return (
+        f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="{header}" '
+        f'footer="{footer}"/><pageSetup paperSize="{PAPER_A4}" orientation="{orientation}" fitToWidth="1" '
+        f'fitToHeight="0"/><headerFooter><oddFooter>{xml_text(setup.footer)}</oddFooter></headerFooter>'
+    )

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import MAIN, OutputTable, column_letter
-from apmodel.workbook.layout import NUMBER_FORMATS
+from apmodel.workbook.layout import LINK_TEXTS, NUMBER_FORMATS, fitted_width, wrapped_columns
 from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, text_tail, xml_attr
-from apmodel.workbook.xlsx_patch.styles import HEADER_STYLE, LINK_STYLE, CellStyle
+from apmodel.workbook.xlsx_patch.styles import HEADER_STYLE, LINK_STYLE, WRAP_STYLE, CellStyle
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Block:
     def ref(self) -> str:
         return f"{column_letter(self.left)}{self.top}:{column_letter(self.right)}{self.bottom}"
 
-    def rows(self, cells: CellWriter, links: list[tuple[str, str]]) -> Iterator[tuple[int, list[str]]]:
+    def rows(self, cells: CellWriter, links: list[tuple[str, str, str]]) -> Iterator[tuple[int, list[str]]]:
         """(sheet row, cell XML in column order) for the header and each data row."""
         table = self.table
         letters = [column_letter(self.left + i) for i in range(len(table.columns))]
@@ -43,13 +43,16 @@ class Block:
             for letter, column in zip(letters, table.columns, strict=True)
         ]
         plan = []
-        for letter, column in zip(letters, table.columns, strict=True):
+        wrap = wrapped_columns(table, [fitted_width(table, i) for i in range(len(table.columns))])
+        wrap_style = f' s="{cells.style(WRAP_STYLE)}"'
+        for letter, column, wraps in zip(letters, table.columns, wrap, strict=True):
             number_format = NUMBER_FORMATS.get(column.kind) if column.kind is not Kind.TEXT else None
             in_text = column.kind is Kind.TEXT
             whole = f' s="{cells.style(CellStyle(number_format))}"' if number_format else ""
             # In a text column (Summary's Value) a Decimal is money, shown as £.
             money = f' s="{cells.style(CellStyle(NUMBER_FORMATS[Kind.MONEY]))}"' if in_text else whole
-            plan.append((letter, number_format, in_text, column.name == "Link", whole, money))
+            text_style = wrap_style if wraps else ""
+            plan.append((letter, number_format, in_text, LINK_TEXTS.get(column.name), whole, money, text_style))
         link_style = cells.style(LINK_STYLE)
         write = cells.value
         # Text repeats (districts, codes, statuses): each distinct text is escaped once per table.
@@ -58,14 +61,16 @@ class Block:
         # directly; everything else goes through CellWriter.value, which gives the same XML.
         for number, values in enumerate(table.rows, start=self.top + 1):
             row: list[str] = []
-            for (letter, number_format, in_text, link, whole, money), value in zip(plan, values, strict=False):
+            for (letter, number_format, in_text, link, whole, money, text_style), value in zip(
+                plan, values, strict=False
+            ):
                 if value is None:
                     continue
                 if link:
                     if value:
                         ref = f"{letter}{number}"
-                        links.append((ref, str(value)))
-                        row.append(inline_string(ref, link_style, cells.link_text))
+                        links.append((ref, str(value), link))
+                        row.append(inline_string(ref, link_style, link))
                     continue
                 kind = type(value)
                 if kind is str:
@@ -73,7 +78,7 @@ class Block:
                     if tail is None:
                         tail = text_tails[value] = text_tail(value)
                     if tail:
-                        row.append(f'<c r="{letter}{number}"{tail}')
+                        row.append(f'<c r="{letter}{number}"{text_style}{tail}')
                 elif kind is int:
                     row.append(f'<c r="{letter}{number}"{whole}><v>{value}</v></c>')
                 elif kind is Decimal and value.is_finite():

@@ -1,0 +1,109 @@
+"""Every output sheet prints on A4 and the results workbook can be found around (issue 13).
+
+layout.py: A4, fitted to one page wide, landscape when the columns are wider than a portrait
+page, the header row repeated on every page, a footer with the LA, the sheet and "Page X of N";
+output tabs coloured apart from input tabs; a Contents sheet first with a link to every sheet;
+a Notes sheet defining every output column and the words. Checked on a run of the example
+county through the patch writer (the path every file run takes) and through openpyxl.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from apmodel.reports.navigation_tables import GLOSSARY
+from apmodel.service import run_workbook
+from apmodel.workbook.contract import OUTPUT_SPECS, Kind
+from apmodel.workbook.interface import OutColumn, OutputTable
+from apmodel.workbook.layout import INPUT_TAB, NUMBER_FORMATS, OUTPUT_TAB, PAPER_A4, print_setup
+from apmodel.workbook.openpyxl_store import FileWorkbook
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
+OUTPUT_SHEETS = [spec.name for spec in OUTPUT_SPECS] + ["Dashboard"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    target = tmp_path_factory.mktemp("print") / "results.xlsx"
+    store = FileWorkbook(EXAMPLE)
+    run_workbook(store, today=date(2025, 12, 1))
+    store.save(target)
+    return openpyxl.load_workbook(target)
+
+
+def test_every_output_sheet_prints_on_a4_one_page_wide_with_the_header_repeated(results: openpyxl.Workbook) -> None:
+    for name in OUTPUT_SHEETS:
+        sheet = results[name]
+        assert sheet.page_setup.paperSize == PAPER_A4, name
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        assert str(sheet.oddFooter) == "&LExample County Council&C&A&RPage &P of &N", name
+        assert sheet.sheet_properties.tabColor.rgb == "FF" + OUTPUT_TAB, name
+        if name != "Dashboard":
+            assert sheet.print_title_rows == "$3:$3", name
+
+
+def test_a_sheet_wider_than_a_portrait_page_prints_landscape(results: openpyxl.Workbook) -> None:
+    # Summary: Item 34 + Value 60 = 94 characters, under the 100 of a portrait page.
+    assert results["Summary"].page_setup.orientation == "portrait"
+    # Recoupment has twenty columns: 258 characters.
+    assert results["Recoupment"].page_setup.orientation == "landscape"
+    assert results["Dashboard"].page_setup.orientation == "landscape"
+    assert print_setup([50, 50], "LA").landscape is False
+    assert print_setup([50, 51], "LA").landscape is True
+
+
+def test_an_ampersand_in_the_la_name_is_printed_not_read_as_a_code() -> None:
+    assert print_setup([10], "Brighton & Hove").footer == "&LBrighton && Hove&C&A&RPage &P of &N"
+
+
+def test_the_contents_sheet_comes_first_and_links_to_every_sheet(results: openpyxl.Workbook) -> None:
+    assert results.sheetnames[0] == "Contents"
+    sheet = results["Contents"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    listed = [row[0] for row in rows]
+    visible = [s.title for s in results.worksheets if s.sheet_state == "visible" and s.title != "ReadMe"]
+    assert sorted(listed) == sorted(visible)
+    for row in range(4, 4 + len(rows)):
+        link = sheet.cell(row=row, column=4)
+        assert link.value == "Open the sheet"
+        assert link.hyperlink.location == f"'{sheet.cell(row=row, column=1).value}'!A1"
+    assert all(row[1] for row in rows), "every sheet says what it holds"
+    assert results["Settings"].sheet_properties.tabColor.rgb.endswith(INPUT_TAB)
+
+
+def test_the_notes_define_every_output_column_and_the_words(results: openpyxl.Workbook) -> None:
+    notes = {(t, c): m for t, c, m in results["Notes"].iter_rows(min_row=4, values_only=True)}
+    for spec in OUTPUT_SPECS:
+        for column in spec.columns:
+            assert notes.get((spec.name, column.name)), (spec.name, column.name)
+    for word in ("Stage 1", "Stage 2", "Top-up", "Lump sum", "Tier 1", "Tier 2", "Tier 3", "A", "F",
+                 "Statutory (reg 39)", "Local agreement"):
+        assert notes.get(("Terms", word)), word
+    assert len(GLOSSARY) == sum(1 for table, _ in notes if table == "Terms")
+
+
+def test_urns_and_sheet_rows_show_without_thousands_separators(results: openpyxl.Workbook) -> None:
+    # URN 118234 would read "118,234" with the count format.
+    assert results["SchoolAllocations"]["A4"].number_format == "0"
+    assert results["Recoupment"]["B4"].number_format == "0"
+    warnings = results["Warnings"]
+    rows = [c for c in warnings["D"][3:] if isinstance(c.value, int)]
+    assert rows and all(c.number_format == "0" for c in rows)
+    assert results["APOutcomes"]["D4"].number_format == NUMBER_FORMATS[Kind.INT]
+
+
+def test_the_openpyxl_writer_sets_the_same_print_setup(tmp_path: Path) -> None:
+    table = OutputTable("Wide", [OutColumn(f"Column {i}", Kind.MONEY, 12) for i in range(10)], [], la="Kent")
+    store = FileWorkbook(EXAMPLE)
+    assert store.book is not None  # the openpyxl route
+    store.write_tables([table])
+    store.save(tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Wide"]
+    assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (PAPER_A4, "landscape")
+    assert sheet.print_title_rows == "$3:$3"
+    assert str(sheet.oddFooter) == "&LKent&C&A&RPage &P of &N"
