@@ -30,13 +30,28 @@ from xlsxwriter.worksheet import Worksheet
 from apmodel.domain.inputs import SETTING_SPECS
 from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.layout import HEADER_ROW, NUMBER_FORMATS, TABLE_STYLE
+from apmodel.workbook.layout import (
+    HEADER_ROW,
+    INPUT_TAB,
+    MARGINS,
+    NUMBER_FORMATS,
+    PAPER_A4,
+    REGISTER_TAB,
+    TABLE_STYLE,
+    PrintSetup,
+    print_setup,
+)
 
-#: Dropdowns reach this many rows below the last data row, so rows typed under the table get them too.
-VALIDATION_MARGIN = 1000
-INPUT_TAB_COLOUR = "#2F5597"
-REGISTER_TAB_COLOUR = "#7F7F7F"
+#: Dropdowns and column help reach the last row of the sheet, so rows typed under the table (which
+#: Excel adds to it) get them too, however far the table grows.
+LAST_SHEET_ROW = 1_048_575
 README_SHEET = "ReadMe"
+#: APT-style shading: the cells a user types into are pale yellow; a required column's header is
+#: dark red (and its help says "Required").
+INPUT_FILL = "#FFF2CC"
+REQUIRED_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000"}
+#: Other headers as the table style draws them (the columns' shading would cover them otherwise).
+OPTIONAL_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#4472C4"}
 
 #: Excel number formats of input cells: money, percentages and dates as the outputs show them; whole
 #: numbers (URNs, year groups) show no separator.
@@ -67,20 +82,6 @@ TABLE_TITLES: dict[str, str] = {
 
 #: Each setting's note in the template: its declared help text (apmodel.domain.inputs.SETTING_SPECS).
 SETTING_NOTES: dict[str, str] = {spec.label: spec.help for spec in SETTING_SPECS}
-
-OUTPUT_DESCRIPTIONS: dict[str, str] = {
-    c.SUMMARY: "LA, year, budget, total allocated (difference must be 0.00), counts of Errors/Warnings/Info.",
-    c.DISTRICT_ALLOCATIONS: "Per district: each factor, lump sum, protection and the final allocation.",
-    c.SCHOOL_ALLOCATIONS: "Per school in devolved districts: each factor amount, redress and the final allocation.",
-    c.PROVIDER_FUNDING: "Per provider: places, place funding, top-up and delegated allocation.",
-    c.RECOUPMENT: "One line per charge or credit, with its legal basis (Statutory, Local agreement, Not recoverable).",
-    c.INVOICES: "One row per invoice, credit note or budget adjustment.",
-    c.WARNINGS: "Every problem found in the inputs, with a link to the cell. Fix Errors first.",
-    c.TRACE: "How each published figure was computed, enough to check it by hand.",
-    c.SCENARIO_COMPARISON: "Each scenario beside the baseline, per district and per school.",
-    c.EQUALITY_ANALYSIS: "Placements and exclusions by group; counts of 1 to 4 shown as [c].",
-    c.AP_OUTCOMES: "Per tier and provider: placements, average weeks, over-running placements, reintegration.",
-}
 
 Rows = Sequence[Sequence[object]]
 
@@ -130,12 +131,18 @@ def build_forum_workbook(
     )
     styles = _Styles(book)
     _write_readme(book, styles, settings)
-    _write_table_sheet(book, styles, c.SETTINGS, _settings_rows(settings), settings_sheet=True)
+    settings_widths = _write_table_sheet(book, styles, c.SETTINGS, _settings_rows(settings), settings_sheet=True)
+    widths_by_sheet = {c.SETTINGS.name: settings_widths}
     for spec in c.INPUT_TABLES:
-        if spec is c.SETTINGS:
-            continue
-        _write_table_sheet(book, styles, spec, rows_by_table.get(spec.name, ()))
-    _write_table_sheet(book, styles, c.INVOICE_REGISTER, register_rows, tab_colour=REGISTER_TAB_COLOUR)
+        if spec is not c.SETTINGS:
+            widths_by_sheet[spec.name] = _write_table_sheet(book, styles, spec, rows_by_table.get(spec.name, ()))
+    widths_by_sheet[c.INVOICE_REGISTER.name] = _write_table_sheet(
+        book, styles, c.INVOICE_REGISTER, register_rows, tab_colour=REGISTER_TAB
+    )
+    la = str(settings.get("LA name") or c.SETTING_LABELS["LA name"])
+    for sheet in book.worksheets():
+        widths = widths_by_sheet.get(sheet.name)
+        _print_setup(sheet, print_setup(widths or [], la, HEADER_ROW if widths is not None else None))
     book.close()
     return target
 
@@ -155,10 +162,13 @@ class _Styles:
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self.heading = book.add_format({"bold": True, "font_size": 12})
         self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
-        self.text = book.add_format({"num_format": "@"})
+        self.text = book.add_format({"num_format": "@", "bg_color": INPUT_FILL})
         self.by_kind: dict[Kind, Format] = {
-            kind: book.add_format({"num_format": fmt}) for kind, fmt in INPUT_FORMATS.items()
+            kind: book.add_format({"num_format": fmt, "bg_color": INPUT_FILL}) for kind, fmt in INPUT_FORMATS.items()
         }
+        self.required = book.add_format(REQUIRED_HEADER)
+        self.optional = book.add_format(OPTIONAL_HEADER)
+        self.plain = book.add_format()
         # Input whole numbers already show no separator, names (URNs) included.
         self.by_kind[Kind.ID] = self.by_kind[Kind.INT]
 
@@ -207,10 +217,11 @@ def _write_table_sheet(
     rows: Rows,
     *,
     settings_sheet: bool = False,
-    tab_colour: str = INPUT_TAB_COLOUR,
-) -> None:
+    tab_colour: str = INPUT_TAB,
+) -> list[float]:
+    """One input table on its own sheet; returns its column widths (for its print setup)."""
     sheet = book.add_worksheet(spec.name[:31])
-    sheet.set_tab_color(tab_colour)
+    sheet.set_tab_color("#" + tab_colour)
     width = len(spec.columns)
     for values in rows:
         if len(values) > width:
@@ -218,13 +229,19 @@ def _write_table_sheet(
     header = HEADER_ROW - 1
     first = header + 1
     last = header + max(len(rows), 1)
+    widths: list[float] = []
     for index, column in enumerate(spec.columns):
         size = 70.0 if settings_sheet and column.name == "Notes" else _width(column, rows, index)
         if settings_sheet and column.name == "Setting":
-            size = 28.0
+            size = 40.0
+        widths.append(size)
         sheet.set_column(index, index, size, None if settings_sheet else styles.column(column.kind))
     sheet.write_string(0, 0, TABLE_TITLES.get(spec.name, spec.name), styles.title)
-    sheet.write_string(1, 0, spec.note, styles.note)
+    note = spec.note + (" Dark red headers are required." if any(col.required for col in spec.columns) else "")
+    sheet.write_string(1, 0, note, styles.note)
+    for index in range(1, width):  # the title rows are not for typing: no shading
+        sheet.write_blank(0, index, None, styles.plain)
+        sheet.write_blank(1, index, None, styles.plain)
     sheet.add_table(
         header,
         0,
@@ -233,21 +250,64 @@ def _write_table_sheet(
         {
             "name": spec.name,
             "style": TABLE_STYLE,
-            "columns": [{"header": column.name} for column in spec.columns],
+            "columns": [
+                {"header": column.name, "header_format": styles.required if column.required else styles.optional}
+                for column in spec.columns
+            ],
         },
     )
     sheet.freeze_panes(HEADER_ROW, 0)
     for offset, values in enumerate(rows):
         label = values[0] if values else None
         for index, column in enumerate(spec.columns):
-            if index < len(values):
-                _write_cell(sheet, first + offset, index, values[index], _value_kind(spec, label, column), styles)
+            kind = _value_kind(spec, label, column)
+            value = values[index] if index < len(values) else None
+            if settings_sheet and column.name == "Value" and isinstance(value, str) and value:
+                sheet.write_string(first + offset, index, value, styles.text)  # shaded like every input
+            elif value is not None and value != "":
+                _write_cell(sheet, first + offset, index, value, kind, styles)
+            elif settings_sheet and column.name == "Value":
+                # A blank setting still shows £ or % once typed.
+                sheet.write_blank(first + offset, index, None, styles.column(kind))
     if settings_sheet:
         _setting_dropdowns(sheet, rows, first)
-        return
+        return widths
     for index, column in enumerate(spec.columns):
-        if column.choices:
-            _dropdown(sheet, first, index, last + VALIDATION_MARGIN, column.name, column.choices)
+        _column_help(sheet, first, index, column)
+    return widths
+
+
+def _print_setup(sheet: Worksheet, setup: PrintSetup) -> None:
+    """A4, one page wide, the header row repeated, the footer (layout.print_setup)."""
+    sheet.set_paper(PAPER_A4)
+    if setup.landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    left, right, top, bottom, _, footer = MARGINS
+    sheet.set_margins(left, right, top, bottom)
+    if setup.title_rows is not None:
+        sheet.repeat_rows(setup.title_rows[0] - 1, setup.title_rows[1] - 1)
+    sheet.set_footer(setup.footer, {"margin": footer})
+
+
+def _column_help(sheet: Worksheet, first: int, col: int, column: c.Column) -> None:
+    """The column's help shown when a cell is selected, and its dropdown if it has choices, down to the sheet's end."""
+    message = ("Required. " if column.required else "") + column.help
+    options: dict[str, object] = {"input_title": column.name[:32], "input_message": message[:255]}
+    if column.choices:
+        options |= {
+            "validate": "list",
+            "source": list(column.choices),
+            "error_type": "warning",
+            "error_title": column.name[:32],
+            "error_message": f"Expected one of: {', '.join(column.choices)}."[:255],
+            "ignore_blank": True,
+        }
+    else:
+        options["validate"] = "any"
+    sheet.data_validation(first, col, LAST_SHEET_ROW, col, options)
 
 
 def _dropdown(sheet: Worksheet, first: int, col: int, last: int, name: str, choices: Sequence[str]) -> None:
@@ -300,7 +360,7 @@ def _write_readme(book: Workbook, styles: _Styles, settings: Mapping[str, object
         ("", None, None),
         ("Output tables (written by the model on every run; do not edit them)", None, styles.heading),
     ]
-    lines += [(name, text, None) for name, text in OUTPUT_DESCRIPTIONS.items()]
+    lines += [(spec.name, spec.holds, None) for spec in c.OUTPUT_SPECS]
     lines += [
         ("", None, None),
         ("Kept by the model (grey tab)", None, styles.heading),

@@ -134,7 +134,7 @@ def test_money_percent_and_date_cells_are_numbers_and_dates_with_formats(fresh_t
     assert start.number_format == "dd/mm/yyyy"
     assert book["Schools"]["A4"].number_format == "0"
     assert book["Placements"].freeze_panes == "A4"
-    assert book["Schools"]["A1"].value and book["Schools"]["A2"].value == c.SCHOOLS.note
+    assert book["Schools"]["A1"].value and book["Schools"]["A2"].value.startswith(c.SCHOOLS.note)
     assert book.sheetnames[0] == "ReadMe"
 
 
@@ -194,3 +194,50 @@ def test_blank_optional_settings_of_a_new_workbook_are_not_errors(tmp_path: Path
     errors = {(f.code, f.row) for f in findings.items if f.severity is Severity.ERROR}
     # Only Financial year (row 5) and AP budget (row 6) must be filled in; each points at its blank cell.
     assert errors == {("MISSING_SETTING", 5), ("MISSING_SETTING", 6)}
+
+
+def test_every_input_column_has_help_and_its_dropdown_reaches_the_end_of_the_sheet(fresh_template: Path) -> None:
+    # However far a table grows (Excel extends it as rows are typed below), its cells keep their help.
+    book = openpyxl.load_workbook(fresh_template)
+    for spec in ALL_TABLES:
+        if spec is c.SETTINGS:
+            continue
+        sheet = book[spec.name]
+        by_column = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+        for index, column in enumerate(spec.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            validation = by_column[f"{letter}4"]
+            assert str(validation.sqref) == f"{letter}4:{letter}1048576", (spec.name, column.name)
+            assert validation.prompt and column.help in validation.prompt, (spec.name, column.name)
+            assert validation.prompt.startswith("Required.") == column.required
+
+
+def test_required_headers_are_marked_and_input_cells_shaded(fresh_template: Path) -> None:
+    sheet = openpyxl.load_workbook(fresh_template)["Schools"]
+    urn, trust = sheet["A3"], sheet["F3"]  # URN is required, Trust is not
+    assert urn.fill.fgColor.rgb.endswith("C00000") and urn.font.b
+    assert not trust.fill.fgColor.rgb.endswith("C00000")
+    assert sheet["B4"].value and sheet["B4"].fill.fgColor.rgb.endswith("FFF2CC")  # the example row
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_repeated(fresh_template: Path) -> None:
+    book = openpyxl.load_workbook(fresh_template)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.paperSize == 9, sheet.title
+        # XlsxWriter leaves out fitToWidth="1", the default.
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert "Page &P of &N" in str(sheet.oddFooter), sheet.title
+        if sheet.title != "ReadMe":
+            assert sheet.print_title_rows == "$3:$3", sheet.title
+    # Placements has twenty columns: wider than a portrait page.
+    assert book["Placements"].page_setup.orientation == "landscape"
+    assert book["Terms"].page_setup.orientation == "portrait"
+
+
+def test_blank_settings_are_formatted_as_money_or_percent_once_typed(fresh_template: Path) -> None:
+    sheet = openpyxl.load_workbook(fresh_template)["Settings"]
+    by_label = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2) for r in range(4, sheet.max_row + 1)}
+    assert by_label["Protection floor"].value is None
+    assert by_label["Protection floor"].number_format == "0.00%"
+    assert by_label["AP budget"].number_format.startswith('"£"')
