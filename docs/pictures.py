@@ -11,6 +11,7 @@ the sheet it prints: each sheet's name is in its page footer. Add a picture by a
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -37,6 +38,13 @@ def forum_copy(folder: Path) -> Path:
     return out
 
 
+def results(folder: Path) -> Path:
+    """The results workbook after Compare scenarios (every output sheet and chart, scenarios included)."""
+    out = folder / "example-county-results.xlsx"
+    assert main(["compare", str(EXAMPLE), "-o", str(out), "--date", RUN_DATE]) == 0
+    return out
+
+
 def school_pack(folder: Path) -> Path:
     out = folder / "packs"
     assert main(["packs", str(EXAMPLE), "-o", str(out), "--date", RUN_DATE, "-q"]) == 0
@@ -55,6 +63,12 @@ class Picture:
 
 
 PICTURES = (
+    Picture("results-contents.png", results, "Contents"),
+    Picture("results-summary.png", results, "Summary"),
+    Picture("results-dashboard.png", results, "Dashboard"),
+    Picture("results-district-allocations.png", results, "DistrictAllocations"),
+    Picture("results-warnings.png", results, "Warnings"),
+    Picture("results-trace.png", results, "Trace"),
     Picture("forum-copy-cover.png", forum_copy, "Cover"),
     Picture("forum-copy-recoupment.png", forum_copy, "RecoupmentByTerm"),
     Picture("school-pack-recoupment.png", school_pack, "Recoupment"),
@@ -66,14 +80,25 @@ def _run(*command: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True, timeout=300).stdout
 
 
+def page_count(pdf: Path) -> int:
+    return int(next(line.split()[-1] for line in _run("pdfinfo", str(pdf)).splitlines() if line.startswith("Pages:")))
+
+
+@functools.cache
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text, in one pdftotext call (it ends every page with a form feed)."""
+    return _run("pdftotext", "-layout", str(pdf), "-").split("\f")
+
+
 def page_of(pdf: Path, sheet: str) -> int:
-    """The first page whose footer (LA, sheet, "Page X of N") names ``sheet``, or a sheet starting ``sheet ``."""
-    pages = int(next(line.split()[-1] for line in _run("pdfinfo", str(pdf)).splitlines() if line.startswith("Pages:")))
-    for page in range(1, pages + 1):
-        text = _run("pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-")
-        footers = [line for line in text.splitlines() if re.search(r"Page \d+ of \d+", line)]
-        parts = re.split(r"\s{2,}", footers[-1].strip()) if footers else []
-        if len(parts) == 3 and (parts[1] == sheet or parts[1].startswith(f"{sheet} ")):
+    """The first page whose footer (LA, sheet, "Page X of N") names ``sheet``, or a sheet starting ``sheet ``.
+
+    The footer is matched on any line of the page: beside a chart, pdftotext may put the chart's
+    own text on the footer's line.
+    """
+    footer = re.compile(rf"(?:^|\s{{2}}){re.escape(sheet)}(?: [^\n]*?)?\s{{2,}}Page \d+ of \d+\s*$", re.M)
+    for page, text in enumerate(page_texts(pdf), start=1):
+        if footer.search(text):
             return page
     raise SystemExit(f"No page of {pdf.name} prints the sheet {sheet!r}")
 
@@ -99,7 +124,7 @@ def main_pictures() -> int:
             _run("pdftoppm", "-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                  str(stem))  # fmt: skip
             shutil.move(f"{stem}.png", IMAGES / picture.name)
-            print(f"docs/images/{picture.name}: page {page} of {pdf.name}")
+            print(f"docs/images/{picture.name}: page {page} of {pdf.name} ({page_count(pdf)} pages)")
     return 0
 
 

@@ -20,6 +20,7 @@ from apmodel.domain.allocation import AllocationResult
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
+from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import ChartKind, ChartSpec, Series
 
 #: The recoupment chart's key; its series are charged, credited and net, in that order.
@@ -41,6 +42,44 @@ def allocation_chart(allocation: AllocationResult) -> ChartSpec:
         ),
         description="Each district's final allocation this year beside its previous allocation.",
     )
+
+
+def change_charts(allocation: AllocationResult) -> list[ChartSpec]:
+    """Who gains, who loses: each district's change from its previous allocation, in £ and in %.
+
+    Districts with no previous allocation have no change and are left out. The biggest loss
+    comes first; the value axis is not forced to start at zero, so small changes show.
+    """
+    rows = sorted(
+        (d for d in allocation.districts if d.change is not None and d.change_pct is not None),
+        key=lambda d: (d.change_pct, d.name),
+    )
+    if not rows:
+        return []
+    names = tuple(d.name for d in rows)
+    return [
+        ChartSpec(
+            key="ChangeByDistrict",
+            title="Who gains, who loses: change from last year by district (£)",
+            kind=ChartKind.BAR,
+            category_title="District",
+            value_title="Change £",
+            categories=names,
+            series=(Series("Change £", tuple(d.change or ZERO for d in rows)),),
+            description="Final allocation minus previous allocation; negative: the district loses.",
+        ),
+        ChartSpec(
+            key="ChangePercentByDistrict",
+            title="Who gains, who loses: change from last year by district (%)",
+            kind=ChartKind.BAR,
+            category_title="District",
+            value_title="Change %",
+            categories=names,
+            series=(Series("Change %", tuple(d.change_pct or ZERO for d in rows)),),
+            description="The change as a share of the previous allocation (protection keeps it between floor and cap).",
+            value_kind=Kind.PERCENT,
+        ),
+    ]
 
 
 def scenario_chart(comparison: Comparison) -> ChartSpec:
@@ -96,6 +135,7 @@ def dashboard_charts(
     charts: list[ChartSpec] = []
     if allocation is not None and allocation.districts:
         charts.append(allocation_chart(allocation))
+        charts += change_charts(allocation)
     if comparison is not None and comparison.scenario_names and comparison.level(Level.DISTRICT):
         charts.append(scenario_chart(comparison))
     if recoupment is not None and recoupment.calendar is not None and recoupment.calendar.periods:

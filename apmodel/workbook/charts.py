@@ -16,11 +16,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import ChartKind, ChartSpec, column_letter
 from apmodel.workbook.layout import (
+    AXIS_FORMATS,
     CHART_HEIGHT_CM,
     CHART_WIDTH_CM,
     DASHBOARD,
@@ -36,7 +37,6 @@ from apmodel.workbook.layout import (
 from apmodel.workbook.openpyxl_cells import set_print_setup, set_text_safe, write_heading
 
 BOLD = Font(bold=True)
-VALUE_AXIS_FORMAT = '"£"#,##0'
 
 
 def dashboard_sheet(book: Workbook) -> Worksheet:
@@ -57,10 +57,12 @@ def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
     chart.title = spec.title
     chart.x_axis.title = spec.category_title
     chart.y_axis.title = spec.value_title
-    chart.y_axis.number_format = VALUE_AXIS_FORMAT
+    chart.y_axis.number_format = AXIS_FORMATS[spec.value_kind]
     # openpyxl 3.1 marks new axes deleted, which hides them in Excel.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    # Category labels at the low end, clear of the bars when changes are negative.
+    chart.x_axis.tickLblPos = "low"
     chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
     last_row = placed.data_row + placed.data_rows - 1
     data = Reference(sheet, min_col=2, max_col=placed.data_columns, min_row=placed.data_row, max_row=last_row)
@@ -82,8 +84,11 @@ def write_dashboard(book: Workbook, charts: Sequence[ChartSpec], la: str = "") -
     for column in range(2, widest + 1):
         sheet.column_dimensions[column_letter(column)].width = 18
     set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB)
-    for placed in placed_charts:
+    for index, placed in enumerate(placed_charts):
         spec = placed.chart
+        if index:
+            # Each chart prints on a page of its own, its figures beside it, never cut in two.
+            sheet.row_breaks.append(Break(id=placed.description_row - 1))
         heading = sheet.cell(row=placed.description_row, column=1)
         set_text_safe(heading, f"{spec.title}. {spec.description}")
         heading.font = BOLD
@@ -94,7 +99,7 @@ def write_dashboard(book: Workbook, charts: Sequence[ChartSpec], la: str = "") -
                 if r == 0:
                     cell.font = BOLD
                 elif isinstance(value, Decimal):
-                    cell.number_format = NUMBER_FORMATS[Kind.MONEY]
+                    cell.number_format = NUMBER_FORMATS[spec.value_kind]
         if spec.categories:
             anchor = f"{column_letter(placed.chart_column)}{placed.data_row}"
             sheet.add_chart(_chart(spec, sheet, placed), anchor)

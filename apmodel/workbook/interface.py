@@ -207,6 +207,8 @@ class ChartSpec:
     series: tuple[Series, ...]
     #: One sentence shown above the chart's data: what it shows.
     description: str
+    #: How the values read: money (£) or a percentage (their cells and the value axis).
+    value_kind: Kind = Kind.MONEY
 
 
 @runtime_checkable

@@ -62,6 +62,8 @@ NUMBER_FORMATS: dict[Kind, str] = {
     Kind.ID: "0",
     Kind.NUMBER: "#,##0.00####",
 }
+#: Number formats of a chart's value axis, by the kind of its values (whole pounds, whole percent).
+AXIS_FORMATS: dict[Kind, str] = {Kind.MONEY: '"£"#,##0', Kind.PERCENT: "0%"}
 #: openpyxl's own formats for a date or date-time cell written with no column format.
 DATE_DEFAULT = "yyyy-mm-dd"
 DATETIME_DEFAULT = "yyyy-mm-dd h:mm:ss"
@@ -184,7 +186,7 @@ def place_charts(charts: Sequence[ChartSpec]) -> list[Placed]:
 #: Points of one line of text at the default font (Excel's default row height).
 LINE_HEIGHT = 15.0
 #: Characters of ordinary text in one unit of column width (the width of the digit 0).
-CHARS_PER_WIDTH = 1.15
+CHARS_PER_WIDTH = 1.2
 #: The most lines a row is given (Excel's row height limit is 409 points).
 MAX_LINES = 27
 
@@ -208,7 +210,7 @@ def row_height(values: Sequence[Any], widths: Sequence[float], wrap: Sequence[bo
     for value, width, wraps in zip(values, widths, wrap, strict=False):
         if wraps and isinstance(value, str) and len(value) > width:
             # A width counts the digit 0; text averages a little narrower, less a word that will not fit.
-            per_line = max(int(width * CHARS_PER_WIDTH) - 4, 1)
+            per_line = max(int(width * CHARS_PER_WIDTH) - 2, 1)
             lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
     return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
 

@@ -349,7 +349,7 @@ class XlwingsStore:
             area(sheet, top, 1, top, placed.data_columns).font.bold = True
             if not spec.categories:
                 continue
-            area(sheet, top + 1, 2, last, placed.data_columns).number_format = NUMBER_FORMATS[Kind.MONEY]
+            area(sheet, top + 1, 2, last, placed.data_columns).number_format = NUMBER_FORMATS[spec.value_kind]
             if drawn:
                 drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column))
         return drawn

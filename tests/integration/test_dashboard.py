@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 import xlwings as xw
 from lxml import etree
 
@@ -55,6 +56,10 @@ def run_file(source: Path, target: Path, *, compare: bool = False) -> Path:
     return target
 
 
+#: The charts a plain run draws, in Dashboard order.
+ALL_RUN_CHARTS = ["AllocationByDistrict", "ChangeByDistrict", "ChangePercentByDistrict", "RecoupmentByTerm"]
+
+
 def chart_parts(path: Path) -> dict[str, etree._Element]:
     with zipfile.ZipFile(path) as archive:
         return {n: etree.fromstring(archive.read(n)) for n in archive.namelist() if n.startswith("xl/charts/chart")}
@@ -84,33 +89,36 @@ def references(chart: etree._Element) -> list[str]:
     return [str(f) for f in chart.xpath("//*[local-name()='f']/text()")]
 
 
-def test_a_run_draws_the_allocation_and_recoupment_charts(tmp_path: Path) -> None:
+def test_a_run_draws_the_allocation_change_and_recoupment_charts(tmp_path: Path) -> None:
     out = run_file(county(tmp_path / "county.xlsx"), tmp_path / "out.xlsx")
     parts = chart_parts(out)
     assert titles(parts) == [
         "Allocation by district: this year and previous year",
         "Recoupment by term (recoverable lines)",
+        "Who gains, who loses: change from last year by district (%)",
+        "Who gains, who loses: change from last year by district (£)",
     ]
-    assert drawing_anchors(out) == 2
+    assert drawing_anchors(out) == 4
     assert openpyxl.load_workbook(out).sheetnames.count("Dashboard") == 1
 
 
 def test_charts_appear_once_after_two_runs(tmp_path: Path) -> None:
     first = run_file(county(tmp_path / "county.xlsx"), tmp_path / "first.xlsx")
     second = run_file(first, tmp_path / "second.xlsx")
-    assert len(chart_parts(second)) == 2
-    assert drawing_anchors(second) == 2
+    # Allocation, change in £, change in %, recoupment by term.
+    assert len(chart_parts(second)) == 4
+    assert drawing_anchors(second) == 4
     assert titles(chart_parts(second)) == titles(chart_parts(first))
 
 
-def test_compare_adds_the_scenario_chart_and_two_compares_still_give_three_charts(tmp_path: Path) -> None:
+def test_compare_adds_the_scenario_chart_and_two_compares_still_give_five_charts(tmp_path: Path) -> None:
     first = run_file(county(tmp_path / "county.xlsx", scenarios=True), tmp_path / "first.xlsx", compare=True)
     second = run_file(first, tmp_path / "second.xlsx", compare=True)
-    assert len(chart_parts(second)) == 3 and drawing_anchors(second) == 3
+    assert len(chart_parts(second)) == 5 and drawing_anchors(second) == 5
     assert "Scenario differences by district (change from the baseline)" in titles(chart_parts(second))
-    # A plain run after a compare redraws only the two charts that run can draw.
+    # A plain run after a compare redraws only the four charts that run can draw.
     third = run_file(second, tmp_path / "third.xlsx")
-    assert len(chart_parts(third)) == 2 and drawing_anchors(third) == 2
+    assert len(chart_parts(third)) == 4 and drawing_anchors(third) == 4
 
 
 def cells(sheet: Any, ref: str) -> list[Any]:
@@ -135,6 +143,20 @@ def test_each_chart_reads_its_figures_from_the_dashboard_beside_it(tmp_path: Pat
     assert [430000, 400000] in values
 
 
+def test_the_change_charts_show_who_gains_and_who_loses_biggest_loss_first(tmp_path: Path) -> None:
+    out = run_file(county(tmp_path / "county.xlsx"), tmp_path / "out.xlsx")
+    dashboard = openpyxl.load_workbook(out)["Dashboard"]
+    rows = [r[:2] for r in dashboard.iter_rows(values_only=True) if r[0] in ("North", "South")]
+    # North 425,000 - 430,000 = -5,000.00 (-5,000 / 430,000 = -1.16%);
+    # South 475,000 - 400,000 = 75,000.00 (75,000 / 400,000 = 18.75%): North, the loser, first.
+    assert rows[2:4] == [("North", -5000), ("South", 75000)]
+    assert rows[4:6] == [("North", pytest.approx(-0.0116)), ("South", pytest.approx(0.1875))]
+    percent = next(x for x in chart_parts(out).values() if chart_title(x).endswith("(%)"))
+    # Not forced from zero: no minimum on the value axis, so Excel fits it to the changes.
+    assert not percent.findall(".//{*}valAx/{*}scaling/{*}min")
+    assert percent.find(".//{*}valAx/{*}numFmt").get("formatCode") == "0%"
+
+
 def test_a_store_without_a_dashboard_still_runs(tmp_path: Path) -> None:
     class TablesOnly:
         def __init__(self, book: FileWorkbook) -> None:
@@ -157,7 +179,7 @@ def test_the_live_book_gets_the_same_dashboard_cells_and_native_charts(tmp_path:
     service.run_workbook(XlwingsStore(book), today=TODAY)
     replay = Replay(remote_payload(source)).apply(actions(book))
     dashboard = replay.sheet("Dashboard")
-    assert [c[0] for c in dashboard.charts] == ["AllocationByDistrict", "RecoupmentByTerm"]
+    assert [c[0] for c in dashboard.charts] == ALL_RUN_CHARTS
     assert dashboard.charts[0][1:] == [
         "ColumnClustered",
         "A5:C7",
@@ -173,19 +195,17 @@ def test_a_second_run_in_excel_replaces_the_dashboards_charts(tmp_path: Path) ->
     dashboard = next(s for s in payload["sheets"] if s["name"] == "Dashboard")
     dashboard["charts"] = [
         {"name": name, "chart_type": "ColumnClustered", "left": 0, "top": 0, "width": 500, "height": 270}
-        for name in ("AllocationByDistrict", "RecoupmentByTerm")
+        for name in ALL_RUN_CHARTS
     ]
     book = xw.Book(json=payload)
     service.run_workbook(XlwingsStore(book), today=TODAY)
     recorded = actions(book)
     assert [a["func"] for a in recorded if a["func"] in ("deleteChart", "addChart")] == [
-        "deleteChart",
-        "deleteChart",
-        "addChart",
-        "addChart",
+        *["deleteChart"] * 4,
+        *["addChart"] * 4,
     ]
     replay = Replay(payload).apply(recorded)
-    assert [c[0] for c in replay.sheet("Dashboard").charts] == ["AllocationByDistrict", "RecoupmentByTerm"]
+    assert [c[0] for c in replay.sheet("Dashboard").charts] == ALL_RUN_CHARTS
 
 
 def test_recoupment_by_term_sums_the_recoverable_lines(tmp_path: Path) -> None:

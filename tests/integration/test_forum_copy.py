@@ -94,7 +94,8 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
         "EqualityAnalysis",
         "APOutcomes",
     ]
-    assert len(book["Dashboard"]._charts) == 3
+    # Allocation, change by district in £ and in %, the scenarios, recoupment by term.
+    assert len(book["Dashboard"]._charts) == 5
     levels = {row[0] for row in book["ScenarioComparison"].iter_rows(min_row=4, values_only=True)}
     assert levels == {"District", "Provider"}
     assert book.properties.creator == "apmodel"
