@@ -520,9 +520,12 @@ def test_the_sheet_titles_in_app_xml_follow_the_workbooks_sheets(tmp_path: Path)
         book = etree.fromstring(archive.read("xl/workbook.xml"))
         sheets = [s.get("name") for s in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet")]
         app = etree.fromstring(archive.read("docProps/app.xml"))
-    titles = [t.text for t in app.iter(f"{vt}lpstr")][1:]  # the first lpstr is the group's name
+    # HeadingPairs: the Worksheets group first, then Named Ranges (each input sheet's print titles),
+    # whose titles follow the worksheets' in TitlesOfParts and are left as they were.
     counts = [int(c.text or "0") for c in app.iter(f"{vt}i4")]
-    assert len(sheets) > 17
-    assert titles == sheets and counts == [len(sheets)]
     [vector] = [v for v in app.iter(f"{vt}vector") if v.get("baseType") == "lpstr"]
-    assert vector.get("size") == str(len(sheets))
+    titles = [t.text for t in vector]
+    assert len(sheets) > 17
+    assert counts[0] == len(sheets) and titles[: counts[0]] == sheets
+    assert all(t.endswith("!Print_Titles") for t in titles[counts[0] :])
+    assert vector.get("size") == str(sum(counts)) == str(len(titles))
