@@ -68,5 +68,6 @@ class FakeWorkbook:
     def status(self, message: str) -> None:
         self.messages.append(message)
 
-    def write_dashboard(self, charts: Sequence[ChartSpec]) -> None:
+    def write_dashboard(self, charts: Sequence[ChartSpec], la: str = "") -> None:
         self.charts = list(charts)
+        self.dashboard_la = la

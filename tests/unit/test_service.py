@@ -88,4 +88,9 @@ def test_a_run_redraws_the_dashboard_with_the_allocation_and_recoupment_charts()
     book = FakeWorkbook.of(small_county())
     run_workbook(book, today=TODAY)
     assert book.charts is not None
-    assert [chart.key for chart in book.charts] == ["AllocationByDistrict", "RecoupmentByTerm"]
+    assert [chart.key for chart in book.charts] == [
+        "AllocationByDistrict",
+        "ChangeByDistrict",
+        "ChangePercentByDistrict",
+        "RecoupmentByTerm",
+    ]
