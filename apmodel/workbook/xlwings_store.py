@@ -575,8 +575,11 @@ class XlwingsStore:
         # What xlwings' Sheets.add(name=, after=) does, less its check that no sheet has the name,
         # which reads every sheet's name again (a round trip each): the index has ruled that out.
         if first:
-            sheet = xw.Sheet(impl=self.book.sheets.impl.add(self.book.sheets[0].impl, None, name))
-            self._sheets[name.casefold()] = sheet
+            sheets = self._book_sheets()
+            sheet = xw.Sheet(impl=sheets.impl.add(sheets[0].impl, None, name))
+            last = self._last_sheet
+            self._remember_sheet(sheet, name)
+            self._last_sheet = last  # new sheets still go after the last one
             return sheet
         after = self._last_sheet.impl if self._last_sheet is not None else None
         sheet = xw.Sheet(impl=self._book_sheets().impl.add(None, after, name))
