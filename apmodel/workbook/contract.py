@@ -805,6 +805,103 @@ ROLLOVER_LOG_SPEC = OutputSpec(
 )
 
 
+# --- School packs: the tables in each school's pack workbook (apmodel.reports.packs) --------------
+# A width is the sheet column's, set by the first table on the sheet that gives one (None: left as
+# the sheet's other table set it). The packs are written by XlsxWriter, which takes whole widths.
+
+_ITEM = _o("Item", T, 32, "What the row is about.")
+_DETAIL = _o("Detail", T, 90, "The school's value or the explanation.")
+
+PACK_SCHOOL_DETAILS_SPEC = OutputSpec(
+    "SchoolDetails", "Cover: the school, its district and funding model, trust, cost centre and year.", (_ITEM, _DETAIL)
+)
+PACK_SCHOOL_FIGURES_SPEC = OutputSpec(
+    "SchoolFigures",
+    "Cover: the school's final devolved allocation and its recoupment charged, credited and net.",
+    (
+        _o("Item", T, None, "The figure."),
+        _o("Amount (£)", M, None, "The figure in pounds (negative: money to the school)."),
+        _o("Note", T, 48, "Where the figure comes from in the pack."),
+    ),
+)
+PACK_CONTENTS_SPEC = OutputSpec("PackContents", "Cover: each sheet of the pack and what it holds.", (_ITEM, _DETAIL))
+PACK_CONTACTS_SPEC = OutputSpec(
+    "Contacts", "Cover: who to contact, how to query a figure, and the pack's privacy note.", (_ITEM, _DETAIL)
+)
+PACK_ALLOCATION_SPEC = OutputSpec(
+    "AllocationTable",
+    "Allocation: each factor and redress step of the school's devolved allocation, ending with the final figure.",
+    (
+        _o("Item", T, 40, "The factor, redress step or total."),
+        _o("Amount (£)", M, 16, "Its amount in pounds (redress withheld is negative)."),
+        _o("How it is worked out", T, 95, "The sum in words and figures."),
+    ),
+)
+PACK_RECOUPMENT_SPEC = OutputSpec(
+    "RecoupmentLines",
+    "Recoupment: the school's charges and credits for exclusions and AP placements, one row per line.",
+    (
+        _o("Line ID", T, 22, "As in Recoupment."),
+        _o("Pupil Ref", T, 11, "As in Recoupment: the pupil's pseudonymous reference only."),
+        _o("Type", T, 20, "As in Recoupment."),
+        _o("Period", T, 13, "As in Recoupment."),
+        _o("Legal Basis", T, 16, "As in Recoupment."),
+        _o(
+            "How it is worked out",
+            T,
+            66,
+            "The line's sum in words and figures: provider, charge basis, dates, school days or weeks, days a "
+            "week, rate, basic entitlement; for an exclusion A (and its source), B in complete weeks and days, "
+            "C, D; for a credit D x E / F.",
+        ),
+        _o("Amount (£)", M, 12, "Positive: a charge to the school; negative: a credit."),
+        _o("Status", T, 14, "As in Recoupment."),
+    ),
+)
+PACK_TERM_TOTALS_SPEC = OutputSpec(
+    "TermTotals",
+    "Recoupment: each term's recoverable lines and the document that settles them.",
+    (
+        _o("Period", T, None, "The term."),
+        _o("Charges (£)", M, None, "The term's recoverable charges."),
+        _o("Credits (£)", M, None, "The term's recoverable credits."),
+        _o("Net (£)", M, None, "Charges plus credits."),
+        _o("Document Net (£)", M, None, "The Net of the document that settles them."),
+        _o("Settled on", T, None, "That document's kind and number."),
+        _o("Ties", T, None, "Yes when Net equals the document's Net."),
+    ),
+)
+PACK_LINE_RULES_SPEC = OutputSpec(
+    "LineRules",
+    "Recoupment: what each rule, legal basis, status and letter on the sheet means.",
+    (_o("Item", T, None, "The rule, legal basis, status or letter."), _o("Explanation", T, None, "What it means.")),
+)
+PACK_DOCUMENT_LINES_SPEC = OutputSpec(
+    "Lines",
+    "A document's sheet: its lines (the tables are named Lines_1, Lines_2, ... one per document).",
+    (
+        _o("Period", T, 16, "The term."),
+        _o("Description", T, 46, "The line's type, legal basis and Line ID."),
+        _o("Provider", T, 22, "The AP provider, for a placement."),
+        _o("Dates", T, 25, "The dates the line covers."),
+        _o("Pupil Ref", T, 11, "The pupil's pseudonymous reference only."),
+        _o("Amount (£)", M, 13, "The line's amount in pounds."),
+    ),
+)
+#: Every table of a school pack, in the order the pack shows them.
+PACK_SPECS: tuple[OutputSpec, ...] = (
+    PACK_SCHOOL_DETAILS_SPEC,
+    PACK_SCHOOL_FIGURES_SPEC,
+    PACK_CONTENTS_SPEC,
+    PACK_CONTACTS_SPEC,
+    PACK_ALLOCATION_SPEC,
+    PACK_RECOUPMENT_SPEC,
+    PACK_TERM_TOTALS_SPEC,
+    PACK_LINE_RULES_SPEC,
+    PACK_DOCUMENT_LINES_SPEC,
+)
+
+
 # --- Settings: declared once, in the domain (apmodel.domain.inputs.SETTING_SPECS) -------------
 
 

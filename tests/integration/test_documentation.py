@@ -3,8 +3,9 @@
 The lists come from the code, never from a hand-kept list: the warning codes from every place
 the code raises one (read from the source with ``ast``), the settings and input columns from
 the contract's declarations, the output columns from the tables a real run, a scenario
-comparison and a Forum copy build. A new code, setting or column that is not documented fails
-here, and so does a documented one the code no longer has.
+comparison and a Forum copy build, the school packs' tables from the contract's pack section.
+A new code, setting or column that is not documented fails here, and so does a documented one
+the code no longer has.
 """
 
 from __future__ import annotations
@@ -174,6 +175,16 @@ def test_every_output_table_and_column_is_documented(
         undocumented += [f"{table.name}.{c.name}" for c in table.columns if not matches(c.name, documented)]
     assert undocumented == [], "add these columns to docs/forum-workbook.md"
 
+
+
+def test_every_school_pack_table_and_column_is_documented(workbook_doc: str) -> None:
+    packs_doc = section(workbook_doc, "## School packs")
+    # one "### `Table`" per pack table under "School packs", in the pack's order, and nothing else
+    assert re.findall(r"^### `([^`]+)`$", packs_doc, flags=re.MULTILINE) == [s.name for s in contract.PACK_SPECS]
+    for spec in contract.PACK_SPECS:
+        rows = table_rows(section(packs_doc, f"### `{spec.name}`"))
+        assert list(rows) == [c.name for c in spec.columns], spec.name
+        assert all(meaning for (meaning,) in rows.values()), spec.name
 
 def test_the_docs_link_only_to_files_that_exist() -> None:
     for doc in (WORKBOOK_DOC, RULES_DOC, ROOT / "README.md"):

@@ -6,6 +6,7 @@ docs/funding-rules.md, "Settlement" (Net, VAT, Gross; due date = date + payment 
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from apmodel.cli import main
 from apmodel.reports.packs import pack_filename
+from apmodel.workbook import contract
 from apmodel.workbook.interface import RawTable
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.builders import TableRows, settings, small_county, write_workbook
@@ -180,6 +182,19 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_a_title_and_single_header_t
                 assert table.headerRowCount in (None, 1)
         assert book.properties.title is not None and "Testshire" in book.properties.title
 
+
+
+def test_every_pack_table_has_the_columns_the_contract_declares_for_it(small_packs: Path) -> None:
+    declared = {spec.name: [c.name for c in spec.columns] for spec in contract.PACK_SPECS}
+    seen: set[str] = set()
+    for path in small_packs.iterdir():
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            for table in sheet.tables.values():
+                # A document's table is Lines_1, Lines_2, ...: one per document, declared once as Lines.
+                base = re.sub(r"_\d+$", "", table.name)
+                assert [c.name for c in table.tableColumns] == declared[base], (path.name, table.name)
+                seen.add(base)
+    assert seen == set(declared)
 
 def test_a_budget_adjustment_carries_no_vat_even_with_a_vat_rate(tmp_path: Path) -> None:
     county = small_county(**{"VAT rate": 0.2, "VAT treatment: Exclusion adjustment": "Standard"})

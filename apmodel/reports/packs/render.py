@@ -26,6 +26,19 @@ from apmodel.reports.packs.data import (
     long_date,
     pounds,
 )
+from apmodel.workbook.contract import (
+    PACK_ALLOCATION_SPEC,
+    PACK_CONTACTS_SPEC,
+    PACK_CONTENTS_SPEC,
+    PACK_DOCUMENT_LINES_SPEC,
+    PACK_LINE_RULES_SPEC,
+    PACK_RECOUPMENT_SPEC,
+    PACK_SCHOOL_DETAILS_SPEC,
+    PACK_SCHOOL_FIGURES_SPEC,
+    PACK_TERM_TOTALS_SPEC,
+    Column,
+    OutputSpec,
+)
 from apmodel.workbook.openpyxl_store import temporary_path
 
 #: Characters no file name may hold on Windows, macOS or Linux.
@@ -93,9 +106,19 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 
 #: Points a line of wrapped 11-point text needs.
 _LINE_HEIGHT = 15
-#: Widths of the Cover's Detail and the Allocation sheet's explanation columns.
-_DETAIL_WIDTH = 90
-_EXPLANATION_WIDTH = 95
+
+
+def _width(column: Column) -> int:
+    """A pack column's declared width (the contract gives every column a fit is measured in one)."""
+    assert column.width is not None, column.name
+    return int(column.width)
+
+
+def _set_widths(sheet: Any, spec: OutputSpec) -> None:
+    """The sheet's column widths from the table's declaration (columns without one are left as they are)."""
+    for col, column in enumerate(spec.columns):
+        if column.width is not None:
+            sheet.set_column(col, col, column.width)
 
 
 def _lines_of(text: str, width: int) -> int:
@@ -152,18 +175,19 @@ class _Writer:
     def day(self, row: int, col: int, value: date) -> None:
         self.sheet.write_datetime(row, col, datetime.combine(value, time()), self.f.date)
 
-    def table(self, first_row: int, headers: Sequence[str], rows: int, name: str) -> None:
-        """An Excel table over already written cells: one header row, ``rows`` data rows."""
+    def table(self, first_row: int, spec: OutputSpec, rows: int, name: str | None = None) -> None:
+        """An Excel table over already written cells: ``spec``'s header row, ``rows`` data rows (named ``name``
+        when a sheet's table needs its own name, else ``spec``'s)."""
         self.sheet.add_table(
             first_row,
             0,
             first_row + rows,
-            len(headers) - 1,
+            len(spec.columns) - 1,
             {
-                "name": name,
+                "name": name or spec.name,
                 "style": "Table Style Light 9",
                 "autofilter": False,
-                "columns": [{"header": header} for header in headers],
+                "columns": [{"header": column.name} for column in spec.columns],
             },
         )
 
@@ -174,13 +198,13 @@ class _Writer:
         if lines > 1:
             self.sheet.set_row(row, _LINE_HEIGHT * lines)
 
-    def pairs(self, first_row: int, pairs: Sequence[tuple[str, str]], name: str) -> int:
+    def pairs(self, first_row: int, pairs: Sequence[tuple[str, str]], spec: OutputSpec) -> int:
         """A two-column Item/Detail table; returns the row after it."""
         for i, (item, detail) in enumerate(pairs, start=first_row + 1):
             self.text(i, 0, item, self.f.label)
             self.text(i, 1, detail)
-            self.fit_row(i, detail, _DETAIL_WIDTH)
-        self.table(first_row, ("Item", "Detail"), len(pairs), name)
+            self.fit_row(i, detail, _width(spec.columns[1]))
+        self.table(first_row, spec, len(pairs))
         return first_row + len(pairs) + 2
 
     def print_setup(self, *, landscape: bool = False, header_row: int | None = None, freeze: bool = True) -> None:
@@ -260,8 +284,7 @@ def _query_sentence(pack: SchoolPack) -> str:
 
 def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     w = _Writer(sheet, formats, pack)
-    sheet.set_column(0, 0, 32)
-    sheet.set_column(1, 1, _DETAIL_WIDTH)
+    _set_widths(sheet, PACK_SCHOOL_DETAILS_SPEC)
     w.text(0, 0, pack.title, formats.title)
     w.text(1, 0, f"School pack for {pack.name} (URN {pack.urn})", formats.heading)
     row = 3
@@ -279,7 +302,7 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         ("Financial year", pack.financial_year or "Not set"),
         ("Date produced", long_date(pack.produced_on)),
     ]
-    row = w.pairs(row + 1, details, "SchoolDetails")
+    row = w.pairs(row + 1, details, PACK_SCHOOL_DETAILS_SPEC)
 
     w.text(row, 0, "The school's figures this year", formats.heading)
     charges = sum((x.amount for x in pack.lines if x.status == LineStatus.RECOVERABLE and x.amount > 0), ZERO)
@@ -295,8 +318,8 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, 0, item, formats.label)
         w.money(i, 1, amount)
         w.text(i, 2, note)
-    sheet.set_column(2, 2, 48)
-    w.table(header_row, ("Item", "Amount (£)", "Note"), len(figures), "SchoolFigures")
+    _set_widths(sheet, PACK_SCHOOL_FIGURES_SPEC)
+    w.table(header_row, PACK_SCHOOL_FIGURES_SPEC, len(figures))
     row = header_row + len(figures) + 2
 
     w.text(row, 0, "What this pack contains", formats.heading)
@@ -319,7 +342,7 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     ]
     if not pack.documents:
         contents.append(("Documents", "No invoice, credit note or budget adjustment for this school this year."))
-    row = w.pairs(row + 1, contents, "PackContents")
+    row = w.pairs(row + 1, contents, PACK_CONTENTS_SPEC)
 
     w.text(row, 0, "Contacts and queries", formats.heading)
     contacts = pack.contacts
@@ -334,18 +357,13 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
             "secure and do not forward it outside the school.",
         ),
     ]
-    w.pairs(row + 1, info, "Contacts")
+    w.pairs(row + 1, info, PACK_CONTACTS_SPEC)
     w.print_setup()
-
-
-_ALLOCATION_HEADERS = ("Item", "Amount (£)", "How it is worked out")
 
 
 def _allocation_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     w = _Writer(sheet, formats, pack)
-    sheet.set_column(0, 0, 40)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 2, _EXPLANATION_WIDTH)
+    _set_widths(sheet, PACK_ALLOCATION_SPEC)
     w.sentence(0, pack.sheet_title("Devolved AP allocation"), formats.title)
     for i, sentence in enumerate(pack.allocation_note, start=1):
         w.sentence(i, sentence)
@@ -358,28 +376,18 @@ def _allocation_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, 0, row.item, formats.label)
         w.money(i, 1, row.amount, formats.money_bold if final else None)
         w.text(i, 2, row.explanation)
-        w.fit_row(i, row.explanation, _EXPLANATION_WIDTH)
-    w.table(header_row, _ALLOCATION_HEADERS, len(pack.allocation), "AllocationTable")
+        w.fit_row(i, row.explanation, _width(PACK_ALLOCATION_SPEC.columns[2]))
+    w.table(header_row, PACK_ALLOCATION_SPEC, len(pack.allocation))
     w.print_setup(header_row=header_row)
 
 
-_RECOUPMENT_HEADERS = (
-    "Line ID",
-    "Pupil Ref",
-    "Type",
-    "Period",
-    "Legal Basis",
-    "How it is worked out",
-    "Amount (£)",
-    "Status",
-)
-_RECOUPMENT_WIDTHS = (22, 11, 20, 13, 16, 66, 12, 14)
+#: The RecoupmentLines column with the line's workings ("How it is worked out").
 _WORKINGS_COLUMN = 5
-_TERM_HEADERS = ("Period", "Charges (£)", "Credits (£)", "Net (£)", "Document Net (£)", "Settled on", "Ties")
+
+
 def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     w = _Writer(sheet, formats, pack)
-    for col, width in enumerate(_RECOUPMENT_WIDTHS):
-        sheet.set_column(col, col, width)
+    _set_widths(sheet, PACK_RECOUPMENT_SPEC)
     w.sentence(0, pack.sheet_title("Recoupment"), formats.title)
     if not pack.lines:
         w.sentence(1, NO_RECOUPMENT, formats.heading)
@@ -400,8 +408,8 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, _WORKINGS_COLUMN, line.workings)
         w.money(i, 6, line.amount)
         w.text(i, 7, line.status, formats.plain)
-        w.fit_row(i, line.workings, _RECOUPMENT_WIDTHS[_WORKINGS_COLUMN])
-    w.table(header_row, _RECOUPMENT_HEADERS, len(pack.lines), "RecoupmentLines")
+        w.fit_row(i, line.workings, _width(PACK_RECOUPMENT_SPEC.columns[_WORKINGS_COLUMN]))
+    w.table(header_row, PACK_RECOUPMENT_SPEC, len(pack.lines))
 
     row = header_row + len(pack.lines) + 2
     if pack.term_totals:
@@ -420,7 +428,7 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
             w.text(i, 5, term.document or "None: the term nets to 0.00", formats.plain)
             ties = term.document_net == term.net if term.document_net is not None else term.net == 0
             w.text(i, 6, "Yes" if ties else "No: see the document", formats.plain)
-        w.table(first, _TERM_HEADERS, len(pack.term_totals), "TermTotals")
+        w.table(first, PACK_TERM_TOTALS_SPEC, len(pack.term_totals))
         row = first + len(pack.term_totals) + 2
     w.sentence(row, "How each line is worked out", formats.heading)
     explanations: list[tuple[str, str]] = list(pack.rules)
@@ -431,18 +439,13 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, 0, item, formats.label)
         # Unwrapped, so the sentence runs on across the columns to its right.
         w.text(i, 1, meaning, formats.plain)
-    w.table(row + 1, ("Item", "Explanation"), len(explanations), "LineRules")
+    w.table(row + 1, PACK_LINE_RULES_SPEC, len(explanations))
     w.print_setup(landscape=True, header_row=header_row)
-
-
-_DOCUMENT_HEADERS = ("Period", "Description", "Provider", "Dates", "Pupil Ref", "Amount (£)")
-_DOCUMENT_WIDTHS = (16, 46, 22, 25, 11, 13)
 
 
 def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: PackDocument, index: int) -> None:
     w = _Writer(sheet, formats, pack)
-    for col, width in enumerate(_DOCUMENT_WIDTHS):
-        sheet.set_column(col, col, width)
+    _set_widths(sheet, PACK_DOCUMENT_LINES_SPEC)
     contacts = pack.contacts
     kind = document.kind
     w.sentence(0, f"{contacts.la_name}: {kind} {document.number}", formats.title)
@@ -497,8 +500,8 @@ def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: P
         w.text(i, 3, line.dates)
         w.text(i, 4, line.pupil_ref)
         w.money(i, 5, line.amount)
-        w.fit_row(i, line.description, _DOCUMENT_WIDTHS[1])
-    w.table(header_row, _DOCUMENT_HEADERS, len(document.lines), f"Lines_{index}")
+        w.fit_row(i, line.description, _width(PACK_DOCUMENT_LINES_SPEC.columns[1]))
+    w.table(header_row, PACK_DOCUMENT_LINES_SPEC, len(document.lines), f"{PACK_DOCUMENT_LINES_SPEC.name}_{index}")
 
     row = header_row + len(document.lines) + 2
     totals = (
