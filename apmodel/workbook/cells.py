@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from apmodel.domain.percent import percent
-from apmodel.workbook.interface import CellError
+from apmodel.workbook.interface import EXCEL_EPOCH, CellError
 
 
 class CellProblem(ValueError):
@@ -35,7 +35,6 @@ class CellProblem(ValueError):
         self.error = error
 
 
-_EXCEL_EPOCH = date(1899, 12, 30)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -208,7 +207,7 @@ def as_date(value: object) -> date:
         raise CellProblem("NOT_A_DATE", f"Expected a date, found {as_text(value)}.")
     if isinstance(value, int | float):
         if 1 <= value < 2958466:
-            return _EXCEL_EPOCH + timedelta(days=int(value))
+            return EXCEL_EPOCH + timedelta(days=int(value))
         raise CellProblem("NOT_A_DATE", f"Expected a date, found the number {as_text(value)}.")
     text = str(value).strip()
     parsed = _parse_date_text(text)

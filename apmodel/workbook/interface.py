@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -22,6 +23,12 @@ from apmodel.workbook.contract import Column, Kind
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+#: Excel's limit on the length of a worksheet's name.
+MAX_SHEET_NAME = 31
+#: Day 0 of Excel's 1900 date system: serial 1 is 1 January 1900 (and serials after 60 count the
+#: 29 February 1900 Excel keeps, a day that never was).
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def column_letter(index: int) -> str:

@@ -30,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from apmodel.domain.inputs import SETTING_SPECS
 from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
+from apmodel.workbook.interface import MAX_SHEET_NAME
 from apmodel.workbook.layout import (
     HEADER_ROW,
     INPUT_TAB,
@@ -220,7 +221,7 @@ def _write_table_sheet(
     tab_colour: str = INPUT_TAB,
 ) -> list[float]:
     """One input table on its own sheet; returns its column widths (for its print setup)."""
-    sheet = book.add_worksheet(spec.name[:31])
+    sheet = book.add_worksheet(spec.name[:MAX_SHEET_NAME])
     sheet.set_tab_color("#" + tab_colour)
     width = len(spec.columns)
     for values in rows:

@@ -39,6 +39,7 @@ from apmodel.workbook.contract import (
     Column,
     OutputSpec,
 )
+from apmodel.workbook.interface import MAX_SHEET_NAME
 from apmodel.workbook.openpyxl_store import temporary_path
 
 #: Characters no file name may hold on Windows, macOS or Linux.
@@ -48,8 +49,6 @@ _UNSAFE_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 _MAX_NAME_IN_FILENAME = 120
-
-_MAX_SHEET_NAME = 31
 
 
 NO_RECOUPMENT = "No recoupment this year."
@@ -94,11 +93,11 @@ def pack_filename(urn: int, name: str) -> str:
 def _sheet_name(wanted: str, used: set[str]) -> str:
     """A valid, unique worksheet name: no ``[]:*?/\\``, at most 31 characters."""
     base = _UNSAFE_IN_SHEET_NAME.sub("-", wanted).strip("'").strip() or "Sheet"
-    name = base[:_MAX_SHEET_NAME]
+    name = base[:MAX_SHEET_NAME]
     counter = 2
     while name.casefold() in used:
         suffix = f" ({counter})"
-        name = base[: _MAX_SHEET_NAME - len(suffix)] + suffix
+        name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
         counter += 1
     used.add(name.casefold())
     return name

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from apmodel.workbook.interface import EXCEL_EPOCH
 from apmodel.workbook.layout import cell_format
 from apmodel.workbook.xlsx_patch.styles import CellStyle, StyleSheet
 
 #: Excel's limit on the text of one cell; longer text makes Excel "repair" the file.
 MAX_CELL_TEXT = 32_767
 
-_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_EPOCH = datetime.combine(EXCEL_EPOCH, time())
 _EPOCH_1904 = datetime(1904, 1, 1)
 
 
