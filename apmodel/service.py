@@ -38,8 +38,10 @@ from apmodel.reports.navigation_tables import contents_table, notes_table, workb
 from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.recoupment_tables import (
     invoice_register_table,
+    invoice_totals_table,
     invoices_table,
     recoupment_table,
+    recoupment_totals_table,
     register_log_table,
 )
 from apmodel.reports.scenario_tables import scenario_comparison_table
@@ -294,7 +296,7 @@ def issue_invoices(store: WorkbookStore, period: str, *, today: date | None = No
 
 def settlement_tables(loaded: Loaded, settlement: SettlementResult) -> list[OutputTable]:
     """Invoices, and the register and its log unless the register is frozen (left as the user has it)."""
-    tables = [invoices_table(settlement)]
+    tables = [invoices_table(settlement), invoice_totals_table(settlement)]
     if not settlement.frozen:
         as_read = table_named(loaded.tables, INVOICE_REGISTER.name)
         log = updated_log(settlement.register, loaded.inputs.register_log)
@@ -313,7 +315,7 @@ def output_tables(report: RunReport) -> list[OutputTable]:
             provider_funding_table(results.allocation),
         ]
     if results.recoupment is not None:
-        tables.append(recoupment_table(results.recoupment))
+        tables += [recoupment_table(results.recoupment), recoupment_totals_table(results.recoupment)]
     if results.settlement is not None:
         tables += settlement_tables(loaded, results.settlement)
     tables.append(warnings_table(loaded.findings.sorted(), loaded.locate))
@@ -357,11 +359,18 @@ def summary_items(report: RunReport, seconds: float) -> list[SummaryItem]:
     if results.recoupment is not None:
         recouped = results.recoupment.total_charged
         credited = results.recoupment.total_credited
+        net = recouped + credited
         items += [
             ("Total recouped", recouped),
             ("Total credited", credited),
-            ("Net recoupment", recouped + credited),
+            ("Net recoupment", net),
         ]
+        if results.settlement is not None:
+            invoiced = sum((d.net for d in results.settlement.documents), ZERO)
+            items += [
+                ("Invoiced (Net of Invoices)", invoiced),
+                ("Net recoupment - invoiced", net - invoiced),
+            ]
     if report.comparison is not None:
         names = report.comparison.scenario_names
         compared = ", ".join(names) if names else "None on this run (Compare scenarios computes them)"

@@ -13,6 +13,7 @@ model's own copy of what each number was, read back to check the register.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from apmodel.domain.inputs import RegisterEntry, normalise
@@ -20,10 +21,14 @@ from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.settlement import SettlementResult
 from apmodel.workbook.contract import (
     INVOICE_REGISTER,
+    INVOICE_TOTALS,
+    INVOICE_TOTALS_SPEC,
     INVOICES,
     INVOICES_SPEC,
     RECOUPMENT,
     RECOUPMENT_SPEC,
+    RECOUPMENT_TOTALS,
+    RECOUPMENT_TOTALS_SPEC,
     REGISTER_LOG,
 )
 from apmodel.workbook.interface import OutColumn, OutputTable, RawTable, out_columns
@@ -77,6 +82,59 @@ def invoices_table(settlement: SettlementResult) -> OutputTable:
         out_columns(INVOICES_SPEC.columns),
         rows,
         title="Invoices, credit notes and budget adjustments (positive = owed by the school)",
+    )
+
+
+def _grouped(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
+    """Row indexes by (term, kind): terms in the order they first appear, kinds likewise within a term."""
+    periods = {p: i for i, p in reversed(list(enumerate(k[0] for k in keys)))}
+    kinds = {t: i for i, t in reversed(list(enumerate(k[1] for k in keys)))}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, key in sorted(enumerate(keys), key=lambda e: (periods[e[1][0]], kinds[e[1][1]])):
+        groups.setdefault(key, []).append(index)
+    return groups
+
+
+def _sum(values: Sequence[Decimal]) -> Decimal:
+    return sum(values, Decimal("0.00"))
+
+
+def recoupment_totals_table(result: RecoupmentResult) -> OutputTable:
+    """Recoupment by term and type, a table of its own so the Recoupment table has no total row."""
+    lines = result.lines
+    groups = _grouped([(line.period, line.type.value) for line in lines])
+    rows: list[list[Any]] = [
+        [period, kind, len(members), _sum([lines[i].amount for i in members])]
+        for (period, kind), members in groups.items()
+    ]
+    return OutputTable(
+        RECOUPMENT_TOTALS,
+        out_columns(RECOUPMENT_TOTALS_SPEC.columns),
+        rows,
+        title="Recoupment totals by term and type (Amount sums to the Recoupment table's)",
+    )
+
+
+def invoice_totals_table(settlement: SettlementResult) -> OutputTable:
+    """Invoices by term and kind, a table of its own so the Invoices table has no total row."""
+    docs = settlement.documents
+    groups = _grouped([(d.period, d.kind) for d in docs])
+    rows: list[list[Any]] = [
+        [
+            period,
+            kind,
+            len(members),
+            _sum([docs[i].net for i in members]),
+            _sum([docs[i].vat for i in members]),
+            _sum([docs[i].gross for i in members]),
+        ]
+        for (period, kind), members in groups.items()
+    ]
+    return OutputTable(
+        INVOICE_TOTALS,
+        out_columns(INVOICE_TOTALS_SPEC.columns),
+        rows,
+        title="Invoice totals by term and kind (Net, VAT and Gross sum to the Invoices table's)",
     )
 
 

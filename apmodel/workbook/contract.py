@@ -484,6 +484,8 @@ SCHOOL_ALLOCATIONS = "SchoolAllocations"
 PROVIDER_FUNDING = "ProviderFunding"
 RECOUPMENT = "Recoupment"
 INVOICES = "Invoices"
+RECOUPMENT_TOTALS = "RecoupmentTotals"
+INVOICE_TOTALS = "InvoiceTotals"
 WARNINGS = "Warnings"
 TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
@@ -663,6 +665,28 @@ INVOICES_SPEC = OutputSpec(
         _o("Status", T, 10, "Draft, Issued or Credited."),
     ),
 )
+RECOUPMENT_TOTALS_SPEC = OutputSpec(
+    RECOUPMENT_TOTALS,
+    "Recoupment added up by term and type: its Amount column sums to Recoupment's to the penny.",
+    (
+        _PERIOD,
+        _o("Type", T, 22, "The Recoupment lines' Type."),
+        _o("Lines", INT, 7, "How many Recoupment lines of the term and type."),
+        _o("Amount", M, None, "Their Amount added up (all statuses; Summary's chain counts the recoverable ones)."),
+    ),
+)
+INVOICE_TOTALS_SPEC = OutputSpec(
+    INVOICE_TOTALS,
+    "Invoices added up by term and kind: Net, VAT and Gross sum to the Invoices columns to the penny.",
+    (
+        _PERIOD,
+        _o("Kind", T, 18, "The documents' Kind: Invoice, Credit note or Budget adjustment."),
+        _o("Documents", INT, 10, "How many documents of the term and kind."),
+        _o("Net", M, None, "Their Net added up."),
+        _o("VAT", M, None, "Their VAT added up."),
+        _o("Gross", M, None, "Their Gross added up."),
+    ),
+)
 WARNINGS_SPEC = OutputSpec(
     WARNINGS,
     "Every problem found in the inputs, with a link to the cell: Errors block what depends on them.",
@@ -769,7 +793,9 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SCHOOL_ALLOCATIONS_SPEC,
     PROVIDER_FUNDING_SPEC,
     RECOUPMENT_SPEC,
+    RECOUPMENT_TOTALS_SPEC,
     INVOICES_SPEC,
+    INVOICE_TOTALS_SPEC,
     WARNINGS_SPEC,
     TRACE_SPEC,
     SCENARIO_COMPARISON_SPEC,

@@ -90,3 +90,23 @@ def test_rerunning_on_its_own_output_gives_identical_figures(tmp_path: Path) -> 
     volatile = {"Run at", "Run time (seconds)"}
     assert {k: v for k, v in summary(a).items() if k not in volatile} == {
         k: v for k, v in summary(b).items() if k not in volatile}
+
+
+def test_summary_reconciles_charges_credits_net_recovery_and_invoiced(ran: dict[str, RawTable]) -> None:
+    items = summary(ran)
+    # The one recoverable line: EX-1's 2,221.15 charge, no credits: 2,221.15 + 0.00 = 2,221.15 net,
+    # billed on one budget adjustment of 2,221.15: difference 0.00.
+    assert money(items["Total recouped"]) == Decimal("2221.15")
+    assert money(items["Total credited"]) == Decimal("0.00")
+    assert money(items["Net recoupment"]) == Decimal("2221.15")
+    assert money(items["Invoiced (Net of Invoices)"]) == Decimal("2221.15")
+    assert money(items["Net recoupment - invoiced"]) == Decimal("0.00")
+    # The totals tables are tables of their own, and Recoupment and Invoices hold no Total row.
+    [recouped] = records(ran["RecoupmentTotals"])
+    assert (recouped["Type"], recouped["Lines"]) == ("Exclusion adjustment", 1)
+    assert money(recouped["Amount"]) == Decimal("2221.15")
+    [invoiced] = records(ran["InvoiceTotals"])
+    assert (invoiced["Kind"], invoiced["Documents"]) == ("Budget adjustment", 1)
+    assert money(invoiced["Net"]) == Decimal("2221.15")
+    assert "Total" not in {r["Line ID"] for r in records(ran["Recoupment"])}
+    assert "Total" not in {r["Number"] for r in records(ran["Invoices"])}

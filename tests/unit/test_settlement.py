@@ -21,7 +21,12 @@ from apmodel.domain.recoupment import (
     recoup,
 )
 from apmodel.domain.settlement import settle
-from apmodel.reports.recoupment_tables import invoices_table, recoupment_table
+from apmodel.reports.recoupment_tables import (
+    invoice_totals_table,
+    invoices_table,
+    recoupment_table,
+    recoupment_totals_table,
+)
 from tests.unit.recoup_builders import (
     ACADEMY,
     MAINTAINED,
@@ -300,3 +305,52 @@ def test_a_document_carries_its_recoverable_lines_of_the_period_in_order() -> No
     # 500.00 - 120.40 = 379.60: the blocked line is not on the invoice, nor the Spring line.
     assert autumn.lines == (charge, credit)
     assert autumn.net == Decimal("379.60") == sum((x.amount for x in autumn.lines), Decimal(0))
+
+
+def test_recoupment_totals_add_up_each_term_and_type_to_the_penny_of_the_recoupment_table() -> None:
+    lines = [
+        line(ACADEMY, "Autumn 2025", "900.00"),
+        line(MAINTAINED, "Spring 2026", "450.25"),
+        line(MAINTAINED, "Autumn 2025", "-120.40", type=LineType.ADMITTING_CREDIT),
+        line(MAINTAINED_2, "Autumn 2025", "300.10"),
+        line(ACADEMY, "Autumn 2025", "75.00", status=LineStatus.NOT_RECOVERABLE),
+    ]
+    table = recoupment_totals_table(RecoupmentResult(lines=lines))
+    assert table.header == ["Period", "Type", "Lines", "Amount"]
+    # Autumn placements 900.00 + 300.10 + 75.00 = 1,275.10 (every status); Autumn credit -120.40;
+    # Spring placement 450.25. Terms in the order they first appear, types likewise.
+    assert table.rows == [
+        ["Autumn 2025", "Placement charge", 3, D("1275.10")],
+        ["Autumn 2025", "Admitting credit", 1, D("-120.40")],
+        ["Spring 2026", "Placement charge", 1, D("450.25")],
+    ]
+    # 1,275.10 - 120.40 + 450.25 = 1,604.95, the Recoupment table's Amount column added up.
+    amount = recoupment_table(RecoupmentResult(lines=lines)).header.index("Amount")
+    recoupment_sum = sum(row[amount] for row in recoupment_table(RecoupmentResult(lines=lines)).rows)
+    assert sum(row[3] for row in table.rows) == recoupment_sum == D("1604.95")
+
+
+def test_invoice_totals_add_up_each_term_and_kind_to_the_penny_of_the_invoices_table() -> None:
+    county = inputs(settings=settings(vat_rate=D("0.2"), **STANDARD_PLACEMENTS))
+    lines = [
+        line(ACADEMY, "Autumn 2025", "900.00"),
+        line(MAINTAINED, "Autumn 2025", "450.25"),
+        line(MAINTAINED_2, "Autumn 2025", "-300.10"),
+        line(ACADEMY, "Spring 2026", "-100.00"),
+    ]
+    settlement = settle(lines, county, TODAY)
+    table = invoice_totals_table(settlement)
+    assert table.header == ["Period", "Kind", "Documents", "Net", "VAT", "Gross"]
+    # Autumn invoice 900.00 + VAT 180.00 = 1,080.00; Autumn budget adjustments 450.25 - 300.10 = 150.15
+    # (no VAT); Spring credit note -100.00 + VAT -20.00 = -120.00.
+    assert table.rows == [
+        ["Autumn 2025", "Budget adjustment", 2, D("150.15"), D("0.00"), D("150.15")],
+        ["Autumn 2025", "Invoice", 1, D("900.00"), D("180.00"), D("1080.00")],
+        ["Spring 2026", "Credit note", 1, D("-100.00"), D("-20.00"), D("-120.00")],
+    ]
+    # Net 150.15 + 900.00 - 100.00 = 950.15, VAT 160.00, Gross 1,110.15: the Invoices columns added up.
+    invoices = invoices_table(settlement)
+    for name, expected in (("Net", "950.15"), ("VAT", "160.00"), ("Gross", "1110.15")):
+        column = invoices.header.index(name)
+        assert sum(row[column] for row in invoices.rows) == D(expected)
+        assert sum(row[table.header.index(name)] for row in table.rows) == D(expected)
