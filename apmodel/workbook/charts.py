@@ -14,7 +14,10 @@ from decimal import Decimal
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Font
+from openpyxl.utils.units import cm_to_EMU
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,6 +32,7 @@ from apmodel.workbook.layout import (
     NUMBER_FORMATS,
     OUTPUT_TAB,
     Placed,
+    chart_alt_text,
     dashboard_note,
     dashboard_print_setup,
     data_block,
@@ -48,6 +52,35 @@ def dashboard_sheet(book: Workbook) -> Worksheet:
                 sheet.delete_rows(1, sheet.max_row)
             return sheet
     return book.create_sheet(DASHBOARD)
+
+
+class _DescribedAnchor(OneCellAnchor):  # type: ignore[misc]
+    """A chart's anchor that gives the chart's frame its alternative text (``descr`` and ``title``).
+
+    openpyxl builds each chart's ``graphicFrame`` afresh when it saves and sets it on the anchor;
+    it has no call for alt text, so the anchor fills the frame's ``cNvPr`` as it is set.
+    openpyxl derives what a class serialises from its own body, so it is restated here.
+    """
+
+    __attrs__ = OneCellAnchor.__attrs__
+    __nested__ = OneCellAnchor.__nested__
+    __elements__ = OneCellAnchor.__elements__
+
+    def __init__(self, column: int, row: int, spec: ChartSpec) -> None:
+        super().__init__(
+            _from=AnchorMarker(col=column - 1, row=row - 1),
+            ext=XDRPositiveSize2D(cm_to_EMU(CHART_WIDTH_CM), cm_to_EMU(CHART_HEIGHT_CM)),
+        )
+        object.__setattr__(self, "_alt", (spec.title, chart_alt_text(spec)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        if name == "graphicFrame" and value is not None:
+            props = value.nvGraphicFramePr.cNvPr  # type: ignore[attr-defined]
+            props.title, props.descr = self._alt
+
+
+_DescribedAnchor.__namespaced__ = OneCellAnchor.__namespaced__  # the metaclass resets it in the body
 
 
 def _chart(spec: ChartSpec, sheet: Worksheet, placed: Placed) -> BarChart:
@@ -101,6 +134,6 @@ def write_dashboard(book: Workbook, charts: Sequence[ChartSpec], la: str = "") -
                 elif isinstance(value, Decimal):
                     cell.number_format = NUMBER_FORMATS[spec.value_kind]
         if spec.categories:
-            anchor = f"{column_letter(placed.chart_column)}{placed.data_row}"
+            anchor = _DescribedAnchor(placed.chart_column, placed.data_row, spec)
             sheet.add_chart(_chart(spec, sheet, placed), anchor)
     return sheet

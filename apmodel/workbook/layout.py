@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import ChartSpec, OutputTable
+from apmodel.workbook.interface import ChartKind, ChartSpec, OutputTable
 
 # --- The sheet ------------------------------------------------------------------------------
 
@@ -151,6 +151,35 @@ def data_block(chart: ChartSpec) -> list[list[object]]:
     for index, category in enumerate(chart.categories):
         block.append([category, *(s.values[index] for s in chart.series)])
     return block
+
+
+def _chart_figure(value: Decimal, kind: Kind) -> str:
+    if kind is Kind.PERCENT:
+        return f"{value * 100:,.1f}%"
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def chart_alt_text(chart: ChartSpec) -> str:
+    """The chart's alternative text (what a screen reader says): its kind, title and extremes.
+
+    E.g. "Bar chart: Change from last year by district (£). Change £: lowest Dover -£5,034.40,
+    highest Ashford £3,120.00. The figures ..." Hidden figures (``[c]``) are left out.
+    """
+    kind = "Bar chart" if chart.kind is ChartKind.BAR else "Column chart"
+    text = f"{kind}: {chart.title}."
+    if not chart.categories:
+        return text + " Nothing to chart."
+    for series in chart.series:
+        shown = [(v, c) for v, c in zip(series.values, chart.categories, strict=True) if isinstance(v, Decimal)]
+        if not shown:
+            text += f" {series.name}: every figure hidden."
+            continue
+        low, high = min(shown, key=lambda p: p[0]), max(shown, key=lambda p: p[0])
+        text += (
+            f" {series.name}: lowest {low[1]} {_chart_figure(low[0], chart.value_kind)},"
+            f" highest {high[1]} {_chart_figure(high[0], chart.value_kind)}."
+        )
+    return text + " The figures are in the table beside the chart."
 
 
 def dashboard_note(charts: Sequence[ChartSpec]) -> str:

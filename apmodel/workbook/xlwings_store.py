@@ -64,6 +64,7 @@ from apmodel.workbook.layout import (
     Font,
     PrintSetup,
     cell_format,
+    chart_alt_text,
     dashboard_note,
     dashboard_print_setup,
     data_block,
@@ -369,6 +370,7 @@ class XlwingsStore:
             chart.title = spec.title
         except (NotImplementedError, TypeError, AttributeError):
             return False
+        set_alt_text(sheet, spec)
         return True
 
     # -- Beyond the interface: what the ribbon commands need ------------------------------------
@@ -697,6 +699,19 @@ def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
 
 #: Excel's XlPageOrientation values (COM).
 _PORTRAIT, _LANDSCAPE = 1, 2
+
+
+def set_alt_text(sheet: xw.Sheet, spec: ChartSpec) -> None:
+    """The chart's alternative text (layout.chart_alt_text), as the file adapter writes it.
+
+    xlwings has no call for it, so this is Excel for Windows' object model (the chart's Shape,
+    named by its key); on other engines the chart is drawn without it.
+    """
+    if sys.platform != "win32" or sheet.book.app.engine.name != "excel":
+        return
+    shape = sheet.api.Shapes(spec.key)
+    shape.Title = spec.title
+    shape.AlternativeText = chart_alt_text(spec)
 
 
 def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str) -> None:
