@@ -54,7 +54,7 @@ from apmodel.domain.inputs import (
 )
 from apmodel.domain.money import WIDE, ZERO, money, share_pot, share_weights
 from apmodel.domain.stage1 import Stage1Result, district_key, phase_matches
-from apmodel.domain.trace import TraceLine, fmt_money, fmt_number, fmt_percent
+from apmodel.domain.trace import TraceLine, TraceUnit, fmt_money, fmt_number, fmt_percent
 
 #: Decimal places of the unit-rate scaling as published in the trace (the amounts use it unrounded).
 SCALING_PLACES = Decimal("0.0000000001")
@@ -268,6 +268,7 @@ def share_devolved_pot(
                     f"unit-rate pot = {fmt_money(rate_pot)}; sum of value x rate = {fmt_number(earned_total)}",
                     shown_scaling,
                     district=district.name,
+                    unit=TraceUnit.RATE,
                 )
             )
             for (school, factor), raw, share in zip(pairs, earned, share_pot(rate_pot, earned), strict=True):

@@ -1,7 +1,8 @@
 """The calculation trace: enough to recompute any published figure by hand.
 
 Every rule module appends ``TraceLine`` rows as it computes; they are published in the
-``Trace`` table (Figure, then whose figure it is field by field, Formula, Inputs, Value). Packs
+``Trace`` table (Figure, then whose figure it is field by field, Formula, Inputs, and the value
+in ``Value £`` when it is money, else in ``Value``: see ``TraceUnit``). Packs
 read the same lines.
 """
 
@@ -10,7 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
+
+
+class TraceUnit(StrEnum):
+    """What a traced value measures: the Trace table shows money as £ and anything else as a number."""
+
+    MONEY = "money"
+    #: A ratio or multiplier (the unit-rate scaling).
+    RATE = "rate"
+    COUNT = "count"
+    DAYS = "days"
+    WEEKS = "weeks"
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,8 @@ class TraceLine:
     period: str = ""
     #: What within the entity: a factor, a redress rule, or the LA for a county figure.
     subject: str = ""
+    #: What ``value`` measures; every traced figure is money unless its rule says otherwise.
+    unit: TraceUnit = TraceUnit.MONEY
 
     @property
     def entity(self) -> str:

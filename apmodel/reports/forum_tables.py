@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from apmodel.domain.findings import Finding, Severity
-from apmodel.domain.trace import TraceLine
+from apmodel.domain.trace import TraceLine, TraceUnit
 from apmodel.workbook.contract import SUMMARY, SUMMARY_SPEC, TRACE, TRACE_SPEC, WARNINGS, WARNINGS_SPEC
 from apmodel.workbook.interface import OutputTable, out_columns
 
@@ -45,6 +45,7 @@ def _link(finding: Finding, locate: Callable[[Finding], str | None]) -> str | No
 
 
 def trace_table(lines: Sequence[TraceLine]) -> OutputTable:
+    """One row per traced figure; its value under ``Value £`` when it is money, else under ``Value``."""
     return OutputTable(
         TRACE,
         out_columns(TRACE_SPEC.columns),
@@ -58,7 +59,8 @@ def trace_table(lines: Sequence[TraceLine]) -> OutputTable:
                 "; ".join(part for part in (t.provider, t.period, t.subject) if part) or None,
                 t.formula,
                 t.inputs,
-                t.value,
+                t.value if t.unit is TraceUnit.MONEY else None,
+                None if t.unit is TraceUnit.MONEY else t.value,
             ]
             for t in lines
         ],

@@ -718,7 +718,8 @@ TRACE_SPEC = OutputSpec(
         ),
         _o("Formula", T, 44, "The rule, as a formula."),
         _o("Inputs", T, 64, "The figures put into the formula."),
-        _o("Value", N, 16, "The result."),
+        _o("Value £", M, 16, "The result, when it is money."),
+        _o("Value", N, 14, "The result, when it is not money (a ratio, a count, days or weeks): see Formula."),
     ),
 )
 SCENARIO_COMPARISON_SPEC = OutputSpec(

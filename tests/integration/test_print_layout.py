@@ -97,6 +97,21 @@ def test_urns_and_sheet_rows_show_without_thousands_separators(results: openpyxl
     assert results["APOutcomes"]["D4"].number_format == NUMBER_FORMATS[Kind.INT]
 
 
+def test_trace_values_that_are_money_show_as_pounds_and_the_unit_rate_scaling_does_not(
+    results: openpyxl.Workbook,
+) -> None:
+    trace = results["Trace"]
+    header = [c.value for c in trace[3]]
+    pounds, other = header.index("Value £") + 1, header.index("Value") + 1
+    rows = list(trace.iter_rows(min_row=4))
+    money = [r[pounds - 1] for r in rows if r[pounds - 1].value is not None]
+    ratios = [r for r in rows if r[other - 1].value is not None]
+    assert money and all(c.number_format == NUMBER_FORMATS[Kind.MONEY] for c in money)
+    # Each row fills one of the two; the example county's non-money figures are its scalings.
+    assert ratios and all(r[0].value == "Unit-rate scaling" and r[pounds - 1].value is None for r in ratios)
+    assert all(r[other - 1].number_format == NUMBER_FORMATS[Kind.NUMBER] for r in ratios)
+
+
 def test_the_openpyxl_writer_sets_the_same_print_setup(tmp_path: Path) -> None:
     table = OutputTable("Wide", [OutColumn(f"Column {i}", Kind.MONEY, 12) for i in range(10)], [], la="Kent")
     store = FileWorkbook(EXAMPLE)

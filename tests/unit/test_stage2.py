@@ -13,7 +13,7 @@ from apmodel.domain.allocation import AllocationResult, allocate
 from apmodel.domain.findings import Findings, Severity
 from apmodel.domain.inputs import District, FundingModel, ModelInputs, Provider, School, SchoolFactor
 from apmodel.domain.stage2 import DevolvedShares, check_school_factors, share_devolved_pot
-from apmodel.domain.trace import TraceLine
+from apmodel.domain.trace import TraceLine, TraceUnit
 from tests.unit.alloc_builders import (
     D,
     by_key,
@@ -222,6 +222,9 @@ def test_kent_unit_rates_are_scaled_by_one_factor_per_district() -> None:
     assert not findings.items
     [scaling] = [t for t in trace if t.figure == "Unit-rate scaling"]
     assert scaling.value == Decimal("1.5")
+    # A multiplier, not money: the Trace table shows it under Value, not Value £.
+    assert scaling.unit is TraceUnit.RATE
+    assert all(t.unit is TraceUnit.MONEY for t in trace if t is not scaling)
 
     maidstone = [
         school(118003, "Maidstone", Pupils=500, IDACI_Pupils=100),
