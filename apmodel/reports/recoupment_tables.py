@@ -141,7 +141,6 @@ def invoice_totals_table(settlement: SettlementResult) -> OutputTable:
 def _register_row(e: RegisterEntry) -> list[Any]:
     return [
         e.number,
-        e.key,
         e.kind,
         e.urn,
         e.period,
@@ -153,6 +152,7 @@ def _register_row(e: RegisterEntry) -> list[Any]:
         e.supersedes or None,
         e.exported_on,
         e.finance_ref or None,
+        e.key,
     ]
 
 

@@ -439,7 +439,6 @@ INVOICE_REGISTER = TableSpec(
     "InvoiceRegister",
     (
         _c("Number", required=True, width=20, help="Every document number ever used, in order: never reused."),
-        _c("Key", required=True, width=30, help="Which school, term and kind the number belongs to (the model's key)."),
         _c("Kind", required=True, width=18, help="Invoice, Credit note or Budget adjustment."),
         _c("URN", ID, width=9, help="The school's URN."),
         _c("Period", width=14, help="The term the document is for."),
@@ -457,6 +456,15 @@ INVOICE_REGISTER = TableSpec(
         _c("Supersedes", width=20, help="For a credit note: the number of the document it credits."),
         _c("Exported On", D, width=12, help="When export-finance sent it to the ledger: never exported twice."),
         _c("Finance Ref", width=16, help="Yours: the finance system's own number for the document."),
+        # Last and narrow: the model's bookkeeping, not for reading (a register the user already
+        # has keeps its own column order: it is read by header name).
+        _c(
+            "Key",
+            required=True,
+            width=10,
+            help="The model's own key, which ties the number to what it bills (BA|URN|term, INV|URN|term or "
+            "CR|number): never edit it; you need not read it.",
+        ),
     ),
     required=False,
     note="Written by the model: every invoice number ever used. Do not edit Issued rows "

@@ -18,6 +18,7 @@ from openpyxl.worksheet.table import TableColumn
 
 from apmodel.cli import main
 from apmodel.service import run_workbook
+from apmodel.workbook.contract import INVOICE_REGISTER
 from apmodel.workbook.interface import column_letter
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
@@ -154,3 +155,41 @@ def test_a_users_own_register_column_survives_every_run(
         ("AP-2025-26-00003", None, "Draft"),
         ("AP-2025-26-00004", None, "Draft"),
     ]
+
+
+def test_a_register_the_model_creates_has_its_key_last_and_narrow_with_help_saying_what_it_is(
+    tmp_path: Path,
+) -> None:
+    book = openpyxl.load_workbook(county_with_placement(tmp_path))
+    del book["InvoiceRegister"]  # the workbook has none yet: the first run creates it
+    source = tmp_path / "no-register.xlsx"
+    book.save(source)
+    out = tmp_path / "out.xlsx"
+    _save_through_openpyxl(source, out)
+    register = read_tables(out)["InvoiceRegister"]
+    assert register.header == [c.name for c in INVOICE_REGISTER.columns]
+    assert register.header[0] == "Number" and register.header[-1] == "Key"
+    assert [r["Key"] for r in records(register) if r["Number"]]  # still written, at the end
+    key = next(c for c in INVOICE_REGISTER.columns if c.name == "Key")
+    assert key.width is not None and key.width <= 10 and "never edit it" in key.help
+
+
+def test_a_register_with_its_key_second_as_older_registers_had_keeps_that_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.load_workbook(county_with_placement(tmp_path))
+    sheet = book["InvoiceRegister"]
+    table = sheet.tables["InvoiceRegister"]
+    names = [c.name for c in table.tableColumns]
+    older = [names[0], "Key", *(n for n in names[1:] if n != "Key")]
+    for index, name in enumerate(older, start=1):
+        sheet.cell(row=1, column=index, value=name)
+    table.tableColumns = [TableColumn(id=i + 1, name=n) for i, n in enumerate(older)]
+    changed = tmp_path / "older.xlsx"
+    book.save(changed)
+    out = tmp_path / "out.xlsx"
+    code, _out, err = run(["run", str(changed), "-o", str(out), "--date", "2025-12-03", "-q"], capsys)
+    assert code == 0, err
+    register = read_tables(out)["InvoiceRegister"]
+    assert register.header[: len(older)] == older and register.header.index("Key") == 1
+    assert all(str(r["Key"]).startswith(("INV|", "BA|")) for r in records(register) if r["Number"])

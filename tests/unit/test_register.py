@@ -248,7 +248,6 @@ def test_invoice_register_table_has_the_contract_columns() -> None:
     assert table.name == "InvoiceRegister"
     assert table.header == [
         "Number",
-        "Key",
         "Kind",
         "URN",
         "Period",
@@ -260,10 +259,10 @@ def test_invoice_register_table_has_the_contract_columns() -> None:
         "Supersedes",
         "Exported On",
         "Finance Ref",
+        "Key",
     ]
     assert table.rows[1] == [
         "AP-2025-26-00002",
-        f"INV|{ACADEMY}|Autumn 2025",
         "Invoice",
         ACADEMY,
         "Autumn 2025",
@@ -275,6 +274,7 @@ def test_invoice_register_table_has_the_contract_columns() -> None:
         None,
         None,
         None,
+        f"INV|{ACADEMY}|Autumn 2025",
     ]
 
 
