@@ -27,6 +27,7 @@ from apmodel.domain.register import updated_log
 from apmodel.domain.scenarios import Comparison, ScenarioRun, compare, scenario_findings
 from apmodel.domain.settlement import SettlementResult, issue_period
 from apmodel.reports.allocation_tables import (
+    allocation_subtotals_table,
     district_allocations_table,
     provider_funding_table,
     school_allocations_table,
@@ -312,6 +313,7 @@ def output_tables(report: RunReport) -> list[OutputTable]:
         tables += [
             district_allocations_table(results.allocation),
             school_allocations_table(results.allocation),
+            allocation_subtotals_table(results.allocation, la_name(loaded).strip() or "County"),
             provider_funding_table(results.allocation),
         ]
     if results.recoupment is not None:

@@ -2,9 +2,11 @@
 
 Contract: docs/forum-workbook.md, "Output tables". Built from an ``AllocationResult`` (never from
 the workbook). Factor columns follow the factor tables: ``<Factor> Value`` and ``<Factor> £``
-per district factor, ``<Factor> £`` per school factor. Each table ends with a ``Total`` row
-whose figures are the exact sums of the rows above, so a reader can see that the shares add
-up to the penny (docs/funding-rules.md, "Money").
+per district factor, ``<Factor> £`` per school factor. SchoolAllocations holds only the schools
+that receive devolved funding (or redress); AllocationSubtotals adds the allocation up by
+district, area and county in rows of its own, so no subtotal sits among the schools. Each table
+ends with a ``Total`` row whose figures are the exact sums of the rows above, so a reader can see
+that the shares add up to the penny (docs/funding-rules.md, "Money").
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from apmodel.domain.allocation import AllocationResult
+from apmodel.domain.allocation import AllocationResult, SchoolAllocation
+from apmodel.domain.inputs import FundingModel
 from apmodel.domain.money import ZERO
 from apmodel.workbook.contract import (
+    ALLOCATION_SUBTOTALS,
+    ALLOCATION_SUBTOTALS_SPEC,
     DISTRICT_ALLOCATIONS,
     DISTRICT_ALLOCATIONS_SPEC,
     PROVIDER_FUNDING,
@@ -81,6 +86,16 @@ def district_allocations_table(result: AllocationResult) -> OutputTable:
     )
 
 
+def receives_devolved_funding(school: SchoolAllocation) -> bool:
+    """A school of a Devolved or Hybrid district, or one with redress: a Delegated district's schools get nothing."""
+    return (
+        school.model is not FundingModel.DELEGATED
+        or bool(school.base_devolved)
+        or bool(school.redress_withheld)
+        or bool(school.redress_received)
+    )
+
+
 def school_allocations_table(result: AllocationResult) -> OutputTable:
     columns = out_columns(SCHOOL_ALLOCATIONS_SPEC.expand(factor=result.school_factor_names))
     rows: list[list[Any]] = [
@@ -97,6 +112,7 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
             s.final_devolved,
         ]
         for s in result.schools
+        if receives_devolved_funding(s)
     ]
     total = _total_row(columns, rows, 1)
     total[0] = None  # a sum of URNs means nothing
@@ -106,6 +122,44 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
         columns,
         rows,
         title="Stage 2: devolved funding per school, after financial redress",
+    )
+
+
+def allocation_subtotals_table(result: AllocationResult, county: str) -> OutputTable:
+    """One row per district, then per area, then the county: each level the exact sum of the one below.
+
+    Every district is here, Delegated ones too (their allocation goes to the Lead PRU), so the
+    County row's Final Allocation is Total allocated. A blank area is shown as "(no area)".
+    """
+    columns = out_columns(ALLOCATION_SUBTOTALS_SPEC.columns)
+    funded = [s for s in result.schools if receives_devolved_funding(s)]
+    district_rows: list[list[Any]] = []
+    for d in sorted(result.districts, key=lambda d: (d.area or "(no area)", d.name)):
+        schools = [s for s in funded if s.district == d.name]
+        district_rows.append(
+            [
+                "District",
+                d.name,
+                d.area or "(no area)",
+                len(schools),
+                d.final_allocation,
+                d.devolved_amount,
+                d.delegated_amount,
+                sum((s.final_devolved for s in schools), ZERO),
+            ]
+        )
+    area_rows: list[list[Any]] = []
+    for area in dict.fromkeys(row[2] for row in district_rows):
+        area_row = _total_row(columns, [row for row in district_rows if row[2] == area], 0)
+        area_row[:3] = ["Area", area, area]
+        area_rows.append(area_row)
+    county_row = _total_row(columns, area_rows, 0)
+    county_row[:3] = ["County", county, None]
+    return OutputTable(
+        ALLOCATION_SUBTOTALS,
+        columns,
+        [*district_rows, *area_rows, county_row],
+        title="The allocation by district, area and county",
     )
 
 

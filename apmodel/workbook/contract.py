@@ -489,6 +489,7 @@ REGISTER_LOG = TableSpec(
 SUMMARY = "Summary"
 DISTRICT_ALLOCATIONS = "DistrictAllocations"
 SCHOOL_ALLOCATIONS = "SchoolAllocations"
+ALLOCATION_SUBTOTALS = "AllocationSubtotals"
 PROVIDER_FUNDING = "ProviderFunding"
 RECOUPMENT = "Recoupment"
 INVOICES = "Invoices"
@@ -597,7 +598,7 @@ DISTRICT_ALLOCATIONS_SPEC = OutputSpec(
 )
 SCHOOL_ALLOCATIONS_SPEC = OutputSpec(
     SCHOOL_ALLOCATIONS,
-    "Stage 2: devolved funding per school, each SchoolFactor, and financial redress.",
+    "Stage 2: devolved funding per school receiving it, each SchoolFactor, and financial redress.",
     (
         _URN,
         _SCHOOL,
@@ -608,6 +609,25 @@ SCHOOL_ALLOCATIONS_SPEC = OutputSpec(
         _o("Redress Withheld", M, None, "Financial redress deducted, negative (the measure above its threshold)."),
         _o("Redress Received", M, None, "Its share of the redress withheld from other schools of the district."),
         _o("Final Devolved Allocation", M, None, "Devolved Allocation + Withheld (negative) + Received."),
+    ),
+)
+ALLOCATION_SUBTOTALS_SPEC = OutputSpec(
+    ALLOCATION_SUBTOTALS,
+    "The allocation added up by district, by area and for the county (county = areas = districts).",
+    (
+        _o("Level", T, 10, "County, Area or District: what the row adds up."),
+        _o("Name", T, 22, "The county (the LA), the area or the district."),
+        _o("Area", T, 14, "The area the row belongs to (blank on the County row)."),
+        _o("Schools Funded", INT, None, "Schools with a row in SchoolAllocations (devolved funding or redress)."),
+        _o("Final Allocation", M, None, "The districts' final allocations added up (County: Total allocated)."),
+        _o("Devolved", M, None, "The part devolved to schools, from DistrictAllocations."),
+        _o("Delegated", M, None, "The part delegated to the Lead PRU (a Delegated district's whole allocation)."),
+        _o(
+            "Schools Final Devolved",
+            M,
+            None,
+            "The schools' Final Devolved Allocation added up (Devolved less redress sent to a Lead PRU).",
+        ),
     ),
 )
 PROVIDER_FUNDING_SPEC = OutputSpec(
@@ -800,6 +820,7 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SUMMARY_SPEC,
     DISTRICT_ALLOCATIONS_SPEC,
     SCHOOL_ALLOCATIONS_SPEC,
+    ALLOCATION_SUBTOTALS_SPEC,
     PROVIDER_FUNDING_SPEC,
     RECOUPMENT_SPEC,
     RECOUPMENT_TOTALS_SPEC,

@@ -393,8 +393,9 @@ def test_example_packs_final_allocation_equals_school_allocations_to_the_penny(
         urn = int(path.name.split(" ", 1)[0])
         rows = _calamine_rows(CalamineWorkbook.from_path(str(path)), "Allocation")
         [final] = [row[1] for row in rows if row and row[0] == "Final devolved allocation"]
-        assert money(final) == published[urn], path.name
-        seen += 1
+        # A school of a Delegated district receives nothing devolved and has no SchoolAllocations row.
+        assert money(final) == published.get(urn, Decimal("0.00")), path.name
+        seen += urn in published
     assert seen == len(published)
 
 

@@ -9,6 +9,7 @@ from apmodel.domain.allocation import AllocationResult, allocate
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import FundingModel
 from apmodel.reports.allocation_tables import (
+    allocation_subtotals_table,
     district_allocations_table,
     provider_funding_table,
     school_allocations_table,
@@ -103,14 +104,13 @@ def test_school_table_has_an_amount_column_per_school_factor_and_sums_to_the_dev
     assert "Per pupil £" in table.header and "IDACI £" in table.header
     # North earns 600 x 100 + 100 x 500 = 110,000 and 400 x 100 + 50 x 500 = 65,000: scaling
     # 425,000 / 175,000. 100001: 425,000 x 110 / 175 = 267,142.857 -> 267,142.86; 100002 157,857.14.
-    assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14"), D("0.00"), D("425000.00")]
+    assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14"), D("425000.00")]
     # 100001 has 80 suspensions, 30 above 50: 30 x 100 = 3,000 withheld (negative: it leaves the school),
     # received by 100002.
-    assert column(table, "Redress Withheld") == [D("-3000.00"), D("0.00"), D("0.00"), D("-3000.00")]
+    assert column(table, "Redress Withheld") == [D("-3000.00"), D("0.00"), D("-3000.00")]
     assert column(table, "Final Devolved Allocation") == [
         D("264142.86"),  # 267,142.86 - 3,000
         D("160857.14"),  # 157,857.14 + 3,000
-        D("0.00"),
         D("425000.00"),
     ]
     total = table.rows[-1]
@@ -134,3 +134,53 @@ def test_tables_of_an_empty_result_still_have_a_zero_total() -> None:
         assert len(table.rows) == 1
         assert "Total" in table.rows[0]
     assert column(district_allocations_table(result), "Final Allocation") == [D("0.00")]
+
+
+def test_school_table_leaves_out_the_schools_of_a_delegated_district() -> None:
+    # South is Delegated: 100003 gets nothing devolved and no redress, so it has no row.
+    assert column(school_allocations_table(small_county()), "URN") == [100001, 100002, None]
+
+
+def test_subtotals_add_districts_into_areas_and_areas_into_the_county_to_the_penny() -> None:
+    model = inputs(
+        settings(1_000_000, 100_000),
+        [
+            district("North", FundingModel.DEVOLVED, lump=50_000),
+            district("South", FundingModel.DELEGATED, lump=50_000, lead="PRU-S"),
+        ],
+        [
+            school(100001, "North", Pupils=600, IDACI_Pupils=100, Suspensions=80),
+            school(100002, "North", phase="Primary", Pupils=400, IDACI_Pupils=50),
+            school(100003, "South", Pupils=1000, IDACI_Pupils=250),
+        ],
+        [district_factor("Pupils", "Pupils", "0.75"), district_factor("Deprivation", "IDACI Pupils", "0.25")],
+        [unit_rate("Per pupil", "Pupils", "100"), unit_rate("IDACI", "IDACI Pupils", "500")],
+        [provider("PRU-S", places=30)],
+        [per_unit_rule("Suspensions", "Suspensions", "50", "100")],
+    )
+    north, south = model.districts
+    model = model.model_copy(
+        update={"districts": (north.model_copy(update={"area": "East"}), south.model_copy(update={"area": "West"}))}
+    )
+    table = allocation_subtotals_table(allocate(model, Findings()), "Small County")
+    assert table.name == "AllocationSubtotals"
+    assert column(table, "Level") == ["District", "District", "Area", "Area", "County"]
+    assert column(table, "Name") == ["North", "South", "East", "West", "Small County"]
+    assert column(table, "Area") == ["East", "West", "East", "West", None]
+    # North 425,000.00 all devolved; South 475,000.00 all delegated to PRU-S; one district per area.
+    # County: 425,000 + 475,000 = 900,000.00 = Total allocated (1,000,000 - 100,000 retained).
+    north_, south_ = D("425000.00"), D("475000.00")
+    assert column(table, "Final Allocation") == [north_, south_, north_, south_, D("900000.00")]
+    assert column(table, "Devolved") == [D("425000.00"), D("0.00"), D("425000.00"), D("0.00"), D("425000.00")]
+    assert column(table, "Delegated") == [D("0.00"), D("475000.00"), D("0.00"), D("475000.00"), D("475000.00")]
+    # The schools' final figures: 264,142.86 + 160,857.14 = 425,000.00 (the redress stays in North).
+    assert column(table, "Schools Final Devolved")[-1] == D("425000.00")
+    # Two North schools funded; South's school is not in SchoolAllocations.
+    assert column(table, "Schools Funded") == [2, 0, 2, 0, 2]
+
+
+def test_subtotals_put_districts_without_an_area_together_and_the_county_equals_total_allocated() -> None:
+    result = small_county()
+    table = allocation_subtotals_table(result, "County")
+    assert column(table, "Name") == ["North", "South", "(no area)", "County"]
+    assert column(table, "Final Allocation")[-1] == result.total_allocated == D("900000.00")
