@@ -28,6 +28,7 @@ from apmodel.domain.scenarios import Comparison, ScenarioRun, compare, scenario_
 from apmodel.domain.settlement import SettlementResult, issue_period
 from apmodel.reports.allocation_tables import (
     allocation_subtotals_table,
+    county_label,
     district_allocations_table,
     provider_funding_table,
     school_allocations_table,
@@ -313,7 +314,7 @@ def output_tables(report: RunReport) -> list[OutputTable]:
         tables += [
             district_allocations_table(results.allocation),
             school_allocations_table(results.allocation),
-            allocation_subtotals_table(results.allocation, la_name(loaded).strip() or "County"),
+            allocation_subtotals_table(results.allocation, county_label(la_name(loaded))),
             provider_funding_table(results.allocation),
         ]
     if results.recoupment is not None:

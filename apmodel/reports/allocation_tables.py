@@ -1,4 +1,4 @@
-"""The allocation output tables: DistrictAllocations, SchoolAllocations, ProviderFunding.
+"""The allocation output tables: DistrictAllocations, SchoolAllocations, AllocationSubtotals, ProviderFunding.
 
 Contract: docs/forum-workbook.md, "Output tables". Built from an ``AllocationResult`` (never from
 the workbook). Factor columns follow the factor tables: ``<Factor> Value`` and ``<Factor> £``
@@ -125,11 +125,17 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
     )
 
 
+def county_label(la_name: str) -> str:
+    """The name on AllocationSubtotals' County row: the LA's (Settings), or "County" when blank."""
+    return la_name.strip() or "County"
+
+
 def allocation_subtotals_table(result: AllocationResult, county: str) -> OutputTable:
     """One row per district, then per area, then the county: each level the exact sum of the one below.
 
     Every district is here, Delegated ones too (their allocation goes to the Lead PRU), so the
-    County row's Final Allocation is Total allocated. A blank area is shown as "(no area)".
+    County row's Final Allocation is Summary's "Allocated to districts". A blank area is shown
+    as "(no area)".
     """
     columns = out_columns(ALLOCATION_SUBTOTALS_SPEC.columns)
     funded = [s for s in result.schools if receives_devolved_funding(s)]

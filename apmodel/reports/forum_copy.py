@@ -5,7 +5,8 @@ copy is a NEW workbook built from the computed results, never a copy of the Foru
 nothing of the inputs can come along (no pupil rows, no hidden sheets, no cached strings, no
 names). It holds aggregated tables and charts only:
 
-- Summary (the budget, what was allocated and recouped), DistrictAllocations, ProviderFunding;
+- Summary (the budget, what was allocated and recouped), DistrictAllocations, AllocationSubtotals
+  (district, area and county sums), ProviderFunding;
 - RecoupmentByTerm: recoupment money per term and line type, never per pupil or per line;
   like every money figure made of recoupment lines (Summary's totals, the Dashboard's
   recoupment chart, APOutcomes' Recovered £, SchoolRecoupment), a figure of fewer than five
@@ -40,6 +41,8 @@ from apmodel.domain.outcomes import OutcomesResult, ap_outcomes
 from apmodel.domain.recoupment import RecoupmentResult
 from apmodel.domain.scenarios import Comparison, Level
 from apmodel.reports.allocation_tables import (
+    allocation_subtotals_table,
+    county_label,
     district_allocations_table,
     provider_funding_table,
     school_allocations_table,
@@ -165,6 +168,7 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
         "Summary",
         "Dashboard",
         "DistrictAllocations",
+        "AllocationSubtotals",
         *(["SchoolAllocations"] if publishes_school_totals(results) else []),
         "ProviderFunding",
         RECOUPMENT_BY_TERM,
@@ -333,6 +337,8 @@ def forum_tables(
     tables = [cover(results, comparison, made), summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
         tables.append(district_allocations_table(results.allocation))
+        la = results.inputs.settings.la_name if results.inputs.settings is not None else ""
+        tables.append(allocation_subtotals_table(results.allocation, county_label(la)))
         if schools:
             tables.append(school_allocations_table(results.allocation))
         tables.append(provider_funding_table(results.allocation))

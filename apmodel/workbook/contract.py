@@ -619,7 +619,7 @@ ALLOCATION_SUBTOTALS_SPEC = OutputSpec(
         _o("Name", T, 22, "The county (the LA), the area or the district."),
         _o("Area", T, 14, "The area the row belongs to (blank on the County row)."),
         _o("Schools Funded", INT, None, "Schools with a row in SchoolAllocations (devolved funding or redress)."),
-        _o("Final Allocation", M, None, "The districts' final allocations added up (County: Total allocated)."),
+        _o("Final Allocation", M, None, "The districts' final allocations added up (County: Allocated to districts)."),
         _o("Devolved", M, None, "The part devolved to schools, from DistrictAllocations."),
         _o("Delegated", M, None, "The part delegated to the Lead PRU (a Delegated district's whole allocation)."),
         _o(

@@ -87,6 +87,7 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
         "Summary",
         "Dashboard",
         "DistrictAllocations",
+        "AllocationSubtotals",
         "ProviderFunding",
         "RecoupmentByTerm",
         "Scenarios",

@@ -168,7 +168,7 @@ def test_subtotals_add_districts_into_areas_and_areas_into_the_county_to_the_pen
     assert column(table, "Name") == ["North", "South", "East", "West", "Small County"]
     assert column(table, "Area") == ["East", "West", "East", "West", None]
     # North 425,000.00 all devolved; South 475,000.00 all delegated to PRU-S; one district per area.
-    # County: 425,000 + 475,000 = 900,000.00 = Total allocated (1,000,000 - 100,000 retained).
+    # County: 425,000 + 475,000 = 900,000.00 = allocated to districts (1,000,000 - 100,000 retained).
     north_, south_ = D("425000.00"), D("475000.00")
     assert column(table, "Final Allocation") == [north_, south_, north_, south_, D("900000.00")]
     assert column(table, "Devolved") == [D("425000.00"), D("0.00"), D("425000.00"), D("0.00"), D("425000.00")]
@@ -179,7 +179,7 @@ def test_subtotals_add_districts_into_areas_and_areas_into_the_county_to_the_pen
     assert column(table, "Schools Funded") == [2, 0, 2, 0, 2]
 
 
-def test_subtotals_put_districts_without_an_area_together_and_the_county_equals_total_allocated() -> None:
+def test_subtotals_put_districts_without_an_area_together_and_the_county_is_what_districts_were_allocated() -> None:
     result = small_county()
     table = allocation_subtotals_table(result, "County")
     assert column(table, "Name") == ["North", "South", "(no area)", "County"]
