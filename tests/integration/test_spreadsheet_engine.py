@@ -140,13 +140,13 @@ def pdf_pages(pdf: Path) -> int:
 def test_the_forum_copy_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:
     assert files.forum_copy is not None
     sheets = openpyxl.load_workbook(files.forum_copy).sheetnames
-    # The small county: nine sheets (Cover to APOutcomes), each one page wide and one page long,
-    # but the Dashboard, which prints each of its charts on a page of its own: allocation, change
-    # in £, change in %, recoupment by term. 8 + 4 = 12 pages.
-    assert len(sheets) == 9
+    # The small county: ten sheets (Cover to APOutcomes, AllocationSubtotals among them), each one
+    # page wide and one page long, but the Dashboard, which prints each of its charts on a page of
+    # its own: allocation, change in £, change in %, recoupment by term. 9 + 4 = 13 pages.
+    assert len(sheets) == 10
     charts = len(openpyxl.load_workbook(files.forum_copy)["Dashboard"]._charts)
     assert charts == 4
-    assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 8 + charts
+    assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 9 + charts
 
 
 def test_a_school_pack_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:
