@@ -70,14 +70,23 @@ from apmodel.reports.forum_money import (
 from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
-from apmodel.workbook.contract import SUMMARY, Kind
-from apmodel.workbook.interface import ChartSpec, OutColumn, OutputTable, column_letter
+from apmodel.workbook.contract import (
+    FORUM_COVER,
+    FORUM_COVER_SPEC,
+    FORUM_SCENARIOS,
+    FORUM_SCENARIOS_SPEC,
+    FORUM_SUMMARY_SPEC,
+    RECOUPMENT_BY_TERM,
+    RECOUPMENT_BY_TERM_SPEC,
+    SCHOOL_RECOUPMENT,
+    SCHOOL_RECOUPMENT_SPEC,
+    SUMMARY,
+)
+from apmodel.workbook.interface import ChartSpec, OutputTable, column_letter, out_columns
 from apmodel.workbook.layout import DASHBOARD, HEADER_ROW
 from apmodel.workbook.openpyxl_cells import NOTE_FONT, write_heading
 from apmodel.workbook.openpyxl_store import atomic_save, write_table
 
-RECOUPMENT_BY_TERM = "RecoupmentByTerm"
-SCHOOL_RECOUPMENT = "SchoolRecoupment"
 NOTE = (
     "Forum copy: aggregated figures only, safe to publish. Counts from 1 to 4, and money of fewer than 5 pupils, "
     "are shown as [c]."
@@ -88,8 +97,6 @@ SMALL_NUMBERS = (
 )
 
 
-COVER = "Cover"
-SCENARIOS = "Scenarios"
 DASHBOARD_TITLE = "Charts: allocations, recoupment and scenarios"
 
 
@@ -135,7 +142,7 @@ def summary(
     items += [["Produced", made.replace(microsecond=0).isoformat(sep=" ")], ["Model version", __version__]]
     return OutputTable(
         SUMMARY,
-        [OutColumn("Item", Kind.TEXT, 26), OutColumn("Value", Kind.TEXT, 90)],
+        out_columns(FORUM_SUMMARY_SPEC.columns),
         items,
         title="AP funding: Forum copy",
     )
@@ -173,7 +180,7 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
         "ProviderFunding",
         RECOUPMENT_BY_TERM,
         *([SCHOOL_RECOUPMENT] if publishes_school_totals(results) else []),
-        *([SCENARIOS, "ScenarioComparison"] if comparison is not None and comparison.scenario_names else []),
+        *([FORUM_SCENARIOS, "ScenarioComparison"] if comparison is not None and comparison.scenario_names else []),
         "EqualityAnalysis",
         "APOutcomes",
     ]
@@ -191,8 +198,8 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
         ["Small numbers", SMALL_NUMBERS],
     ]
     return OutputTable(
-        COVER,
-        [OutColumn("Item", Kind.TEXT, 22), OutColumn("Detail", Kind.TEXT, 100)],
+        FORUM_COVER,
+        out_columns(FORUM_COVER_SPEC.columns),
         items,
         title=f"{la}: Alternative Provision funding {year}",
     )
@@ -217,15 +224,8 @@ def scenarios_table(comparison: Comparison) -> OutputTable:
             ]
         )
     return OutputTable(
-        SCENARIOS,
-        [
-            OutColumn("Scenario", Kind.TEXT, 26),
-            OutColumn("What it changes", Kind.TEXT, 60),
-            OutColumn("Districts gaining", Kind.INT, 10),
-            OutColumn("Gains £", Kind.MONEY, 16),
-            OutColumn("Districts losing", Kind.INT, 10),
-            OutColumn("Losses £", Kind.MONEY, 16),
-        ],
+        FORUM_SCENARIOS,
+        out_columns(FORUM_SCENARIOS_SPEC.columns),
         rows,
         title="Scenarios: what each changes from the baseline, and what it does to districts (see ScenarioComparison)",
     )
@@ -245,12 +245,7 @@ def recoupment_by_term(recoupment: RecoupmentResult, money_shown: ForumMoney) ->
     rows.append(["Total", None, money_shown.show(SUMMARY_NET), money_shown.show(TERM_NOT_RECOVERED_TOTAL)])
     return OutputTable(
         RECOUPMENT_BY_TERM,
-        [
-            OutColumn("Period", Kind.TEXT, 16),
-            OutColumn("Type", Kind.TEXT, 24),
-            OutColumn("Recoverable £", Kind.MONEY, 16),
-            OutColumn("Not Recovered £", Kind.MONEY, 16),
-        ],
+        out_columns(RECOUPMENT_BY_TERM_SPEC.columns),
         rows,
         title="Recoupment by term: charges positive, credits to schools negative",
     )
@@ -271,14 +266,7 @@ def school_recoupment(results: Results, money_shown: ForumMoney) -> OutputTable:
     )
     return OutputTable(
         SCHOOL_RECOUPMENT,
-        [
-            OutColumn("URN", Kind.ID, 9),
-            OutColumn("School", Kind.TEXT, 34),
-            OutColumn("District", Kind.TEXT, 22),
-            OutColumn("Charged £", Kind.MONEY, 14),
-            OutColumn("Credited £", Kind.MONEY, 14),
-            OutColumn("Net £", Kind.MONEY, 14),
-        ],
+        out_columns(SCHOOL_RECOUPMENT_SPEC.columns),
         rows,
         title="Recoupment per school for the year (recoverable lines)",
     )

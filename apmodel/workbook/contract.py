@@ -861,6 +861,56 @@ ROLLOVER_LOG_SPEC = OutputSpec(
 )
 
 
+# --- The Forum copy: its own tables, beside the run's tables it republishes (apmodel.reports.forum_copy)
+FORUM_COVER = "Cover"
+FORUM_SCENARIOS = "Scenarios"
+RECOUPMENT_BY_TERM = "RecoupmentByTerm"
+SCHOOL_RECOUPMENT = "SchoolRecoupment"
+FORUM_COVER_SPEC = OutputSpec(
+    FORUM_COVER,
+    "The paper's front page: what it is, for which LA and year, who to ask, what the Forum is asked.",
+    (_o("Item", T, 22, "What the line is."), _o("Detail", T, 100, "Its text.")),
+)
+FORUM_SUMMARY_SPEC = OutputSpec(
+    SUMMARY,
+    "The Forum copy's summary: LA, year, what the copy is and leaves out, the headline figures.",
+    (_o("Item", T, 26, "What the figure is."), _o("Value", T, 90, "The figure, or [c] where it would reveal a pupil.")),
+)
+FORUM_SCENARIOS_SPEC = OutputSpec(
+    FORUM_SCENARIOS,
+    "Each scenario's overrides in words, and how many districts it makes gain and lose, by how much.",
+    (
+        _o("Scenario", T, 26, "The scenario's name, from the Scenarios input table."),
+        _o("What it changes", T, 60, "Its overrides in words, e.g. 'IDACI Weight 20% -> 35%'."),
+        _o("Districts gaining", INT, 10, "Districts whose allocation is higher than the baseline's."),
+        _o("Gains £", M, 16, "Their gains added up."),
+        _o("Districts losing", INT, 10, "Districts whose allocation is lower than the baseline's."),
+        _o("Losses £", M, 16, "Their losses added up (negative)."),
+    ),
+)
+RECOUPMENT_BY_TERM_SPEC = OutputSpec(
+    RECOUPMENT_BY_TERM,
+    "Recoupment money per term and line type, then a Total row.",
+    (
+        _o("Period", T, 16, "The term."),
+        _o("Type", T, 24, "The line type."),
+        _o("Recoverable £", M, 16, "Recoverable lines added up, or [c]."),
+        _o("Not Recovered £", M, 16, "Lines not recoverable or blocked added up, or [c]."),
+    ),
+)
+SCHOOL_RECOUPMENT_SPEC = OutputSpec(
+    SCHOOL_RECOUPMENT,
+    "Each school's recoverable charges, credits and net for the year (only when Publish school totals is Yes).",
+    (
+        _URN,
+        _SCHOOL,
+        _DISTRICT,
+        _o("Charged £", M, 14, "The school's recoverable charges, or [c]."),
+        _o("Credited £", M, 14, "Its credits (negative), or [c]."),
+        _o("Net £", M, 14, "Charged + Credited, or [c]."),
+    ),
+)
+
 # --- School packs: the tables in each school's pack workbook (apmodel.reports.packs) --------------
 # A width is the sheet column's, set by the first table on the sheet that gives one (None: left as
 # the sheet's other table set it). The packs are written by XlsxWriter, which takes whole widths.
