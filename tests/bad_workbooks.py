@@ -444,6 +444,13 @@ def _with_placement(column: str, value: Any) -> County:
     return add_row(county(), "Placements", row)
 
 
+def _with_awpu_placement(column: str, value: Any) -> County:
+    """As ``_with_placement``, with the South PRU charging 40% of AWPU by default (its Charge Basis and Rate)."""
+    tables = _with_placement(column, value)
+    set_cell(tables, "Providers", 0, "Charge Basis", "Percent of AWPU")
+    return set_cell(tables, "Providers", 0, "Charge Rate", 40)
+
+
 def _exclusion(column: str, value: Any) -> County:
     return set_cell(county(), "Exclusions", 0, column, value)
 
@@ -505,6 +512,20 @@ def value_cases() -> list[BadCase]:
             "implausible_charge_rate",
             _write(_with_placement("Charge Rate", 1_500_000)),
             (("IMPLAUSIBLE_AMOUNT", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            # The basis is the provider's (Percent of AWPU): "150%" is 150%, never 1.5%.
+            "percent_text_rate_on_provider_awpu_basis",
+            _write(_with_awpu_placement("Charge Rate", "150%")),
+            (("PERCENT_OVER_100", "Placements", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            # The placement's own basis: blank after the Error, and never the provider's 40% instead.
+            "percent_over_100_on_own_awpu_basis",
+            _write(
+                set_cell(_with_awpu_placement("Charge Rate", 150), "Placements", 0, "Charge Basis", "Percent of AWPU")
+            ),
+            (("PERCENT_OVER_100", "Placements", 2, "Charge Rate"),),
         ),
         BadCase(
             "implausible_adjustment_order",

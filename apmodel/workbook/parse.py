@@ -407,7 +407,8 @@ def _over_100(rows: list[Row], table: str, column: str, findings: Findings) -> N
 def _row_percent(raw: RawTable | None, row: Row, table: str, column: str, findings: Findings) -> Decimal | None:
     """A number cell that is a percentage on this row (Percent of allocation, Percent of AWPU), as a fraction.
 
-    Read from the cell as typed, by the one percentage rule; above 100% it is an Error, treated as blank.
+    Read from the cell as typed, by the one percentage rule; above 100% it is an Error, treated as blank,
+    and the row's charge is Blocked (row.errors): never made at the provider's default rate instead.
     """
     if row.values.get(column) is None:
         return None
@@ -422,6 +423,7 @@ def _row_percent(raw: RawTable | None, row: Row, table: str, column: str, findin
             value,
             f"{column} {value} would take more than 100% (10, 10% and 0.10 all mean 10%); it is treated as blank.",
         )
+        row.errors = (*row.errors, column)
         return None
     return fraction
 
@@ -722,6 +724,7 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
     schools = _schools(table_named(tables, "Schools"), [*district_factors, *school_factors], redress_rules, findings)
     register, register_read = _register(c.INVOICE_REGISTER, table_named(tables, c.INVOICE_REGISTER.name), findings)
     log, log_read = _register(c.REGISTER_LOG, table_named(tables, c.REGISTER_LOG.name), findings)
+    providers = tuple(_providers(table_named(tables, "Providers"), findings))
 
     return m.ModelInputs(
         settings=settings,
@@ -730,11 +733,11 @@ def parse_inputs(tables: dict[str, RawTable], findings: Findings) -> m.ModelInpu
         district_factors=tuple(district_factors),
         school_factors=tuple(school_factors),
         redress_rules=tuple(redress_rules),
-        providers=tuple(_providers(table_named(tables, "Providers"), findings)),
+        providers=providers,
         pupil_rates=tuple(_pupil_rates(_if_needed(c.PUPIL_RATES, tables, findings), findings)),
         terms=tuple(_terms(_if_needed(c.TERMS, tables, findings), findings)),
         closure_days=tuple(_closure_days(table_named(tables, "ClosureDays"), findings)),
-        placements=tuple(_placements(table_named(tables, "Placements"), findings)),
+        placements=tuple(_placements(table_named(tables, "Placements"), providers, findings)),
         exclusions=tuple(_exclusions(table_named(tables, "Exclusions"), findings)),
         scenarios=tuple(_scenarios(table_named(tables, "Scenarios"), findings)),
         invoice_register=tuple(register),
@@ -1096,7 +1099,10 @@ _PLACEMENT_FIELDS = (
 )
 
 
-def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
+def _placements(raw: RawTable | None, providers: Iterable[m.Provider], findings: Findings) -> list[m.Placement]:
+    """The placements; a Charge Rate is a percentage when the placement's basis, or else its provider's, is
+    Percent of AWPU, so "150%" typed there is 150% (an Error) whichever row names the basis, never 1.5%."""
+    provider_basis = {normalise(p.provider_id): p.charge_basis for p in providers}
     rows = _unique(read_rows(c.PLACEMENTS, raw, findings), "Placements", "Placement ID", findings)
     _non_negative(rows, "Placements", ("Days per Week", "Charge Rate", "Planned Weeks"), findings)
     _plausible_per_pupil(rows, "Placements", ("Charge Rate",), findings)
@@ -1105,7 +1111,8 @@ def _placements(raw: RawTable | None, findings: Findings) -> list[m.Placement]:
     for row in rows:
         # The data dict built directly (not through _build's keywords): this runs for every placement.
         basis = row.values["Charge Basis"]
-        if basis == m.ChargeBasis.PERCENT_AWPU:
+        effective = basis or provider_basis.get(normalise(row.values.get("Provider ID")))
+        if effective == m.ChargeBasis.PERCENT_AWPU:
             row.values["Charge Rate"] = _row_percent(raw, row, "Placements", "Charge Rate", findings)
         data = _fields(row, _PLACEMENT_FIELDS)
         if row.errors:

@@ -127,6 +127,8 @@ CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
             "credit_suffix_rate",
             "implausible_charge_rate",
             "placement_year_group_outside_school",
+            "percent_text_rate_on_provider_awpu_basis",
+            "percent_over_100_on_own_awpu_basis",
         ),
         # Only EX-1 is billed: 5,500 x 21 / 52 = 2,221.15.
         blocked("PL-1", Decimal("2221.15")),

@@ -290,3 +290,31 @@ def test_an_allocation_only_workbook_needs_no_pupil_rates_or_terms() -> None:
     parse_inputs({"Settings": settings_table(), "Exclusions": exclusions}, findings)
     errors = {f.table for f in findings.items if f.code == "MISSING_TABLE"}
     assert {"PupilRates", "Terms"} <= errors
+
+
+def test_a_placement_rate_is_a_percentage_when_its_provider_charges_percent_of_awpu() -> None:
+    findings = Findings()
+    providers = table(
+        "Providers",
+        ["Provider ID", "Provider Name", "Charge Basis", "Charge Rate"],
+        [["PRU-A", "AWPU PRU", "Percent of AWPU", 40], ["PRU-D", "Daily PRU", "Daily", 60]],
+    )
+    placements = table(
+        "Placements",
+        ["Placement ID", "Pupil Ref", "Home URN", "Provider ID", "Tier", "Reason", "Start Date", "Charge Rate"],
+        [["PL-1", "P-1", 100001, "PRU-A", 2, "Other", "2025-11-03", "50%"],
+         ["PL-2", "P-2", 100001, "pru-a ", 2, "Other", "2025-11-03", 50],
+         ["PL-3", "P-3", 100001, "PRU-A", 2, "Other", "2025-11-03", 0.5],
+         ["PL-4", "P-4", 100001, "PRU-A", 2, "Other", "2025-11-03", "150%"],
+         ["PL-5", "P-5", 100001, "PRU-D", 2, "Other", "2025-11-03", "55.50"]],
+    )  # fmt: skip
+    inputs = parse_inputs({"Settings": settings_table(), "Providers": providers, "Placements": placements}, findings)
+    rates = {p.placement_id: (p.charge_rate, p.blocked_by) for p in inputs.placements}
+    # "50%", 50 and 0.5 are all 50% of AWPU, the basis being the provider's (its ID matched as the domain does).
+    assert rates["PL-1"] == rates["PL-2"] == rates["PL-3"] == (Decimal("0.5"), "")
+    # "150%" is 150%, not 1.5%: an Error, and the placement Blocked rather than charged at the provider's 40%.
+    assert rates["PL-4"] == (None, "Charge Rate")
+    over = [(f.table, f.row, f.column) for f in findings.items if f.code == "PERCENT_OVER_100"]
+    assert over == [("Placements", 7, "Charge Rate")]
+    # A daily provider's placement keeps its rate in pounds.
+    assert rates["PL-5"] == (Decimal("55.50"), "")
