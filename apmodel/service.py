@@ -29,8 +29,11 @@ from apmodel.domain.settlement import SettlementResult, issue_period
 from apmodel.reports.allocation_tables import (
     allocation_subtotals_table,
     county_label,
+    district_allocation_totals_table,
     district_allocations_table,
     provider_funding_table,
+    provider_funding_totals_table,
+    school_allocation_totals_table,
     school_allocations_table,
 )
 from apmodel.reports.dashboard import dashboard_charts
@@ -313,9 +316,12 @@ def output_tables(report: RunReport) -> list[OutputTable]:
     if results.allocation is not None:
         tables += [
             district_allocations_table(results.allocation),
+            district_allocation_totals_table(results.allocation),
             school_allocations_table(results.allocation),
+            school_allocation_totals_table(results.allocation),
             allocation_subtotals_table(results.allocation, county_label(la_name(loaded))),
             provider_funding_table(results.allocation),
+            provider_funding_totals_table(results.allocation),
         ]
     if results.recoupment is not None:
         tables += [recoupment_table(results.recoupment), recoupment_totals_table(results.recoupment)]

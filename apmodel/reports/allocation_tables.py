@@ -4,9 +4,12 @@ Contract: docs/forum-workbook.md, "Output tables". Built from an ``AllocationRes
 the workbook). Factor columns follow the factor tables: ``<Factor> Value`` and ``<Factor> £``
 per district factor, ``<Factor> £`` per school factor. SchoolAllocations holds only the schools
 that receive devolved funding (or redress); AllocationSubtotals adds the allocation up by
-district, area and county in rows of its own, so no subtotal sits among the schools. Each table
-ends with a ``Total`` row whose figures are the exact sums of the rows above, so a reader can see
-that the shares add up to the penny (docs/funding-rules.md, "Money").
+district, area and county in rows of its own, so no subtotal sits among the schools. No table
+holds a total row (sorting, filtering or a SUM would break it): DistrictAllocations,
+SchoolAllocations and ProviderFunding are each added up in a one-row table of their own
+(DistrictAllocationTotals, SchoolAllocationTotals, ProviderFundingTotals: ``totals_table``),
+whose figures are the exact sums of the table's rows, so a reader can see that the shares add
+up to the penny (docs/funding-rules.md, "Money").
 """
 
 from __future__ import annotations
@@ -21,35 +24,65 @@ from apmodel.domain.money import ZERO
 from apmodel.workbook.contract import (
     ALLOCATION_SUBTOTALS,
     ALLOCATION_SUBTOTALS_SPEC,
+    DISTRICT_ALLOCATION_TOTALS_SPEC,
     DISTRICT_ALLOCATIONS,
     DISTRICT_ALLOCATIONS_SPEC,
     PROVIDER_FUNDING,
     PROVIDER_FUNDING_SPEC,
+    PROVIDER_FUNDING_TOTALS_SPEC,
+    SCHOOL_ALLOCATION_TOTALS_SPEC,
     SCHOOL_ALLOCATIONS,
     SCHOOL_ALLOCATIONS_SPEC,
+    SUMMED_KINDS,
     Kind,
+    OutputSpec,
 )
 from apmodel.workbook.interface import OutColumn, OutputTable, out_columns
 
-TOTAL = "Total"
-_SUMMED = (Kind.MONEY, Kind.NUMBER, Kind.INT)
+
+def _column_sum(column: OutColumn, values: Sequence[Any]) -> Any:
+    """A column's values added up (blanks skipped): a count as a whole number, money to the penny."""
+    present = [v for v in values if v is not None]
+    if column.kind is Kind.INT:
+        return sum(present, 0)
+    if column.kind is Kind.MONEY:
+        return sum(present, ZERO)
+    return sum(present, Decimal(0))
 
 
 def _total_row(columns: Sequence[OutColumn], rows: Sequence[list[Any]], label_column: int) -> list[Any]:
-    """Sums of the money, number and count columns (blanks skipped); ``Total`` in the label column."""
-    total: list[Any] = [None] * len(columns)
-    total[label_column] = TOTAL
-    for i, column in enumerate(columns):
-        if column.kind not in _SUMMED or i == label_column:
-            continue
-        values = [row[i] for row in rows if row[i] is not None]
-        if column.kind is Kind.INT:
-            total[i] = sum(values, 0)
-        elif column.kind is Kind.MONEY:
-            total[i] = sum(values, ZERO)
-        else:
-            total[i] = sum(values, Decimal(0))
-    return total
+    """Sums of the money, number and count columns (blanks skipped); blank in the label column."""
+    return [
+        _column_sum(column, [row[i] for row in rows]) if column.kind in SUMMED_KINDS and i != label_column else None
+        for i, column in enumerate(columns)
+    ]
+
+
+def totals_table(table: OutputTable, spec: OutputSpec, factors: Sequence[str] = ()) -> OutputTable:
+    """``table`` added up in one row of its own table (``spec``, declared by the table it adds up).
+
+    The first cell counts ``table``'s rows; every other column is the column of ``table`` of the
+    same name, added up (blanks skipped), so each figure is the exact sum of the rows, to the penny.
+    """
+    columns = out_columns(spec.expand(factor=factors))
+    index = {name: i for i, name in enumerate(table.header)}
+    row: list[Any] = [len(table.rows)]
+    for column in columns[1:]:
+        row.append(_column_sum(column, [r[index[column.name]] for r in table.rows]))
+    return OutputTable(spec.name, columns, [row], title=f"{table.name} added up (each figure: the sum of its rows)")
+
+
+def district_allocation_totals_table(result: AllocationResult) -> OutputTable:
+    table = district_allocations_table(result)
+    return totals_table(table, DISTRICT_ALLOCATION_TOTALS_SPEC, result.district_factor_names)
+
+
+def school_allocation_totals_table(result: AllocationResult) -> OutputTable:
+    return totals_table(school_allocations_table(result), SCHOOL_ALLOCATION_TOTALS_SPEC, result.school_factor_names)
+
+
+def provider_funding_totals_table(result: AllocationResult) -> OutputTable:
+    return totals_table(provider_funding_table(result), PROVIDER_FUNDING_TOTALS_SPEC)
 
 
 def district_allocations_table(result: AllocationResult) -> OutputTable:
@@ -77,7 +110,6 @@ def district_allocations_table(result: AllocationResult) -> OutputTable:
                 d.change_pct,
             ]
         )
-    rows.append(_total_row(columns, rows, 0))
     return OutputTable(
         DISTRICT_ALLOCATIONS,
         columns,
@@ -114,9 +146,6 @@ def school_allocations_table(result: AllocationResult) -> OutputTable:
         for s in result.schools
         if receives_devolved_funding(s)
     ]
-    total = _total_row(columns, rows, 1)
-    total[0] = None  # a sum of URNs means nothing
-    rows.append(total)
     return OutputTable(
         SCHOOL_ALLOCATIONS,
         columns,
@@ -184,7 +213,6 @@ def provider_funding_table(result: AllocationResult) -> OutputTable:
         ]
         for p in result.providers
     ]
-    rows.append(_total_row(columns, rows, 0))
     return OutputTable(
         PROVIDER_FUNDING,
         columns,

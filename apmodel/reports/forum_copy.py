@@ -5,8 +5,9 @@ copy is a NEW workbook built from the computed results, never a copy of the Foru
 nothing of the inputs can come along (no pupil rows, no hidden sheets, no cached strings, no
 names). It holds aggregated tables and charts only:
 
-- Summary (the budget, what was allocated and recouped), DistrictAllocations, AllocationSubtotals
-  (district, area and county sums), ProviderFunding;
+- Summary (the budget, what was allocated and recouped), DistrictAllocations and its
+  DistrictAllocationTotals, AllocationSubtotals (district, area and county sums), ProviderFunding
+  and its ProviderFundingTotals (the totals in tables of their own, never a row of the table);
 - RecoupmentByTerm: recoupment money per term and line type, never per pupil or per line;
   like every money figure made of recoupment lines (Summary's totals, the Dashboard's
   recoupment chart, APOutcomes' Recovered £, SchoolRecoupment), a figure of fewer than five
@@ -17,7 +18,7 @@ names). It holds aggregated tables and charts only:
 - the Dashboard's charts.
 
 No Pupil Ref, Placement or Exclusion ID, invoice or Warnings row is ever written (Warnings and
-Trace can quote a Pupil Ref). School-level figures (SchoolAllocations, per-school recoupment
+Trace can quote a Pupil Ref). School-level figures (SchoolAllocations and SchoolAllocationTotals, per-school recoupment
 totals and the schools' rows of ScenarioComparison) are included only when the setting
 ``Publish school totals`` is Yes; even then they are totals, never invoices or lines.
 """
@@ -43,8 +44,11 @@ from apmodel.domain.scenarios import Comparison, Level
 from apmodel.reports.allocation_tables import (
     allocation_subtotals_table,
     county_label,
+    district_allocation_totals_table,
     district_allocations_table,
     provider_funding_table,
+    provider_funding_totals_table,
+    school_allocation_totals_table,
     school_allocations_table,
 )
 from apmodel.reports.dashboard import RECOUPMENT_CHART, dashboard_charts
@@ -71,13 +75,20 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table
 from apmodel.reports.scenario_tables import scenario_comparison_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import (
+    ALLOCATION_SUBTOTALS,
+    DISTRICT_ALLOCATION_TOTALS,
+    DISTRICT_ALLOCATIONS,
     FORUM_COVER,
     FORUM_COVER_SPEC,
     FORUM_SCENARIOS,
     FORUM_SCENARIOS_SPEC,
     FORUM_SUMMARY_SPEC,
+    PROVIDER_FUNDING,
+    PROVIDER_FUNDING_TOTALS,
     RECOUPMENT_BY_TERM,
     RECOUPMENT_BY_TERM_SPEC,
+    SCHOOL_ALLOCATION_TOTALS,
+    SCHOOL_ALLOCATIONS,
     SCHOOL_RECOUPMENT,
     SCHOOL_RECOUPMENT_SPEC,
     SUMMARY,
@@ -174,10 +185,12 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
     sheets = [
         "Summary",
         "Dashboard",
-        "DistrictAllocations",
-        "AllocationSubtotals",
-        *(["SchoolAllocations"] if publishes_school_totals(results) else []),
-        "ProviderFunding",
+        DISTRICT_ALLOCATIONS,
+        DISTRICT_ALLOCATION_TOTALS,
+        ALLOCATION_SUBTOTALS,
+        *([SCHOOL_ALLOCATIONS, SCHOOL_ALLOCATION_TOTALS] if publishes_school_totals(results) else []),
+        PROVIDER_FUNDING,
+        PROVIDER_FUNDING_TOTALS,
         RECOUPMENT_BY_TERM,
         *([SCHOOL_RECOUPMENT] if publishes_school_totals(results) else []),
         *([FORUM_SCENARIOS, "ScenarioComparison"] if comparison is not None and comparison.scenario_names else []),
@@ -324,12 +337,13 @@ def forum_tables(
         money_shown = _money(results, outcomes, comparison)
     tables = [cover(results, comparison, made), summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
-        tables.append(district_allocations_table(results.allocation))
+        allocation = results.allocation
+        tables += [district_allocations_table(allocation), district_allocation_totals_table(allocation)]
         la = results.inputs.settings.la_name if results.inputs.settings is not None else ""
-        tables.append(allocation_subtotals_table(results.allocation, county_label(la)))
+        tables.append(allocation_subtotals_table(allocation, county_label(la)))
         if schools:
-            tables.append(school_allocations_table(results.allocation))
-        tables.append(provider_funding_table(results.allocation))
+            tables += [school_allocations_table(allocation), school_allocation_totals_table(allocation)]
+        tables += [provider_funding_table(allocation), provider_funding_totals_table(allocation)]
     if results.recoupment is not None and money_shown is not None:
         tables.append(recoupment_by_term(results.recoupment, money_shown))
         if schools:

@@ -491,6 +491,9 @@ DISTRICT_ALLOCATIONS = "DistrictAllocations"
 SCHOOL_ALLOCATIONS = "SchoolAllocations"
 ALLOCATION_SUBTOTALS = "AllocationSubtotals"
 PROVIDER_FUNDING = "ProviderFunding"
+DISTRICT_ALLOCATION_TOTALS = "DistrictAllocationTotals"
+SCHOOL_ALLOCATION_TOTALS = "SchoolAllocationTotals"
+PROVIDER_FUNDING_TOTALS = "ProviderFundingTotals"
 RECOUPMENT = "Recoupment"
 INVOICES = "Invoices"
 RECOUPMENT_TOTALS = "RecoupmentTotals"
@@ -643,6 +646,40 @@ PROVIDER_FUNDING_SPEC = OutputSpec(
         _o("Redress Received", M, None, "Redress sent to the Lead PRU (Redress destination = Lead PRU)."),
         _o("Delegated Allocation", M, None, "Place funding + top-up + redress received."),
     ),
+)
+#: The kinds of column a totals table adds up (money, numbers and counts; never a URN, a date or a %).
+SUMMED_KINDS = (Kind.MONEY, Kind.NUMBER, Kind.INT)
+
+
+def _totals_spec(of: OutputSpec, name: str, holds: str, count: Column) -> OutputSpec:
+    """The totals table of ``of``: how many rows it has, then each of its summed columns added up.
+
+    Its columns are ``of``'s own (same names, factors repeated the same way), so a totals table
+    is declared by the table it adds up and cannot drift from it.
+    """
+    summed = tuple(
+        replace(c, help=f"The {c.name} column of {of.name} added up.") for c in of.columns if c.kind in SUMMED_KINDS
+    )
+    return OutputSpec(name, holds, (count, *summed))
+
+
+DISTRICT_ALLOCATION_TOTALS_SPEC = _totals_spec(
+    DISTRICT_ALLOCATIONS_SPEC,
+    DISTRICT_ALLOCATION_TOTALS,
+    "DistrictAllocations added up in one row: each money and number column sums to the districts' to the penny.",
+    _o("Districts", INT, 10, "How many districts DistrictAllocations has a row for."),
+)
+SCHOOL_ALLOCATION_TOTALS_SPEC = _totals_spec(
+    SCHOOL_ALLOCATIONS_SPEC,
+    SCHOOL_ALLOCATION_TOTALS,
+    "SchoolAllocations added up in one row: each money column sums to the schools' to the penny.",
+    _o("Schools", INT, 10, "How many schools SchoolAllocations has a row for."),
+)
+PROVIDER_FUNDING_TOTALS_SPEC = _totals_spec(
+    PROVIDER_FUNDING_SPEC,
+    PROVIDER_FUNDING_TOTALS,
+    "ProviderFunding added up in one row: places and each money column sum to the providers' to the penny.",
+    _o("Providers", INT, 10, "How many providers ProviderFunding has a row for."),
 )
 RECOUPMENT_SPEC = OutputSpec(
     RECOUPMENT,
@@ -819,9 +856,12 @@ NOTES_SPEC = OutputSpec(
 OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SUMMARY_SPEC,
     DISTRICT_ALLOCATIONS_SPEC,
+    DISTRICT_ALLOCATION_TOTALS_SPEC,
     SCHOOL_ALLOCATIONS_SPEC,
+    SCHOOL_ALLOCATION_TOTALS_SPEC,
     ALLOCATION_SUBTOTALS_SPEC,
     PROVIDER_FUNDING_SPEC,
+    PROVIDER_FUNDING_TOTALS_SPEC,
     RECOUPMENT_SPEC,
     RECOUPMENT_TOTALS_SPEC,
     INVOICES_SPEC,

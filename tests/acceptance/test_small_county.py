@@ -43,14 +43,16 @@ def test_summary_shows_the_whole_budget_allocated(ran: dict[str, RawTable]) -> N
 
 
 def test_districts_get_lump_sum_plus_weighted_shares(ran: dict[str, RawTable]) -> None:
-    rows = {r["District"]: r for r in records(ran["DistrictAllocations"]) if r["District"] != "Total"}
+    rows = {r["District"]: r for r in records(ran["DistrictAllocations"])}
+    assert list(rows) == ["North", "South"]  # no Total row: DistrictAllocationTotals adds them up
     # See small_county(): North 50,000 + 300,000 + 75,000; South 50,000 + 300,000 + 125,000.
     assert money(rows["North"]["Final Allocation"]) == Decimal("425000.00")
     assert money(rows["South"]["Final Allocation"]) == Decimal("475000.00")
 
 
 def test_devolved_schools_share_the_district_by_scaled_unit_rates(ran: dict[str, RawTable]) -> None:
-    rows = {r["URN"]: r for r in records(ran["SchoolAllocations"]) if r["URN"] not in (None, "Total")}
+    rows = {r["URN"]: r for r in records(ran["SchoolAllocations"])}
+    assert list(rows) == [100001, 100002]
     # Unit amounts: Alder 600 x 100 + 100 x 500 = 110,000; Birch 400 x 100 + 50 x 500 = 65,000; total 175,000.
     # Scaled to 425,000: Alder 425,000 x 110 / 175 = 267,142.857 -> 267,142.86 (takes the spare penny);
     # Birch 425,000 x 65 / 175 = 157,857.142 -> 157,857.14. Together 425,000.00.
@@ -59,7 +61,7 @@ def test_devolved_schools_share_the_district_by_scaled_unit_rates(ran: dict[str,
 
 
 def test_delegated_district_funds_its_pru_places_then_top_up(ran: dict[str, RawTable]) -> None:
-    rows = {r["Provider ID"]: r for r in records(ran["ProviderFunding"]) if r["Provider ID"] not in (None, "Total")}
+    rows = {r["Provider ID"]: r for r in records(ran["ProviderFunding"])}
     # 30 places x 10,000 = 300,000 place funding; 475,000 - 300,000 = 175,000 top-up.
     assert money(rows["PRU-S"]["Place Funding"]) == Decimal("300000.00")
     assert money(rows["PRU-S"]["Top-up"]) == Decimal("175000.00")
@@ -110,3 +112,25 @@ def test_summary_reconciles_charges_credits_net_recovery_and_invoiced(ran: dict[
     assert money(invoiced["Net"]) == Decimal("2221.15")
     assert "Total" not in {r["Line ID"] for r in records(ran["Recoupment"])}
     assert "Total" not in {r["Number"] for r in records(ran["Invoices"])}
+
+
+def test_allocation_totals_are_tables_of_their_own_that_tie_to_summary(ran: dict[str, RawTable]) -> None:
+    # Each totals table is one row of its own, the exact sum of its table's rows (issue 13).
+    [districts] = records(ran["DistrictAllocationTotals"])
+    # North 425,000.00 + South 475,000.00 = 900,000.00 = Summary's Allocated to districts
+    # (1,000,000 budget - 100,000 centrally retained) = AllocationSubtotals' County row.
+    assert districts["Districts"] == 2
+    assert money(districts["Final Allocation"]) == Decimal("900000.00")
+    assert money(summary(ran)["Allocated to districts"]) == Decimal("900000.00")
+    [county] = [r for r in records(ran["AllocationSubtotals"]) if r["Level"] == "County"]
+    assert money(county["Final Allocation"]) == Decimal("900000.00")
+    # Devolved: North's 425,000.00; Delegated: South's 475,000.00 (to PRU-S).
+    assert (money(districts["Devolved"]), money(districts["Delegated"])) == (Decimal("425000.00"), Decimal("475000.00"))
+    [schools] = records(ran["SchoolAllocationTotals"])
+    # Alder 267,142.86 + Birch 157,857.14 = 425,000.00, North's devolved pot to the penny.
+    assert schools["Schools"] == 2
+    assert money(schools["Final Devolved Allocation"]) == Decimal("425000.00")
+    [providers] = records(ran["ProviderFundingTotals"])
+    # PRU-S 300,000 place funding + 175,000 top-up = 475,000.00, South's delegated allocation.
+    assert money(providers["Delegated Allocation"]) == Decimal("475000.00")
+    assert money(providers["Place Funding"]) + money(providers["Top-up"]) == Decimal("475000.00")

@@ -87,8 +87,10 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
         "Summary",
         "Dashboard",
         "DistrictAllocations",
+        "DistrictAllocationTotals",
         "AllocationSubtotals",
         "ProviderFunding",
+        "ProviderFundingTotals",
         "RecoupmentByTerm",
         "Scenarios",
         "ScenarioComparison",
@@ -166,7 +168,8 @@ def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(t
     source = write_workbook(tmp_path / "county.xlsx", small_county(**{"Publish school totals": "Yes"}))
     out = service.forum_copy(FileWorkbook(source), tmp_path / "copy.xlsx", today=TODAY)
     book = openpyxl.load_workbook(out)
-    assert {"SchoolAllocations", "SchoolRecoupment"} <= set(book.sheetnames)
+    assert {"SchoolAllocations", "SchoolAllocationTotals", "SchoolRecoupment"} <= set(book.sheetnames)
+    assert book.sheetnames.index("SchoolAllocationTotals") == book.sheetnames.index("SchoolAllocations") + 1
     recoupment = {row[1]: row for row in book["SchoolRecoupment"].iter_rows(min_row=4, values_only=True)}
     # The one exclusion (5,500 x 21 / 52 = 2,221.15 charged to Alder Secondary) is one pupil's money:
     # [c], and so is the Total it alone makes up. Its credits, 0.00 of no pupil, are shown.

@@ -3,7 +3,8 @@
 Both writers (the zip patch and the openpyxl route): an output table never grows over the
 user's cells or another table below or beside it (exit 3, one line naming both, nothing
 written); rows of a rewritten table are shown again even if a user's filter had hidden
-them; and the model's RegisterLog sheet is hidden.
+them; the model's RegisterLog sheet is hidden; and a run on an older version's output, whose
+allocation tables end with a Total row, drops those rows and adds the totals tables once (issue 13).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from openpyxl.worksheet.table import Table
 
 from apmodel.service import run_workbook
-from apmodel.workbook.interface import OutputWouldOverwrite
+from apmodel.workbook.interface import OutputWouldOverwrite, column_letter
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from tests.bad_workbooks import set_cell
 from tests.builders import small_county, write_workbook
@@ -147,3 +148,50 @@ def test_the_register_log_sheet_is_hidden(writer: str, tmp_path: Path, capsys: p
     book = openpyxl.load_workbook(out)
     assert book["RegisterLog"].sheet_state == "hidden"
     assert book["InvoiceRegister"].sheet_state == "visible"
+
+
+def old_version_output(tmp_path: Path) -> Path:
+    """A run's output as the previous version wrote it: each allocation table ends with a Total row, and
+    there are no totals tables (DistrictAllocationTotals, SchoolAllocationTotals, ProviderFundingTotals)."""
+    book = openpyxl.load_workbook(first_run(tmp_path))
+    for name in ("DistrictAllocationTotals", "SchoolAllocationTotals", "ProviderFundingTotals"):
+        del book[name]
+    for name, label_column in (("DistrictAllocations", 1), ("SchoolAllocations", 2), ("ProviderFunding", 1)):
+        sheet = book[name]
+        table = sheet.tables[name]
+        first, last = table.ref.split(":")
+        bottom = int("".join(c for c in last if c.isdigit()))
+        sheet.cell(row=bottom + 1, column=label_column, value="Total")
+        sheet.cell(row=bottom + 1, column=sheet.max_column, value=12345.67)
+        table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{bottom + 1}"
+    old = tmp_path / "old-version.xlsx"
+    book.save(old)
+    return old
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_once(
+    writer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = old_version_output(tmp_path)
+    assert "Total" in [c.value for c in openpyxl.load_workbook(old)["DistrictAllocations"]["A"]]
+    out, again = tmp_path / "out.xlsx", tmp_path / "again.xlsx"
+    code, err = save(old, out, writer, capsys)
+    assert code == 0, err
+    code, err = save(out, again, writer, capsys)  # and a run on that output changes nothing more
+    assert code == 0, err
+    for path in (out, again):
+        book = openpyxl.load_workbook(path)
+        # The small county: North and South (17 columns: two factors), Alder and Birch (Delegated South's
+        # school has no row; 10 columns), PRU-S (8 columns).
+        shapes = (("DistrictAllocations", 2, 17), ("SchoolAllocations", 2, 10), ("ProviderFunding", 1, 8))
+        for name, rows, width in shapes:
+            sheet = book[name]
+            assert sheet.tables[name].ref == f"A3:{column_letter(width)}{3 + rows}", name
+            left = [c.value for row in sheet.iter_rows(min_row=4 + rows) for c in row if c.value is not None]
+            assert left == [], (name, left)  # the old Total row is gone, not kept below the table
+            assert "Total" not in [c.value for row in sheet.iter_rows() for c in row], name
+        tables = [t for sheet in book.worksheets for t in sheet.tables]
+        for name in ("DistrictAllocationTotals", "SchoolAllocationTotals", "ProviderFundingTotals"):
+            assert tables.count(name) == 1 and book.sheetnames.count(name) == 1, name
+            assert book[name].max_row == 4, name  # title, note, header and its one row

@@ -660,6 +660,27 @@ def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: 
     assert_same_cells(written, replay, ["Inputs (mine)", "Checks", "DistrictAllocations"])
 
 
+def test_a_run_on_an_old_output_with_total_rows_leaves_the_same_cells_as_the_file_adapter(tmp_path: Path) -> None:
+    """A workbook the previous version wrote (allocation tables ending with a Total row, no totals
+    tables): the live book drops the Total rows and adds the totals tables as the file adapter does."""
+    from tests.integration.test_output_tables_that_grow import old_version_output
+
+    old = old_version_output(tmp_path)
+    file_book = FileWorkbook(old)
+    headless = service.run_workbook(file_book, today=date(2025, 12, 1))
+    written = tmp_path / "headless.xlsx"
+    file_book.save(written)
+    live = remote_book(old)
+    service.run_workbook(XlwingsStore(live), today=date(2025, 12, 1))
+    replay = Replay(remote_payload(old)).apply(actions(live))
+    names = ["DistrictAllocations", "DistrictAllocationTotals", "SchoolAllocations", "SchoolAllocationTotals"]
+    names += ["ProviderFunding", "ProviderFundingTotals"]
+    assert set(names) <= {t.name for t in headless.tables}
+    assert_same_cells(written, replay, names)
+    for name in names[::2]:
+        assert "Total" not in replay.sheet(name).cells.values(), name
+
+
 @pytest.mark.parametrize("kind", ["small county", pytest.param("example county", marks=pytest.mark.slow)])
 def test_a_run_leaves_the_same_figures_to_the_penny_as_the_headless_engine(
     county: Path, tmp_path: Path, kind: str

@@ -1,4 +1,4 @@
-"""The allocation output tables (docs/forum-workbook.md, "Output tables"): dynamic factor columns and Total rows."""
+"""The allocation output tables (docs/forum-workbook.md, "Output tables"): factor columns, totals tables."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import FundingModel
 from apmodel.reports.allocation_tables import (
     allocation_subtotals_table,
+    district_allocation_totals_table,
     district_allocations_table,
     provider_funding_table,
+    provider_funding_totals_table,
+    school_allocation_totals_table,
     school_allocations_table,
 )
 from apmodel.workbook.contract import Kind
@@ -76,26 +79,62 @@ def test_district_table_has_a_value_and_amount_column_per_district_factor() -> N
     assert column(table, "Deprivation £")[:2] == [D("75000.00"), D("125000.00")]
 
 
-def test_district_total_row_is_the_exact_sum_and_equals_budget_less_retained() -> None:
-    table = district_allocations_table(small_county())
-    total = table.rows[-1]
-    assert total[0] == "Total"
+def test_no_allocation_table_holds_a_total_row() -> None:
+    # Totals are not table rows (issue 13): sorting, filtering or a SUM of a column must not catch one.
+    result = small_county()
+    assert column(district_allocations_table(result), "District") == ["North", "South"]
+    assert column(school_allocations_table(result), "URN") == [100001, 100002]
+    assert column(provider_funding_table(result), "Provider ID") == ["PRU-S", "PRU-X"]
+
+
+def test_district_totals_are_the_exact_sums_and_equal_budget_less_retained() -> None:
+    result = small_county()
+    totals = district_allocation_totals_table(result)
+    assert totals.name == "DistrictAllocationTotals"
+    assert totals.header == [
+        "Districts",
+        "Pupils Value",
+        "Pupils £",
+        "Deprivation Value",
+        "Deprivation £",
+        "Lump Sum",
+        "Formula Amount",
+        "Unprotected Allocation",
+        "Protection Adjustment",
+        "Final Allocation",
+        "Devolved",
+        "Delegated",
+        "Previous Allocation",
+        "Change",
+    ]
+    [row] = totals.rows
+    figures = dict(zip(totals.header, row, strict=True))
+    assert figures["Districts"] == 2
     # 425,000 + 475,000 = 900,000 = 1,000,000 - 100,000 retained.
-    assert column(table, "Final Allocation") == [D("425000.00"), D("475000.00"), D("900000.00")]
-    assert column(table, "Pupils £")[-1] == D("600000.00")  # 75% of the 800,000 pot
-    assert column(table, "Pupils Value")[-1] == Decimal(2000)  # 1,000 + 1,000 pupils
-    for name in ("Lump Sum", "Formula Amount", "Devolved", "Delegated", "Protection Adjustment"):
-        values = column(table, name)
-        assert values[-1] == sum(values[:-1], Decimal(0)), name
+    assert figures["Final Allocation"] == D("900000.00") == result.total_allocated
+    assert figures["Pupils £"] == D("600000.00")  # 300,000 + 300,000: 75% of the 800,000 pot
+    assert figures["Deprivation £"] == D("200000.00")  # 75,000 + 125,000: 25% of it
+    assert figures["Pupils Value"] == Decimal(2000)  # 1,000 + 1,000 pupils
+    assert figures["Deprivation Value"] == Decimal(400)  # 150 + 250 IDACI pupils
+    assert figures["Lump Sum"] == D("100000.00")  # 50,000 + 50,000
+    assert figures["Devolved"] == D("425000.00")  # North devolved, South delegated
+    assert figures["Delegated"] == D("475000.00")
+    assert figures["Protection Adjustment"] == D("0.00")
+    # Only North has a previous allocation (400,000) and so a change (25,000): South's blanks count nothing.
+    assert (figures["Previous Allocation"], figures["Change"]) == (D("400000.00"), D("25000.00"))
+    # Every figure is the column of DistrictAllocations added up, to the penny.
+    table = district_allocations_table(result)
+    for name in totals.header[1:]:
+        assert figures[name] == sum((v for v in column(table, name) if v is not None), Decimal(0)), name
 
 
 def test_change_is_against_the_previous_allocation_and_blank_without_one() -> None:
     table = district_allocations_table(small_county())
     # North: 425,000 - 400,000 = 25,000; 25,000 / 400,000 = 6.25%. South has no previous allocation.
-    assert column(table, "Change")[:2] == [D("25000.00"), None]
-    assert column(table, "Change %")[:2] == [D("0.0625"), None]
-    assert column(table, "Previous Allocation")[-1] == D("400000.00")
-    assert column(table, "Change %")[-1] is None  # a sum of percentages means nothing
+    assert column(table, "Change") == [D("25000.00"), None]
+    assert column(table, "Change %") == [D("0.0625"), None]
+    # A sum of percentages means nothing: the totals table has no Change % column.
+    assert "Change %" not in district_allocation_totals_table(small_county()).header
 
 
 def test_school_table_has_an_amount_column_per_school_factor_and_sums_to_the_devolved_pot() -> None:
@@ -104,41 +143,60 @@ def test_school_table_has_an_amount_column_per_school_factor_and_sums_to_the_dev
     assert "Per pupil £" in table.header and "IDACI £" in table.header
     # North earns 600 x 100 + 100 x 500 = 110,000 and 400 x 100 + 50 x 500 = 65,000: scaling
     # 425,000 / 175,000. 100001: 425,000 x 110 / 175 = 267,142.857 -> 267,142.86; 100002 157,857.14.
-    assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14"), D("425000.00")]
+    assert column(table, "Devolved Allocation") == [D("267142.86"), D("157857.14")]
     # 100001 has 80 suspensions, 30 above 50: 30 x 100 = 3,000 withheld (negative: it leaves the school),
     # received by 100002.
-    assert column(table, "Redress Withheld") == [D("-3000.00"), D("0.00"), D("-3000.00")]
+    assert column(table, "Redress Withheld") == [D("-3000.00"), D("0.00")]
     assert column(table, "Final Devolved Allocation") == [
         D("264142.86"),  # 267,142.86 - 3,000
         D("160857.14"),  # 157,857.14 + 3,000
-        D("425000.00"),
     ]
-    total = table.rows[-1]
-    assert (total[0], total[1]) == (None, "Total")
+    totals = school_allocation_totals_table(small_county())
+    assert totals.name == "SchoolAllocationTotals"
+    assert totals.header == [
+        "Schools",
+        "Per pupil £",
+        "IDACI £",
+        "Devolved Allocation",
+        "Redress Withheld",
+        "Redress Received",
+        "Final Devolved Allocation",
+    ]
+    [row] = totals.rows
+    figures = dict(zip(totals.header, row, strict=True))
+    # 267,142.86 + 157,857.14 = 425,000.00, North's devolved pot, to the penny (no URN is summed).
+    assert figures["Schools"] == 2
+    assert figures["Devolved Allocation"] == D("425000.00")
+    # -3,000.00 + 0.00 withheld, 0.00 + 3,000.00 received: redress moves money, never makes it.
+    assert (figures["Redress Withheld"], figures["Redress Received"]) == (D("-3000.00"), D("3000.00"))
+    assert figures["Final Devolved Allocation"] == D("425000.00")  # 264,142.86 + 160,857.14
 
 
-def test_provider_table_shows_place_funding_top_up_and_a_total() -> None:
+def test_provider_table_shows_place_funding_top_up_and_its_totals() -> None:
     table = provider_funding_table(small_county())
     assert table.name == "ProviderFunding"
-    assert column(table, "Provider ID") == ["PRU-S", "PRU-X", "Total"]
     # 30 x 10,000 = 300,000 place funding; 475,000 - 300,000 = 175,000 top-up; PRU-X gets nothing.
-    assert column(table, "Place Funding") == [D("300000.00"), D("0.00"), D("300000.00")]
-    assert column(table, "Top-up") == [D("175000.00"), D("0.00"), D("175000.00")]
-    assert column(table, "Delegated Allocation")[-1] == D("475000.00")
-    assert column(table, "Commissioned Places")[-1] == 30
+    assert column(table, "Place Funding") == [D("300000.00"), D("0.00")]
+    assert column(table, "Top-up") == [D("175000.00"), D("0.00")]
+    totals = provider_funding_totals_table(small_county())
+    assert totals.name == "ProviderFundingTotals"
+    # 2 providers; 30 + 0 places; 300,000 + 0 place funding; 175,000 + 0 top-up; 475,000 delegated.
+    assert totals.rows == [[2, 30, D("300000.00"), D("175000.00"), D("0.00"), D("475000.00")]]
 
 
-def test_tables_of_an_empty_result_still_have_a_zero_total() -> None:
+def test_tables_of_an_empty_result_have_no_rows_and_totals_of_zero() -> None:
     result = allocate(inputs(settings(0), []), Findings())
     for table in (district_allocations_table(result), school_allocations_table(result), provider_funding_table(result)):
-        assert len(table.rows) == 1
-        assert "Total" in table.rows[0]
-    assert column(district_allocations_table(result), "Final Allocation") == [D("0.00")]
+        assert table.rows == []
+    [districts] = district_allocation_totals_table(result).rows
+    assert districts[0] == 0 and all(v == 0 for v in districts[1:])
+    assert provider_funding_totals_table(result).rows == [[0, 0, D("0.00"), D("0.00"), D("0.00"), D("0.00")]]
+    assert school_allocation_totals_table(result).rows[0][0] == 0
 
 
 def test_school_table_leaves_out_the_schools_of_a_delegated_district() -> None:
     # South is Delegated: 100003 gets nothing devolved and no redress, so it has no row.
-    assert column(school_allocations_table(small_county()), "URN") == [100001, 100002, None]
+    assert column(school_allocations_table(small_county()), "URN") == [100001, 100002]
 
 
 def test_subtotals_add_districts_into_areas_and_areas_into_the_county_to_the_penny() -> None:
