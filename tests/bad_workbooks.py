@@ -451,6 +451,11 @@ def _with_awpu_placement(column: str, value: Any) -> County:
     return set_cell(tables, "Providers", 0, "Charge Rate", 40)
 
 
+def _with_provider_rate(value: Any) -> County:
+    """The small county with PL-1 charged at its provider's rate, and ``value`` typed as that rate."""
+    return set_cell(_with_placement("Charge Rate", None), "Providers", 0, "Charge Rate", value)
+
+
 def _exclusion(column: str, value: Any) -> County:
     return set_cell(county(), "Exclusions", 0, column, value)
 
@@ -526,6 +531,22 @@ def value_cases() -> list[BadCase]:
                 set_cell(_with_awpu_placement("Charge Rate", 150), "Placements", 0, "Charge Basis", "Percent of AWPU")
             ),
             (("PERCENT_OVER_100", "Placements", 2, "Charge Rate"),),
+        ),
+        # The provider's rate unreadable: its placements are Blocked, never dropped as if it had no rate.
+        BadCase(
+            "unreadable_provider_rate",
+            _write(_with_provider_rate("TBC")),
+            (("NOT_A_NUMBER", "Providers", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "bracketed_negative_provider_rate",
+            _write(_with_provider_rate("(12.00)")),
+            (("NEGATIVE_VALUE", "Providers", 2, "Charge Rate"),),
+        ),
+        BadCase(
+            "implausible_provider_rate",
+            _write(_with_provider_rate("12,345,678.90")),
+            (("IMPLAUSIBLE_AMOUNT", "Providers", 2, "Charge Rate"),),
         ),
         BadCase(
             "implausible_adjustment_order",
@@ -668,6 +689,8 @@ def cases() -> list[BadCase]:
             _write(set_cell(county(), "Settings", 2, "Value", 1e15)),
             (("OUT_OF_RANGE", "Settings", 4, "Value"),),
         ),
+        # Alt+Enter in a header: Excel keeps the line break in the table's column name as _x000a_.
+        BadCase("line_breaks_in_headers", _write(_renamed_column("Exclusions", "Relevant Date", "Relevant\nDate"))),
         BadCase("iso_text_date", _write(_relevant_date("2025-11-03"))),
         BadCase("uk_text_date", _write(_relevant_date("03/11/2025"))),
         BadCase("long_text_date", _write(_relevant_date("3 Nov 2025"))),

@@ -218,6 +218,13 @@ class _Builder:
         basis, rate = _basis_and_rate(placement, provider)
         if basis is None or basis is ChargeBasis.NONE:
             return None
+        # A rate cell with an Error (the placement's, or the provider's it would fall back to) is not a missing
+        # rate: the placement is shown Blocked at 0.00 until the cell is corrected, never silently dropped.
+        rate_error = bool(placement.blocked_by) or (
+            placement.charge_rate is None and provider is not None and bool(provider.blocked_by)
+        )
+        if rate is None and rate_error:
+            rate = ZERO
         if rate is None:
             findings.warning(
                 "CHARGE_RATE_MISSING",
@@ -277,7 +284,7 @@ class _Builder:
             )
         if school.ap_agreement:
             legal_basis = LegalBasis.LOCAL_AGREEMENT
-            blocked = provider is None or bool(placement.blocked_by) or taught is not None
+            blocked = provider is None or rate_error or taught is not None
             status = LineStatus.BLOCKED if blocked else LineStatus.RECOVERABLE
         else:
             legal_basis, status = LegalBasis.NOT_RECOVERABLE, LineStatus.NOT_RECOVERABLE

@@ -593,6 +593,9 @@ class Provider(Strict):
     charge_basis: ChargeBasis = ChargeBasis.NONE
     charge_rate: Decimal | None = None
     charge_medical: bool = False
+    #: The Charge Rate cell had an Error (read as blank): placements charged at the provider's rate are Blocked,
+    #: never left uncharged as if no rate were given.
+    blocked_by: str = ""
 
 
 class PupilRate(Strict):

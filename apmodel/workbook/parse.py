@@ -978,6 +978,7 @@ def _redress_rules(raw: RawTable | None, findings: Findings) -> list[m.RedressRu
 def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
     rows = _unique(read_rows(c.PROVIDERS, raw, findings), "Providers", "Provider ID", findings)
     _non_negative(rows, "Providers", ("Commissioned Places", "Top-up per Place", "Charge Rate"), findings)
+    _plausible_per_pupil(rows, "Providers", ("Top-up per Place", "Charge Rate"), findings)
     result = []
     for row in rows:
         basis = row.get("Charge Basis")
@@ -997,6 +998,7 @@ def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
             charge_basis=m.ChargeBasis(basis) if basis else m.ChargeBasis.NONE,
             charge_rate=row.get("Charge Rate"),
             charge_medical=row.get("Charge Medical", False),
+            blocked_by="Charge Rate" if "Charge Rate" in row.errors else "",
         )
         if provider is not None:
             result.append(provider)

@@ -27,6 +27,14 @@ _MAIN = "{" + MAIN + "}"
 _REL = "{" + REL + "}"
 _PKG_REL = "{" + PKG_REL + "}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+#: Excel's escape for a character inside a name (a table column's, for one): a line break typed
+#: with Alt+Enter in a header is kept as "Relevant_x000a_Date"; "_x005f_" is a literal underscore.
+_NAME_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _column_name(name: object) -> str:
+    """A table column's name as typed in its header cell: Excel's _xHHHH_ escapes undone."""
+    return _NAME_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), str(name))
 
 
 class WorkbookUnreadable(Exception):
@@ -305,7 +313,7 @@ def read_tables(path: Path, *, checked: bool = False) -> dict[str, RawTable]:
             tables[name] = RawTable(
                 name=name,
                 sheet=table.sheet,
-                header=[str(c) for c in table.columns],
+                header=[_column_name(c) for c in table.columns],
                 rows=rows,
                 header_row=start[0],
                 first_column=start[1] + 1,

@@ -108,6 +108,7 @@ def upn_never_shown(tables: dict[str, RawTable]) -> None:
 
 #: Figures a clean run must still get right despite the oddity.
 CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
+    "line_breaks_in_headers": relevant_date_read,
     "iso_text_date": relevant_date_read,
     "uk_text_date": relevant_date_read,
     "long_text_date": relevant_date_read,
@@ -128,6 +129,9 @@ CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
             "placement_year_group_outside_school",
             "percent_text_rate_on_provider_awpu_basis",
             "percent_over_100_on_own_awpu_basis",
+            "unreadable_provider_rate",
+            "bracketed_negative_provider_rate",
+            "implausible_provider_rate",
         ),
         # Only EX-1 is billed: 5,500 x 21 / 52 = 2,221.15.
         blocked("PL-1", Decimal("2221.15")),
