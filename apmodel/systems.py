@@ -15,7 +15,7 @@ from pathlib import Path
 
 from apmodel.domain import gias, ledger, rollover
 from apmodel.domain.findings import Findings
-from apmodel.domain.inputs import normalise
+from apmodel.domain.inputs import SETTING_SPECS, SettingKind, normalise
 from apmodel.reports.forum_tables import warnings_table
 from apmodel.service import RunReport, compute, settlement_tables
 from apmodel.workbook.cells import CellProblem, as_date, is_blank
@@ -236,6 +236,23 @@ def _setting_rows(raw: RawTable, changes: dict[str, object]) -> list[list[object
     return rows
 
 
+def _moved_days(raw: RawTable, log: list[rollover.LogRow]) -> dict[str, object]:
+    """Each date setting typed as a date (or a text with its year), moved on one year (see rollover.next_day)."""
+    name_at, value_at = raw.index("Setting"), raw.index("Value")
+    if name_at is None or value_at is None:
+        return {}
+    days = {normalise(spec.label): spec.label for spec in SETTING_SPECS if spec.kind is SettingKind.DAY}
+    moved: dict[str, object] = {}
+    for row in raw.rows:
+        label = days.get(normalise(row[name_at])) if name_at < len(row) else None
+        value = row[value_at] if value_at < len(row) else None
+        day = rollover.next_day(value, _cell_date) if label is not None else None
+        if label is not None and day is not None:
+            moved[label] = day
+            log.append(rollover.LogRow(SETTINGS.name, label, _cell_date(value), day, "A date: moved on one year."))
+    return moved
+
+
 def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None) -> RolloverReport:
     """Next year's inputs from this year's run (the caller saves them as a new workbook)."""
     day = today or date.today()
@@ -279,8 +296,9 @@ def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None)
                                "Moved on one year."))  # fmt: skip
     log.append(rollover.LogRow(SETTINGS.name, "AP budget", settings.ap_budget, budget,
                                f"This year's x (1 + Uplift {settings.uplift * 100:.2f}%)."))  # fmt: skip
-    written = [_whole_table(SETTINGS, settings_raw.header, _setting_rows(settings_raw, {
-        "Financial year": target.label, "AP budget": budget}))]  # fmt: skip
+    changes: dict[str, object] = {"Financial year": target.label, "AP budget": budget}
+    changes |= _moved_days(settings_raw, log)
+    written = [_whole_table(SETTINGS, settings_raw.header, _setting_rows(settings_raw, changes))]
     districts_raw = table_named(tables, DISTRICTS.name)
     if districts_raw is not None:
         finals = {normalise(d.name): d.final_allocation for d in allocation.districts}

@@ -13,6 +13,9 @@ Rule (README, "Next year: rollover"):
   are: next year's run counts only their part in the new year; those that ended are left with
   this year's workbook. Exclusions are carried when any of their dates (Relevant Date, else
   Exclusion Date; Admission Date; Reinstated Date) is on or after 1 April;
+- a date-like setting (``School year end``, any setting of kind date) typed as a real date, or as a
+  text with its year (``31 July 2025``), moves on one year; a text without a year (``31 July``)
+  already means that day of each year and is left as it is;
 - InvoiceRegister is kept whole: this year's Issued documents stay Issued (with their Exported
   On), and the new year's numbers start the new year's series at 00001.
 
@@ -64,6 +67,21 @@ def next_budget(budget: Decimal, uplift: Decimal) -> Decimal:
 def next_name(name: str) -> str:
     """Every year in a term's name moved on one: ``Spring 2026`` -> ``Spring 2027``."""
     return _YEAR.sub(lambda m: str(int(m.group(0)) + 1), name)
+
+
+def next_day(value: object, to_date: DateOf) -> dt.date | None:
+    """A date setting's Value one year on (29 February -> 28 February), or None when it stays as typed.
+
+    A text with no year in it (``31 July``) already means that day of each year: None.
+    """
+    if isinstance(value, str) and not any(ch.isdigit() for ch in value.strip()[-4:]):
+        return None
+    day = to_date(value)
+    if day is None:
+        return None
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year + 1, day=28)
+    return day.replace(year=day.year + 1)
 
 
 def _columns(header: Sequence[str]) -> dict[str, int]:

@@ -109,3 +109,36 @@ def test_rollover_to_a_year_that_is_not_the_next_writes_nothing(tmp_path: Path) 
     out = tmp_path / "next.xlsx"
     assert main(["rollover", str(source), "-o", str(out), "--year", "2027-28"]) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # A real Excel date: 31 July 2025 (inside 2025-26) moves on one year to 31 July 2026 (inside 2026-27).
+        (date(2025, 7, 31), date(2026, 7, 31)),
+        # A text with its year moves on too.
+        ("20 July 2025", date(2026, 7, 20)),
+    ],
+)
+def test_a_school_year_end_typed_as_a_date_moves_on_one_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: object, expected: date
+) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", county(**{"School year end": typed}))
+    out = tmp_path / "next.xlsx"
+    assert main(["rollover", str(source), "-o", str(out), "--year", "2026-27", "--date", "2026-03-31"]) == 0
+    assert day(settings(out)["School year end"]) == expected
+    log = records(out, "RolloverLog")
+    assert any(row["Item"] == "School year end" and day(row["New"]) == expected for row in log)
+    capsys.readouterr()
+    ran = tmp_path / "ran.xlsx"
+    assert main(["run", str(out), "-o", str(ran), "--date", "2026-05-01", "-q"]) == 0
+    # Before the fix the date stayed in 2025, outside 2026-27: DATE_OUTSIDE_YEAR on the new year's run.
+    codes = {row["Code"] for row in records(ran, "Warnings")}
+    assert "DATE_OUTSIDE_YEAR" not in codes
+
+
+def test_a_school_year_end_without_a_year_is_left_as_typed(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "county.xlsx", county(**{"School year end": "31 July"}))
+    out = tmp_path / "next.xlsx"
+    assert main(["rollover", str(source), "-o", str(out), "--year", "2026-27", "--date", "2026-03-31"]) == 0
+    assert settings(out)["School year end"] == "31 July"
