@@ -1034,6 +1034,29 @@ PACK_DOCUMENT_LINES_SPEC = OutputSpec(
         _o("Amount (£)", M, 13, "The line's amount in pounds."),
     ),
 )
+PACK_YEAR_FIGURES_SPEC = OutputSpec(
+    "YearOnYear",
+    "Last year (only after a rollover): the Net of the school's documents of each kind, last year's beside this "
+    "year's.",
+    (
+        _o("Item", T, 32, "Invoices, Credit notes, Budget adjustments, then the net of them all."),
+        _o("Last year (£)", M, 16, "The Net of last year's Issued (and later Credited) documents of the kind."),
+        _o("This year (£)", M, 16, "The Net of this year's documents of the kind, as listed in the pack (Drafts too)."),
+        _o("Change (£)", M, 16, "This year minus last year."),
+        _o("Note", T, 64, "How many documents each year, and any Draft of last year left uncounted."),
+    ),
+)
+PACK_LAST_YEAR_DOCUMENTS_SPEC = OutputSpec(
+    "LastYearDocuments",
+    "Last year: each of the school's documents numbered in last year's series, as the InvoiceRegister keeps it.",
+    (
+        _o("Number", T, None, "The document number."),
+        _o("Net (£)", M, None, "As issued."),
+        _o("VAT (£)", M, None, "As issued."),
+        _o("Gross (£)", M, None, "As issued."),
+        _o("Document", T, None, "Its kind, term and status, the date it was issued and what it replaces."),
+    ),
+)
 #: Every table of a school pack, in the order the pack shows them.
 PACK_SPECS: tuple[OutputSpec, ...] = (
     PACK_SCHOOL_DETAILS_SPEC,
@@ -1044,6 +1067,8 @@ PACK_SPECS: tuple[OutputSpec, ...] = (
     PACK_RECOUPMENT_SPEC,
     PACK_TERM_TOTALS_SPEC,
     PACK_LINE_RULES_SPEC,
+    PACK_YEAR_FIGURES_SPEC,
+    PACK_LAST_YEAR_DOCUMENTS_SPEC,
     PACK_DOCUMENT_LINES_SPEC,
 )
 

@@ -9,11 +9,21 @@ from datetime import date
 from decimal import Decimal
 
 from apmodel.domain.allocation import DistrictAllocation, SchoolAllocation
-from apmodel.domain.inputs import FundingModel, Method, ModelInputs, RedressRule, School, SchoolFactor, normalise
+from apmodel.domain.inputs import (
+    FinancialYear,
+    FundingModel,
+    Method,
+    ModelInputs,
+    RedressRule,
+    RegisterEntry,
+    School,
+    SchoolFactor,
+    normalise,
+)
 from apmodel.domain.model import Results
 from apmodel.domain.money import ZERO
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine
-from apmodel.domain.register import RegisterStatus
+from apmodel.domain.register import REVERSAL_KEY_PREFIX, DocumentKind, RegisterStatus, sequence_of, series
 from apmodel.domain.settlement import Document
 from apmodel.domain.stage1 import phase_matches
 from apmodel.domain.stage2 import providers_by_id
@@ -136,6 +146,51 @@ class PackDocument:
 
 
 @dataclass(frozen=True)
+class LastYearDocument:
+    """One of the school's documents of last year's series, as the InvoiceRegister keeps it after rollover."""
+
+    number: str
+    kind: str
+    period: str
+    status: str
+    issued_on: dt.date | None
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    supersedes: str
+    #: It reverses ``supersedes`` in full (its key is ``CR|<number>``).
+    reversal: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """Issued (or Issued and later Credited): it went to the school. A Draft never did."""
+        return self.status != RegisterStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    """A row of the Last year sheet: the Net of the school's documents of one kind, last year beside this year."""
+
+    item: str
+    last_year: Decimal
+    this_year: Decimal
+    note: str
+
+    @property
+    def change(self) -> Decimal:
+        return self.this_year - self.last_year
+
+
+#: The document kinds in the order the Last year sheet lists them, each with its row's name.
+KIND_ROWS: tuple[tuple[str, str], ...] = (
+    (DocumentKind.INVOICE, "Invoices"),
+    (DocumentKind.CREDIT_NOTE, "Credit notes"),
+    (DocumentKind.BUDGET_ADJUSTMENT, "Budget adjustments"),
+)
+NET_OF_DOCUMENTS = "Net of all documents"
+
+
+@dataclass(frozen=True)
 class Contacts:
     la_name: str
     contact_name: str
@@ -183,6 +238,13 @@ class SchoolPack:
     rules: tuple[tuple[str, str], ...] = field(default=())
     #: Each term's recoverable lines beside the document that settles them.
     term_totals: tuple[TermTotal, ...] = ()
+    #: Last year's label (``2024-25``) when the InvoiceRegister holds documents numbered in last year's
+    #: series (after ``apmodel rollover``), else "" and the pack has no Last year sheet.
+    last_year: str = ""
+    #: The school's own documents of last year's series, in number order (Drafts included, never counted).
+    last_year_documents: tuple[LastYearDocument, ...] = ()
+    #: Last year's Issued (and Credited) documents beside this year's, by kind, then their net.
+    year_figures: tuple[YearFigure, ...] = ()
 
     @property
     def title(self) -> str:
@@ -222,6 +284,10 @@ class _Groupings:
     district_schools: dict[str, list[School]] = field(default_factory=dict)
     #: District name -> its Lead PRU as the packs name it (Delegated and Hybrid districts).
     lead_prus: dict[str, str] = field(default_factory=dict)
+    #: URN -> the school's register rows of last year's series, in number order.
+    last_year: dict[int, list[RegisterEntry]] = field(default_factory=dict)
+    #: Last year's label when the register holds any row of last year's series, else "".
+    last_year_label: str = ""
     #: (district, column, phase) -> the district's total of that Weight factor's column.
     _weight_totals: dict[tuple[str, str, str | None], Decimal] = field(default_factory=dict)
 
@@ -248,6 +314,7 @@ def _group(inputs: ModelInputs, results: Results) -> _Groupings:
         for document in results.settlement.documents:
             if document.urn is not None:
                 groups.documents.setdefault(document.urn, []).append(document)
+    _group_last_year(inputs, groups)
     allocation = results.allocation
     if allocation is not None:
         for trace in allocation.trace:
@@ -263,6 +330,24 @@ def _group(inputs: ModelInputs, results: Results) -> _Groupings:
             if school is not None:
                 groups.district_schools.setdefault(row.district, []).append(school)
     return groups
+
+
+def _group_last_year(inputs: ModelInputs, groups: _Groupings) -> None:
+    """The register's rows numbered in last year's series (``AP-2024-25-``, this year's Invoice prefix),
+    by school. Only rows of that series: older years' rows, and rows of another prefix, are left out."""
+    settings = inputs.settings
+    if settings is None:
+        return
+    # Not validated: last year may be before the first year a workbook may be for.
+    label = FinancialYear.model_construct(start_year=settings.financial_year.start_year - 1).label
+    start = series(settings.invoice_prefix, label)
+    rows = [e for e in inputs.invoice_register if sequence_of(e.number, start) is not None]
+    if not rows:
+        return
+    groups.last_year_label = label
+    for entry in sorted(rows, key=lambda e: sequence_of(e.number, start) or 0):
+        if entry.urn is not None:
+            groups.last_year.setdefault(entry.urn, []).append(entry)
 
 
 def school_packs(inputs: ModelInputs, results: Results, produced_on: date) -> list[SchoolPack]:
@@ -312,6 +397,7 @@ def _pack(
     pack_lines = tuple(_pack_line(line) for line in lines)
     documents = _documents(groups.documents.get(school.urn, []))
     types_present = list(dict.fromkeys(line.type.value for line in lines))
+    last_year = tuple(_last_year_document(e) for e in groups.last_year.get(school.urn, []))
     return SchoolPack(
         urn=school.urn,
         name=school.name,
@@ -333,7 +419,64 @@ def _pack(
         documents=documents,
         term_totals=_term_totals(lines, documents),
         rules=tuple((kind, LINE_TYPE_RULES[kind]) for kind in types_present if kind in LINE_TYPE_RULES),
+        last_year=groups.last_year_label,
+        last_year_documents=last_year,
+        year_figures=_year_figures(last_year, documents) if groups.last_year_label else (),
     )
+
+
+def _last_year_document(entry: RegisterEntry) -> LastYearDocument:
+    return LastYearDocument(
+        number=entry.number,
+        kind=entry.kind,
+        period=entry.period,
+        status=entry.status,
+        issued_on=entry.issued_on,
+        net=entry.net,
+        vat=entry.vat,
+        gross=entry.gross,
+        supersedes=entry.supersedes,
+        reversal=entry.key.startswith(REVERSAL_KEY_PREFIX),
+    )
+
+
+def _count(documents: int, drafts: int) -> str:
+    text = f"{documents} document{'' if documents == 1 else 's'}"
+    return text + (f", {drafts} of them DRAFT (not yet issued)" if drafts else "")
+
+
+def _year_figures(last: Sequence[LastYearDocument], this: Sequence[PackDocument]) -> tuple[YearFigure, ...]:
+    """Per kind present in either year, the Net of last year's Issued and Credited documents beside the Net of
+    this year's documents (as the pack lists them, Drafts included); then the net of them all. A Credited
+    document and the one reversing it both count, so they cancel in the net."""
+    counted = [d for d in last if d.counted]
+    rows: list[YearFigure] = []
+    for kind, item in KIND_ROWS:
+        before = [d for d in counted if d.kind == kind]
+        now = [d for d in this if d.kind == kind]
+        if not before and not now:
+            continue
+        rows.append(
+            YearFigure(
+                item,
+                sum((d.net for d in before), ZERO),
+                sum((d.net for d in now), ZERO),
+                f"Last year {_count(len(before), 0)}; this year {_count(len(now), sum(d.is_draft for d in now))}.",
+            )
+        )
+    never = [d.number for d in last if not d.counted and not (d.net == 0 and d.vat == 0 and d.gross == 0)]
+    note = "Positive: owed by the school (or taken from its budget share); negative: owed to it."
+    if never:
+        note += f" Last year's DRAFT {', '.join(never)} was never issued: not counted."
+    rows.append(
+        YearFigure(
+            NET_OF_DOCUMENTS,
+            sum((d.net for d in counted), ZERO),
+            sum((d.net for d in this), ZERO),
+            note,
+        )
+    )
+    return tuple(rows)
 
 
 _NO_LEAD_PRU = "the district's Lead PRU"

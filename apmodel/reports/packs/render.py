@@ -19,8 +19,10 @@ from apmodel.domain.register import DocumentKind, RegisterStatus
 from apmodel.domain.trace import fmt_percent
 from apmodel.reports.packs.data import (
     FINAL_DEVOLVED,
+    NET_OF_DOCUMENTS,
     YOUR_LA_FINANCE_TEAM,
     Contacts,
+    LastYearDocument,
     PackDocument,
     SchoolPack,
     long_date,
@@ -31,11 +33,13 @@ from apmodel.workbook.contract import (
     PACK_CONTACTS_SPEC,
     PACK_CONTENTS_SPEC,
     PACK_DOCUMENT_LINES_SPEC,
+    PACK_LAST_YEAR_DOCUMENTS_SPEC,
     PACK_LINE_RULES_SPEC,
     PACK_RECOUPMENT_SPEC,
     PACK_SCHOOL_DETAILS_SPEC,
     PACK_SCHOOL_FIGURES_SPEC,
     PACK_TERM_TOTALS_SPEC,
+    PACK_YEAR_FIGURES_SPEC,
     Column,
     OutputSpec,
 )
@@ -52,6 +56,8 @@ _MAX_NAME_IN_FILENAME = 120
 
 
 NO_RECOUPMENT = "No recoupment this year."
+
+LAST_YEAR_SHEET = "Last year"
 
 LEGAL_BASIS_MEANING: dict[str, str] = {
     LegalBasis.STATUTORY: "Required by regulation 39 of the School and Early Years Finance (England) Regulations.",
@@ -263,6 +269,8 @@ def _write_book(pack: SchoolPack, path: Path) -> None:
     _cover(book.add_worksheet(_sheet_name("Cover", used)), formats, pack)
     _allocation_sheet(book.add_worksheet(_sheet_name("Allocation", used)), formats, pack)
     _recoupment_sheet(book.add_worksheet(_sheet_name("Recoupment", used)), formats, pack)
+    if pack.last_year:
+        _last_year_sheet(book.add_worksheet(_sheet_name(LAST_YEAR_SHEET, used)), formats, pack)
     for i, document in enumerate(pack.documents, start=1):
         sheet = book.add_worksheet(_sheet_name(f"{_short_kind(document.kind)} {document.number}", used))
         _document_sheet(sheet, formats, pack, document, i)
@@ -312,6 +320,11 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         ("Recoupment credited", credits, "Recoverable credits (negative: money to the school)."),
         ("Net recoupment", charges + credits, "Settled on the documents listed below."),
     ]
+    if pack.year_figures:
+        net = pack.year_figures[-1]
+        figures.append(
+            (f"Last year's documents ({pack.last_year}), net", net.last_year, "Beside this year's: see Last year.")
+        )
     header_row = row + 1
     for i, (item, amount, note) in enumerate(figures, start=header_row + 1):
         w.text(i, 0, item, formats.label)
@@ -339,6 +352,15 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         )
         for d in pack.documents
     ]
+    if pack.last_year:
+        contents.insert(
+            3,
+            (
+                LAST_YEAR_SHEET,
+                f"The school's invoices, credit notes and budget adjustments of {pack.last_year} beside this year's, "
+                "by kind, and each of last year's documents.",
+            ),
+        )
     if not pack.documents:
         contents.append(("Documents", "No invoice, credit note or budget adjustment for this school this year."))
     row = w.pairs(row + 1, contents, PACK_CONTENTS_SPEC)
@@ -440,6 +462,61 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         w.text(i, 1, meaning, formats.plain)
     w.table(row + 1, PACK_LINE_RULES_SPEC, len(explanations))
     w.print_setup(landscape=True, header_row=header_row)
+
+
+def _last_year_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
+    """Last year's documents of the school beside this year's, by kind; then each of last year's documents."""
+    w = _Writer(sheet, formats, pack)
+    _set_widths(sheet, PACK_YEAR_FIGURES_SPEC)
+    this_year = pack.financial_year or "this year"
+    w.sentence(0, f"Recoupment documents {pack.last_year} beside {this_year}: {pack.name}", formats.title)
+    w.sentence(
+        1,
+        f"Last year's figures: the school's documents of {pack.last_year} as issued "
+        "(the LA's invoice register keeps them).",
+    )
+    w.sentence(2, "This year's: the documents in this pack, DRAFTS included. Amounts are Net, before VAT.")
+    w.sentence(3, "A credited document and the one reversing it both count, so they cancel out in the net.")
+    header_row = 5
+    for i, figure in enumerate(pack.year_figures, start=header_row + 1):
+        bold = figure.item == NET_OF_DOCUMENTS
+        w.text(i, 0, figure.item, formats.label)
+        for col, amount in enumerate((figure.last_year, figure.this_year, figure.change), start=1):
+            w.money(i, col, amount, formats.money_bold if bold else None)
+        w.text(i, 4, figure.note)
+        w.fit_row(i, figure.note, _width(PACK_YEAR_FIGURES_SPEC.columns[4]))
+    w.table(header_row, PACK_YEAR_FIGURES_SPEC, len(pack.year_figures))
+    row = header_row + len(pack.year_figures) + 2
+    w.sentence(row, f"The school's documents of {pack.last_year}", formats.heading)
+    if not pack.last_year_documents:
+        w.sentence(row + 1, f"None: the LA issued no invoice, credit note or budget adjustment to the school in "
+                   f"{pack.last_year}.")  # fmt: skip
+        w.print_setup(header_row=header_row, freeze=False)
+        return
+    first = row + 1
+    for i, document in enumerate(pack.last_year_documents, start=first + 1):
+        w.text(i, 0, document.number, formats.plain)
+        w.money(i, 1, document.net)
+        w.money(i, 2, document.vat)
+        w.money(i, 3, document.gross)
+        w.text(i, 4, _last_year_description(document))
+        w.fit_row(i, _last_year_description(document), _width(PACK_YEAR_FIGURES_SPEC.columns[4]))
+    w.table(first, PACK_LAST_YEAR_DOCUMENTS_SPEC, len(pack.last_year_documents))
+    w.print_setup(header_row=header_row, freeze=False)
+
+
+def _last_year_description(document: LastYearDocument) -> str:
+    """``Invoice for Autumn 2024, Issued 5 December 2024; replaces AP-2024-25-00001``."""
+    if document.status == RegisterStatus.DRAFT:
+        status = "DRAFT, never issued: not counted"
+    else:
+        status = f"issued {long_date(document.issued_on)}" if document.issued_on is not None else "issued"
+        if document.status == RegisterStatus.CREDITED:
+            status += ", since credited"
+    text = f"{document.kind} for {document.period}, {status}"
+    if document.supersedes:
+        text += f"; {'reverses' if document.reversal else 'replaces'} {document.supersedes}"
+    return text + "."
 
 
 def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: PackDocument, index: int) -> None:
