@@ -231,18 +231,27 @@ def cmd_import_schools(args: argparse.Namespace) -> int:
     if update is None:
         print(f"Nothing imported: {result.findings.counts_text()}.")
         return EXIT_ERRORS
-    book.save(Path(args.output))
+    in_place = _same_file(Path(args.workbook), Path(args.output))
+    if in_place:
+        print(f"{args.output} is the workbook itself: updating it in place, with a backup.")
+    backup = book.save(Path(args.workbook) if in_place else Path(args.output), backup=in_place)
     print(
         f"Wrote {args.output}: {update.added} school(s) added, {update.updated} updated ({update.closed} closed), "
         f"{result.moved} placement(s)/exclusion(s) moved by {len(result.conversions)} conversion(s); "
         f"{result.log_rows} change(s) in ImportLog; {result.findings.counts_text()}."
     )
+    if backup:
+        print(f"The original was kept as {backup}.")
     return EXIT_ERRORS if result.findings.has_errors() else EXIT_OK
 
 
 def cmd_rollover(args: argparse.Namespace) -> int:
     from apmodel.systems import rollover_year
 
+    if _same_file(Path(args.workbook), Path(args.output)):
+        raise CannotWrite(
+            f"cannot write {args.output}: it is this year's workbook itself; give next year's workbook another name"
+        )
     book = FileWorkbook(Path(args.workbook))
     result = rollover_year(book, args.year, today=_date(args.date))
     _print_findings(result.findings)
@@ -266,8 +275,9 @@ def cmd_export_finance(args: argparse.Namespace) -> int:
     if not result.numbers:
         print(f"Nothing to export: every Issued document of {args.workbook} has an Exported On date.")
         return EXIT_OK
-    target = Path(args.workbook_out) if args.workbook_out else Path(args.workbook)
-    backup = book.save(target, backup=args.workbook_out is None)
+    in_place = args.workbook_out is None or _same_file(Path(args.workbook), Path(args.workbook_out))
+    target = Path(args.workbook) if in_place else Path(args.workbook_out)
+    backup = book.save(target, backup=in_place)
     print(
         f"Exported {len(result.numbers)} document(s): {result.ar_lines} invoice line(s) to "
         f"{result.files[0]}, {len(result.journals)} journal(s) to {result.files[1]} "
@@ -362,7 +372,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("import-schools", cmd_import_schools, "Update Schools from the DfE's GIAS establishment extract.")
     p.add_argument("gias", help="the GIAS extract, edubasealldataYYYYMMDD.csv")
     p.add_argument("workbook", help="the Forum workbook (.xlsx); it is left as it is")
-    p.add_argument("-o", "--output", required=True, help="the updated Forum workbook")
+    p.add_argument(
+        "-o", "--output", required=True, help="the updated Forum workbook (naming the workbook itself keeps a backup)"
+    )
     p.add_argument("--links", help="the GIAS links file, links_edubasealldataYYYYMMDD.csv (academy conversions)")
     p = command("rollover", cmd_rollover, "Write next year's Forum workbook from this year's.")
     p.add_argument("workbook", help="this year's Forum workbook (.xlsx); it is left as it is")

@@ -548,6 +548,23 @@ def value_cases() -> list[BadCase]:
             _write(_with_provider_rate("12,345,678.90")),
             (("IMPLAUSIBLE_AMOUNT", "Providers", 2, "Charge Rate"),),
         ),
+        # A word or number that sets the charge, unreadable: an Error and Blocked, never charged by a default
+        # (Single registration read as blank was charged as Dual; "2.5 days" a week as 5 days).
+        BadCase(
+            "unreadable_registration",
+            _write(_with_placement("Registration", "Single registration")),
+            (("NOT_ALLOWED", "Placements", 2, "Registration"),),
+        ),
+        BadCase(
+            "unreadable_days_per_week",
+            _write(_with_placement("Days per Week", "2.5 days")),
+            (("NOT_A_NUMBER", "Placements", 2, "Days per Week"),),
+        ),
+        BadCase(
+            "unreadable_charge_basis",
+            _write(_with_placement("Charge Basis", "Per day")),
+            (("NOT_ALLOWED", "Placements", 2, "Charge Basis"),),
+        ),
         BadCase(
             "implausible_adjustment_order",
             _write(_exclusion("Adjustment Order", "£2,000,000")),

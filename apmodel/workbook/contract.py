@@ -54,8 +54,9 @@ class Column:
     width: float | None = None
     #: What the column holds, in a sentence (the Notes sheet, the template's column help).
     help: str = ""
-    #: It sets what somebody is charged (a rate): a cell that cannot be read is an Error, as for
-    #: money, and holds the row's charge back rather than falling back to a default rate.
+    #: It sets what somebody is charged (a rate, a placement's basis, registration or days a week): a cell
+    #: that cannot be read is an Error, as for money, and holds the row's charge back rather than falling
+    #: back to a default (the provider's rate or basis, Dual, 5 days).
     charges: bool = False
 
     @property
@@ -332,6 +333,7 @@ PLACEMENTS = TableSpec(
         _c(
             "Registration",
             choices=REGISTRATIONS,
+            charges=True,
             help="Dual: still on the school's roll (chargeable); Single: on the provider's roll only.",
         ),
         _c(
@@ -342,9 +344,9 @@ PLACEMENTS = TableSpec(
         ),
         _c("Start Date", D, required=True, help="The placement's first day."),
         _c("End Date", D, help="Blank: runs to the end of the last term of the year."),
-        _c("Days per Week", N, help="0 to 5; charges are scaled by Days per Week / 5 (blank: 5)."),
+        _c("Days per Week", N, charges=True, help="0 to 5; charges are scaled by Days per Week / 5 (blank: 5)."),
         _c("Year Group", INT, help="0 (Reception) to 14; gives the key stage."),
-        _c("Charge Basis", choices=CHARGE_BASES, help="Overrides the provider's charge basis."),
+        _c("Charge Basis", choices=CHARGE_BASES, charges=True, help="Overrides the provider's charge basis."),
         _c("Charge Rate", N, charges=True, help="Overrides the provider's charge rate."),
         _c("Planned Weeks", N, help="A placement running longer is flagged."),
         _c("Outcome", help="For example Returned to mainstream (counted in the reintegration rate)."),

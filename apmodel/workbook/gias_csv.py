@@ -3,7 +3,8 @@
 ``edubasealldataYYYYMMDD.csv`` is about 60 MB with 300+ columns, encoded Windows-1252 (not
 UTF-8): only the columns the import uses are read (``usecols``), every cell as text
 (``dtype=str``, blanks as ""), decoded as cp1252, or ISO-8859-1 when a byte cp1252 leaves
-undefined appears. A file that is missing or lacks the columns that identify a school is one
+undefined appears; a file saved again as UTF-8 (Excel's "CSV UTF-8", with a byte-order mark)
+is read as UTF-8. A file that is missing or lacks the columns that identify a school is one
 plain line (``WorkbookUnreadable``, exit 3); a row that cannot be read is a Warning.
 """
 
@@ -21,7 +22,9 @@ from apmodel.workbook.xlsx_reader import WorkbookUnreadable
 if TYPE_CHECKING:
     import pandas as pd
 
-ENCODINGS = ("cp1252", "latin-1")
+#: UTF-8 first (with or without the byte-order mark Excel's "CSV UTF-8" writes: pure ASCII reads the
+#: same either way, and a cp1252 byte such as 0xE9 for é is never valid UTF-8 on its own), then GIAS's own.
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 REQUIRED = ("URN", "LA (code)", "EstablishmentName", "TypeOfEstablishment (code)", "EstablishmentStatus (name)")
 GIAS_TABLE = "GIAS"
 LINKS_TABLE = "GIAS links"

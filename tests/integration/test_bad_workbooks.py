@@ -132,6 +132,9 @@ CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
             "unreadable_provider_rate",
             "bracketed_negative_provider_rate",
             "implausible_provider_rate",
+            "unreadable_registration",
+            "unreadable_days_per_week",
+            "unreadable_charge_basis",
         ),
         # Only EX-1 is billed: 5,500 x 21 / 52 = 2,221.15.
         blocked("PL-1", Decimal("2221.15")),

@@ -85,6 +85,48 @@ def test_a_forum_copy_over_the_workbook_itself_is_refused(county: Path, capsys: 
     assert sha256(county) == before
 
 
+def test_next_years_workbook_over_this_years_is_refused(county: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It would replace this year's placements, exclusions and register with next year's draft.
+    before = sha256(county)
+    code, _out, err = run(["rollover", str(county), "-o", str(county), "--year", "2026-27"], capsys)
+    assert code == 3
+    one_line_naming(err, str(county))
+    assert sha256(county) == before
+
+
+def test_import_schools_over_the_workbook_itself_keeps_a_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from apmodel.workbooks.example_gias import COMMUNITY, establishment, write_gias
+
+    book = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA code": "886"}))
+    original = book.read_bytes()
+    gias = write_gias(tmp_path / "edubasealldata20260101.csv", [establishment(100001, "Alder High", COMMUNITY,
+                                                                             "Secondary", "North")])
+    code, out, err = run(["import-schools", str(gias), str(book), "-o", str(book)], capsys)
+    assert code == 0, err
+    assert "in place" in out
+    [backup] = backups(tmp_path)
+    assert backup.read_bytes() == original
+    assert {int(r[0]): r[1] for r in read_tables(book)["Schools"].rows}[100001] == "Alder High"
+
+
+def test_export_finance_over_the_workbook_itself_keeps_a_backup(
+    county: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issued = county.parent / "issued.xlsx"
+    assert run(["run", str(county), "-o", str(issued), "--date", RUN_DATE, "-q"], capsys)[0] == 0
+    assert run(["issue", str(issued), "--period", "Autumn 2025", "--in-place", "--date", RUN_DATE], capsys)[0] == 0
+    for old in backups(county.parent):
+        old.unlink()
+    original = issued.read_bytes()
+    folder = county.parent / "ledger"
+    code, _out, err = run(["export-finance", str(issued), "-o", str(folder), "--workbook-out", str(issued)], capsys)
+    assert code == 0, err
+    [backup] = backups(county.parent)
+    assert backup.read_bytes() == original
+
+
 # --- Backups ------------------------------------------------------------------------------------
 
 

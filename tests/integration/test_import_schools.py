@@ -196,3 +196,15 @@ def test_an_academy_conversion_moves_placements_from_the_conversion_date(tmp_pat
     assert kinds[(100001, "Autumn 2025")] == "Budget adjustment"
     assert kinds[(100020, "Spring 2026")] == "Invoice"
     assert (100001, "Spring 2026") not in kinds
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8"])
+def test_an_extract_saved_again_as_utf8_reads_the_same(tmp_path: Path, encoding: str) -> None:
+    # Opened in Excel and saved as "CSV UTF-8" (a byte-order mark first) or written by another tool as UTF-8:
+    # the first column is still URN (not "\ufeffURN" or "ï»¿URN") and é is still é (not Ã©).
+    source = write_workbook(tmp_path / "county.xlsx", county())
+    gias = extract(tmp_path, standard_rows())
+    gias.write_text(gias.read_text(encoding="cp1252"), encoding=encoding)
+    out = tmp_path / "imported.xlsx"
+    assert main(["import-schools", str(gias), str(source), "-o", str(out)]) == 0
+    assert by_urn(out)[100001]["School Name"] == "Alder Académie Secondary"
