@@ -456,6 +456,15 @@ def _with_provider_rate(value: Any) -> County:
     return set_cell(_with_placement("Charge Rate", None), "Providers", 0, "Charge Rate", value)
 
 
+def _serial_relevant_date_1904(book: openpyxl.Workbook) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book.epoch = CALENDAR_MAC_1904
+    cell = book["Exclusions"]["E2"]
+    assert book["Exclusions"]["E1"].value == "Relevant Date"
+    cell.value, cell.number_format = 44502, "General"
+
+
 def _exclusion(column: str, value: Any) -> County:
     return set_cell(county(), "Exclusions", 0, column, value)
 
@@ -708,6 +717,9 @@ def cases() -> list[BadCase]:
         ),
         # Alt+Enter in a header: Excel keeps the line break in the table's column name as _x000a_.
         BadCase("line_breaks_in_headers", _write(_renamed_column("Exclusions", "Relevant Date", "Relevant\nDate"))),
+        # A plain number in a date column of a 1904 workbook is a 1904 serial: 44,502 is 3 Nov 2025
+        # (45,964 in the 1900 system, 1,462 days apart), not 4 Nov 2021.
+        BadCase("serial_date_in_a_1904_workbook", _edit(county(), _serial_relevant_date_1904)),
         BadCase("iso_text_date", _write(_relevant_date("2025-11-03"))),
         BadCase("uk_text_date", _write(_relevant_date("03/11/2025"))),
         BadCase("long_text_date", _write(_relevant_date("3 Nov 2025"))),

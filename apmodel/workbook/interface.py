@@ -94,6 +94,9 @@ class RawTable:
     rows: list[list[Any]]
     header_row: int = 1
     first_column: int = 1
+    #: The workbook counts dates from 1904 (old Mac Excel): a plain number in a date column is a serial
+    #: of that system, 1,462 days later than the same number in the 1900 system.
+    date1904: bool = False
 
     def index(self, column: str) -> int | None:
         key = normalise(column)

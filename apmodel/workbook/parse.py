@@ -77,7 +77,13 @@ def _decimal(value: object) -> Decimal:
     return as_decimal(value)
 
 
-def _coercer(column: c.Column) -> Callable[[object], Any]:
+#: Days from the 1900 date system's day 0 (30 Dec 1899) to the 1904 system's (1 Jan 1904).
+_DAYS_1900_TO_1904 = 1462
+#: Above this a 1904 serial would pass 31 December 9999, Excel's last day.
+_LAST_1904_SERIAL = 2958466 - _DAYS_1900_TO_1904
+
+
+def _coercer(column: c.Column, *, date1904: bool = False) -> Callable[[object], Any]:
     """How one column's cells are read as its kind, the one place each kind's reading is decided.
 
     The common cell types (a plain string, an int, a finite float, a real date, a bool) are
@@ -129,6 +135,16 @@ def _coercer(column: c.Column) -> Callable[[object], Any]:
         def day(value: object) -> Any:
             return value if type(value) is date else as_date(value)
 
+        if date1904:
+
+            def day_1904(value: object) -> Any:
+                # A plain number in a 1904 workbook's date column (a real date comes as a date): its serial
+                # counts from 1 January 1904, 1,462 days after the 1900 system's day of the same number.
+                if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < _LAST_1904_SERIAL:
+                    value = value + _DAYS_1900_TO_1904
+                return day(value)
+
+            return day_1904
         return day
     if kind is c.Kind.YES_NO:
 
@@ -262,7 +278,7 @@ def read_rows(
             column.name,
             column.required,
             None if not column.required and normalise(column.name) in later else positions.get(column.name),
-            _coercer(column),
+            _coercer(column, date1904=raw.date1904),
             column.kind is c.Kind.TEXT and bool(column.choices),
         )
         for column in spec.columns

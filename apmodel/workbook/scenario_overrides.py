@@ -102,6 +102,7 @@ def _copy(table: RawTable) -> RawTable:
         [list(row) for row in table.rows],
         table.header_row,
         table.first_column,
+        table.date1904,
     )
 
 

@@ -197,6 +197,13 @@ def _plain_row(row: list[Any], width: int) -> list[Any]:
     return values
 
 
+def _is_date1904(path: Path) -> bool:
+    """Whether the workbook uses the 1904 date system (``<workbookPr date1904="1"/>``)."""
+    with zipfile.ZipFile(path) as archive:
+        properties = SafeET.fromstring(archive.read("xl/workbook.xml")).find(f"{_MAIN}workbookPr")
+    return properties is not None and properties.get("date1904", "").lower() in ("1", "true")
+
+
 def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its part name inside the zip."""
     book = SafeET.fromstring(archive.read("xl/workbook.xml"))
@@ -304,6 +311,7 @@ def read_tables(path: Path, *, checked: bool = False) -> dict[str, RawTable]:
     except Exception as exc:  # calamine raises its own exception types for damaged files
         raise WorkbookUnreadable(f"{path}: cannot be read as an .xlsx workbook ({exc})") from exc
     tables: dict[str, RawTable] = {}
+    date1904 = _is_date1904(path)
     with book:
         for name in book.table_names or []:
             table = book.get_table_by_name(name)
@@ -317,6 +325,7 @@ def read_tables(path: Path, *, checked: bool = False) -> dict[str, RawTable]:
                 rows=rows,
                 header_row=start[0],
                 first_column=start[1] + 1,
+                date1904=date1904,
             )
     _mark_flagged_cells(path, tables)
     return tables

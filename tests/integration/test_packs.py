@@ -425,3 +425,19 @@ def _total_label(cell: object) -> str:
     """``Net``, ``VAT`` or ``Gross`` for a cell of a document's totals block, else ``""``."""
     text = str(cell)
     return "VAT" if text.startswith("VAT at") else text if text in ("Net", "Gross") else ""
+
+
+def test_a_very_long_school_or_la_name_still_heads_every_printed_page(tmp_path: Path) -> None:
+    # Excel's limit for a page header or footer is 255 characters; XlsxWriter dropped a longer one (with a
+    # UserWarning on screen), so the pages lost the school's name and URN. A name is cut to fit, with "...".
+    name, la = "Ash and Oak " * 30, "The Royal Borough of Somewhere " * 10
+    county = small_county(**{"LA name": la})
+    county["Schools"][1][0][1] = name
+    packs = write_packs(tmp_path, county)
+    book = openpyxl.load_workbook(packs / pack_filename(100001, name))
+    for sheet in book.worksheets:
+        left = sheet.oddHeader.left.text
+        assert left.startswith("Ash and Oak Ash") and left.endswith("\u2026 (URN 100001)"), left
+        assert len(left) <= 150
+        footer = sheet.oddFooter.left.text
+        assert footer.startswith("The Royal Borough") and footer.endswith("\u2026") and len(footer) <= 150

@@ -224,7 +224,7 @@ class _Writer:
         sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
         pack = self.pack
         # The school on every printed page; "&" is a header code, so a name's own is doubled.
-        sheet.set_header(f"&L{_header_text(f'{pack.name} (URN {pack.urn})')}&R{_header_text(pack.title)}")
+        sheet.set_header(f"&L{_header_text(pack.name, 130)} (URN {pack.urn})&R{_header_text(pack.title, 80)}")
         sheet.set_footer(f"&L{_header_text(pack.contacts.la_name)}&C&A&RPage &P of &N")
         if header_row is not None:
             sheet.repeat_rows(header_row)
@@ -232,8 +232,20 @@ class _Writer:
                 sheet.freeze_panes(header_row + 1, 0)
 
 
-def _header_text(text: str) -> str:
-    """Text for a page header or footer: ``&`` doubled so it is not read as a code."""
+#: Excel's limit for a whole page header or footer is 255 characters (XlsxWriter drops a longer one
+#: with a warning): a school name of up to 130 (then its URN), an LA name of up to 150 and a title of
+#: up to 80 fit beside the codes.
+_HEADER_PART = 150
+
+
+def _header_text(text: str, limit: int = _HEADER_PART) -> str:
+    """Text for a page header or footer: ``&`` doubled so it is not read as a code; a long name is cut
+    to ``limit`` characters with an ellipsis (never inside a doubled ``&``)."""
+    if len(text.replace("&", "&&")) > limit:
+        cut = text[: limit - 1]
+        while len(cut.replace("&", "&&")) > limit - 1:
+            cut = cut[:-1]
+        text = cut.rstrip() + "\u2026"
     return text.replace("&", "&&")
 
 
