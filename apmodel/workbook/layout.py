@@ -101,18 +101,30 @@ def cell_format(value: Any, column_format: str | None, text_column: bool) -> str
 FIT_ROWS = 500
 MIN_WIDTH = 8
 MAX_WIDTH = 60
+#: The width a column of each kind needs for the values it is expected to hold, however few rows
+#: (or none) it has when its sheet is made: a sheet keeps its widths when a later run fills the
+#: table, so a column fitted to its header alone would print a later amount as ``####``. Money to
+#: -£999,999.99, a date dd/mm/yyyy, a share to -100.00%, a number to 99,999.9999.
+EXPECTED_WIDTHS: dict[Kind, int] = {Kind.MONEY: 14, Kind.DATE: 12, Kind.PERCENT: 10, Kind.NUMBER: 13}
+
+
+def expected_width(kind: Kind, declared: float | None) -> float:
+    """The narrowest a column may be for what it is expected to hold: the contract's width (a text
+    column's, such as a document number's, is set for its longest expected value), else its kind's."""
+    return float(max(declared or 0, EXPECTED_WIDTHS.get(kind, MIN_WIDTH)))
 
 
 def fitted_width(table: OutputTable, index: int) -> float:
     """The width of column ``index`` of an output table, in characters.
 
     Fitted to the content (its longest value among the first rows, ``MIN_WIDTH`` to
-    ``MAX_WIDTH``), never narrower than the contract's width. A text column whose longest value
-    is within ``MAX_WIDTH`` is widened to hold it on one line; longer text wraps
-    (``wrapped_columns``).
+    ``MAX_WIDTH``), never narrower than the contract's width nor than its kind's expected values
+    need (``EXPECTED_WIDTHS``), so an empty table's columns are not fitted to the header alone. A
+    text column whose longest value is within ``MAX_WIDTH`` is widened to hold it on one line;
+    longer text wraps (``wrapped_columns``).
     """
     column = table.columns[index]
-    longest = len(column.name) + 3
+    longest = max(len(column.name) + 3, EXPECTED_WIDTHS.get(column.kind, 0))
     for row in table.rows[:FIT_ROWS]:
         value = row[index]
         if isinstance(value, Decimal):

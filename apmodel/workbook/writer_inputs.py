@@ -40,6 +40,7 @@ from apmodel.workbook.layout import (
     REGISTER_TAB,
     TABLE_STYLE,
     PrintSetup,
+    expected_width,
     print_setup,
 )
 
@@ -199,6 +200,9 @@ def _value_kind(spec: c.TableSpec, label: object, column: c.Column) -> Kind:
 
 
 def _width(column: c.Column, rows: Rows, index: int) -> float:
+    """Fitted to the header and the rows, and never narrower than what the column is expected to
+    hold (``layout.expected_width``: the contract's width, so an empty InvoiceRegister's Number
+    holds AP-2025-26-00001 when a run fills it)."""
     if column.kind is Kind.DATE:
         longest = 12
     elif column.kind is Kind.MONEY:
@@ -208,7 +212,8 @@ def _width(column: c.Column, rows: Rows, index: int) -> float:
         for values in rows[:300]:
             value = values[index] if index < len(values) else None
             longest = max(longest, len(str(value)) if value is not None else 0)
-    return float(min(max(longest + 2, len(column.name) + 4, 8), 60))
+    fitted = max(longest + 2, len(column.name) + 4, 8, expected_width(column.kind, column.width))
+    return float(min(fitted, 60))
 
 
 def _write_table_sheet(

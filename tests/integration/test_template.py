@@ -241,3 +241,17 @@ def test_blank_settings_are_formatted_as_money_or_percent_once_typed(fresh_templ
     assert by_label["Protection floor"].value is None
     assert by_label["Protection floor"].number_format == "0.00%"
     assert by_label["AP budget"].number_format.startswith('"£"')
+
+
+def test_the_empty_register_is_wide_enough_for_the_numbers_a_run_writes_into_it(fresh_template: Path) -> None:
+    # The register ships empty: its widths are the contract's, not its headers'. "Number" + 4 would be
+    # 10, too narrow for AP-2025-26-00001 (16 characters), which printed cut as "AP-2025-26-0".
+    sheet = openpyxl.load_workbook(fresh_template)[c.INVOICE_REGISTER.name]
+    widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[3]}
+    assert widths["Number"] >= len("AP-2025-26-00001") + 2
+    assert widths["Supersedes"] >= len("AP-2025-26-00001") + 2
+    assert widths["Kind"] >= len("Budget adjustment") + 1
+    assert widths["Period"] >= len("Summer 2025") + 2
+    assert widths["Net"] >= len("-£99,999.99") + 2 and widths["Issued On"] >= len("01/12/2025") + 2
+    for column in c.INVOICE_REGISTER.columns:
+        assert widths[column.name] >= (column.width or 0), column.name

@@ -1,0 +1,39 @@
+"""Output column widths (apmodel.workbook.layout.fitted_width): fitted to the content, and never narrower
+than what the column is expected to hold, so a table written empty does not print cut when a later
+run fills it (a sheet keeps its widths)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from apmodel.workbook.contract import INVOICES_SPEC, Kind
+from apmodel.workbook.interface import OutColumn, OutputTable, out_columns
+from apmodel.workbook.layout import EXPECTED_WIDTHS, MIN_WIDTH, expected_width, fitted_width
+
+
+def widths(table: OutputTable) -> dict[str, float]:
+    return {column.name: fitted_width(table, i) for i, column in enumerate(table.columns)}
+
+
+def test_an_empty_table_is_as_wide_as_its_expected_values_not_its_headers() -> None:
+    empty = widths(OutputTable("Invoices", out_columns(INVOICES_SPEC.columns), []))
+    # "Net" + 3 = 6 would make a column of 8 (MIN_WIDTH): £12,345.67 would print as ####.
+    assert empty["Net"] == empty["VAT"] == empty["Gross"] == EXPECTED_WIDTHS[Kind.MONEY] == 14
+    assert len("-£999,999.99") < 14
+    # The Number column is the contract's 20: AP-2025-26-00001 is 16 characters.
+    assert empty["Number"] == 20 and len("AP-2025-26-00001") < 20
+    assert empty["Date"] == empty["Due"] == 12  # dd/mm/yyyy
+
+
+def test_content_wider_than_expected_still_widens_the_column() -> None:
+    table = OutputTable("T", [OutColumn("Amount", Kind.MONEY), OutColumn("Share", Kind.PERCENT)], [])
+    table.rows = [[Decimal("12345678.90"), Decimal("0.5")]]
+    # 12,345,678.90 (13) + "££" + 1 = 16 > 14; a share keeps its expected 10.
+    assert widths(table) == {"Amount": 16, "Share": 10}
+
+
+def test_the_expected_width_is_the_declared_one_or_the_kinds() -> None:
+    assert expected_width(Kind.TEXT, 20) == 20
+    assert expected_width(Kind.MONEY, None) == 14
+    assert expected_width(Kind.TEXT, None) == MIN_WIDTH
+    assert expected_width(Kind.DATE, 10) == 12
