@@ -17,6 +17,10 @@ differences) is no better hidden, so secondary suppression hides more until none
    prime: the coefficients are 0 and 1, so no rounding);
 3. while one is, a figure shown that sits in a sum with it is hidden too: of the smallest few
    (fewest pupils, then smallest amount), the one that leaves the fewest figures recoverable.
+   A *headline* figure (``Disclosure.figure(..., headline=True)``: the Forum copy's recoupment
+   totals) is hidden this way only when every other candidate is hidden already, so secondary
+   suppression falls on the less important cells beside it. The order only chooses which figure
+   is hidden next: the loop still ends only when nothing hidden is recoverable.
 
 The figures and sums come from the caller (``Disclosure.figure`` and ``Disclosure.sum``), so the
 rule knows nothing of tables: the Forum copy declares every money figure it publishes and
@@ -31,11 +35,16 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from apmodel.domain.equality import LARGEST_SUPPRESSED
+from apmodel.domain.money import ZERO
 
 K = TypeVar("K", bound=Hashable)
 
 #: How many of the smallest figures next to a recoverable one are tried as the next to hide.
 CANDIDATES_TRIED = 12
+#: The orders secondary suppression tries candidates in: smallest first, largest first, and sums' totals
+#: (smallest first) before the figures they add up.
+SMALLEST, LARGEST, TOTALS = "smallest", "largest", "totals"
+_ORDERS = (SMALLEST, LARGEST, TOTALS)
 #: A Mersenne prime: arithmetic modulo it is exact for the small integer systems here.
 _PRIME = (1 << 61) - 1
 
@@ -53,33 +62,63 @@ class Disclosure(Generic[K]):
     amounts: dict[K, Decimal] = field(default_factory=dict)
     #: Each sum as (total, parts): ``total = sum of parts``.
     sums: list[tuple[K, tuple[K, ...]]] = field(default_factory=list)
+    #: Figures hidden by secondary suppression only when no other candidate is left.
+    headline: set[K] = field(default_factory=set)
 
-    def figure(self, key: K, amount: Decimal, pupils: Iterable[str]) -> None:
-        """Declare a published figure and the Pupil Refs whose lines make it up."""
+    def figure(self, key: K, amount: Decimal, pupils: Iterable[str], *, headline: bool = False) -> None:
+        """Declare a published figure and the Pupil Refs whose lines make it up (``headline``: a total
+        to keep shown if any other figure can be hidden instead)."""
         self.amounts[key] = amount
         self.pupils[key] = len({ref.strip().casefold() for ref in pupils})
+        if headline:
+            self.headline.add(key)
 
     def sum(self, total: K, parts: Sequence[K]) -> None:
         """Declare that ``total`` is the sum of ``parts`` (all declared figures)."""
         self.sums.append((total, tuple(parts)))
 
     def hidden(self) -> set[K]:
-        """The figures to show as ``[c]``: primary, then secondary until none can be worked out."""
-        hidden = {key for key, count in self.pupils.items() if is_identifying(count)}
+        """The figures to show as ``[c]``: primary, then secondary until none can be worked out.
+
+        Secondary suppression is worked out twice (the next figure hidden being the smallest that
+        serves, then the largest), each followed by showing again what turns out not to be needed;
+        of the two, the one hiding the fewest headline figures, then the fewest figures, is taken.
+        Both end only when nothing hidden is recoverable, so either is safe."""
+        primary = {key for key, count in self.pupils.items() if is_identifying(count)}
+        tries = [self._shown_again(self._greedy(primary, order), primary) for order in _ORDERS]
+        return min(tries, key=lambda hidden: (len(hidden & self.headline), len(hidden)))
+
+    def _greedy(self, primary: set[K], order: str) -> set[K]:
+        hidden = set(primary)
         while True:
             found = recoverable(self.sums, hidden)
             if not found:
                 return hidden
-            extra = self._next_to_hide(found, hidden)
-            if extra is None:
+            extra = self._next_to_hide(found, hidden, order)
+            if not extra:
                 # Every figure tied to the recoverable ones is hidden already: hide all the sums' members.
                 return hidden | {key for total, parts in self.sums for key in (total, *parts)}
-            hidden.add(extra)
+            hidden.update(extra)
 
-    def _next_to_hide(self, found: set[K], hidden: set[K]) -> K | None:
+    def _shown_again(self, hidden: set[K], primary: set[K]) -> set[K]:
+        """Secondary figures the greedy steps hid that turn out not to be needed: each in turn (headline
+        figures first, then the most pupils and largest amount) is shown again if, with it shown, still
+        nothing hidden is recoverable."""
+        hidden = set(hidden)
+
+        def order(key: K) -> tuple[bool, int, Decimal, str]:
+            return (key not in self.headline, -self.pupils.get(key, 0), -abs(self.amounts.get(key, ZERO)), str(key))
+
+        for key in sorted(hidden - primary, key=order):
+            if not recoverable(self.sums, hidden - {key}):
+                hidden.discard(key)
+        return hidden
+
+    def _next_to_hide(self, found: set[K], hidden: set[K], order: str = SMALLEST) -> tuple[K, ...]:
         """The shown figure to hide next: of those in a sum with a recoverable one (else with any
-        hidden one), the one that leaves the fewest recoverable, then the fewest pupils, the
-        smallest amount and the first key (``CANDIDATES_TRIED`` of the smallest are tried)."""
+        hidden one), headline figures only if nothing else is left, the one that leaves the fewest
+        recoverable, then the fewest pupils, the smallest amount and the first key (``largest``: the
+        most pupils and largest amount; ``CANDIDATES_TRIED`` of the smallest, or largest, are tried)."""
         candidates: set[K] = set()
         for near in (found, hidden):
             candidates = {
@@ -92,9 +131,24 @@ class Disclosure(Generic[K]):
             if candidates:
                 break
         if not candidates:
-            return None
-        smallest = sorted(candidates, key=self._size)[:CANDIDATES_TRIED]
-        return min(smallest, key=lambda k: (len(recoverable(self.sums, hidden | {k})), self._size(k)))
+            return ()
+        candidates = {key for key in candidates if key not in self.headline} or candidates
+        totals = {total for total, _parts in self.sums}
+        if order == TOTALS:
+            tried = sorted(candidates, key=lambda k: (k not in totals, self._size(k)))[:CANDIDATES_TRIED]
+        else:
+            tried = sorted(candidates, key=self._size, reverse=order == LARGEST)[:CANDIDATES_TRIED]
+        rank = {key: i for i, key in enumerate(tried)}
+        left = {key: len(recoverable(self.sums, hidden | {key})) for key in tried}
+        best = min(tried, key=lambda k: (left[k], rank[k]))
+        if left[best] < len(found):
+            return (best,)
+        pairs = [(a, b) for i, a in enumerate(tried) for b in tried[i + 1 :]]
+        scored = [(len(recoverable(self.sums, hidden | {a, b})), rank[a] + rank[b], a, b) for a, b in pairs]
+        fewest = min(scored, key=lambda x: (x[0], x[1]), default=None)
+        if fewest is not None and fewest[0] < len(found):
+            return (fewest[2], fewest[3])
+        return (best,)
 
     def _size(self, key: K) -> tuple[bool, int, Decimal, str]:
         pupils = self.pupils.get(key, 0)

@@ -82,6 +82,19 @@ def term_rows(recoupment: RecoupmentResult) -> list[tuple[str, str]]:
     return sorted(present, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
 
 
+def _signs(
+    cells: dict[tuple[str, str], tuple[list[RecoupmentLine], list[RecoupmentLine]]],
+) -> dict[tuple[str, str], int | None]:
+    """Each RecoupmentByTerm row's sign: 1 when its recoverable lines are all charges (or none), -1 all
+    credits, None when it holds both (then it is part of neither total)."""
+    signs: dict[tuple[str, str], int | None] = {}
+    for cell, (settled, _other) in cells.items():
+        positive = any(line.amount > 0 for line in settled)
+        negative = any(line.amount < 0 for line in settled)
+        signs[cell] = None if positive and negative else -1 if negative else 1
+    return signs
+
+
 def forum_money(
     recoupment: RecoupmentResult,
     outcomes: OutcomesResult,
@@ -94,9 +107,9 @@ def forum_money(
     recoverable = recoupment.recoverable
     charges = [line for line in recoverable if line.amount > 0]
     credits = [line for line in recoverable if line.amount < 0]
-    money.figure(SUMMARY_CHARGED, _total(charges), _refs(charges))
-    money.figure(SUMMARY_CREDITED, _total(credits), _refs(credits))
-    money.figure(SUMMARY_NET, _total(recoverable), _refs(recoverable))
+    money.figure(SUMMARY_CHARGED, _total(charges), _refs(charges), headline=True)
+    money.figure(SUMMARY_CREDITED, _total(credits), _refs(credits), headline=True)
+    money.figure(SUMMARY_NET, _total(recoverable), _refs(recoverable), headline=True)
     money.sum(SUMMARY_NET, [SUMMARY_CHARGED, SUMMARY_CREDITED])
 
     # RecoupmentByTerm: each (period, type) row's recoverable and not recovered money; the Total row.
@@ -113,6 +126,12 @@ def forum_money(
     money.figure(TERM_NOT_RECOVERED_TOTAL, _total(not_recovered), _refs(not_recovered))
     money.sum(SUMMARY_NET, [term_key(p, k, RECOVERABLE) for p, k in rows])
     money.sum(TERM_NOT_RECOVERED_TOTAL, [term_key(p, k, NOT_RECOVERED) for p, k in rows])
+    # A reader who takes each type's cell for all charges or all credits (its name says which) adds them up
+    # to the charged and credited totals: where that holds, it is a sum too.
+    signs = _signs(cells)
+    if all(sign is not None for sign in signs.values()):
+        for total, sign in ((SUMMARY_CHARGED, 1), (SUMMARY_CREDITED, -1)):
+            money.sum(total, [term_key(p, k, RECOVERABLE) for p, k in rows if signs[(p, k)] == sign])
 
     # The Dashboard's recoupment chart: each term's charges, credits and net.
     for period in chart_periods:
@@ -125,6 +144,11 @@ def forum_money(
             money.figure(chart_key(period, series), _total(lines), _refs(lines))
         money.sum(chart_key(period, NET), [chart_key(period, CHARGED), chart_key(period, CREDITED)])
         money.sum(chart_key(period, NET), [term_key(p, k, RECOVERABLE) for p, k in rows if p == period])
+        in_rows = [(p, k) for p, k in rows if p == period]
+        if all(signs[cell] is not None for cell in in_rows):
+            for series, sign in ((CHARGED, 1), (CREDITED, -1)):
+                money.sum(chart_key(period, series), [term_key(*cell, RECOVERABLE) for cell in in_rows
+                                                      if signs[cell] == sign])  # fmt: skip
     if chart_periods:
         for total, series in ((SUMMARY_CHARGED, CHARGED), (SUMMARY_CREDITED, CREDITED), (SUMMARY_NET, NET)):
             money.sum(total, [chart_key(period, series) for period in chart_periods])

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -46,3 +48,108 @@ def test_the_example_forum_copy_hides_every_money_figure_of_fewer_than_five_pupi
     secret = {figures.amounts[key] for key in identifying if figures.amounts[key]}
     assert Decimal("-5168.62") in secret
     assert secret & published == set()
+
+
+CREDIT_TYPES = {"Admitting credit", "Reinstatement repayment"}
+
+
+def _published(path: Path) -> tuple[dict[str, object], list[tuple[str, str, object, object]], list[tuple[Any, ...]]]:
+    """What a reader has: Summary's items, RecoupmentByTerm's rows and the recoupment chart's figures."""
+    book = openpyxl.load_workbook(path)
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if isinstance(row[0], str)}
+    terms = [row[:4] for row in book["RecoupmentByTerm"].iter_rows(values_only=True) if row[0] and row[2] is not None]
+    dashboard = list(book["Dashboard"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(dashboard) if row[:4] == ("Term", "Charged £", "Credited £", "Net £"))
+    chart = []
+    for row in dashboard[start + 1 :]:
+        if row[0] is None:
+            break
+        chart.append(row[:4])
+    return summary, [t for t in terms if t[0] != "Period"], chart
+
+
+def _determined(equations: list[dict[str, Fraction]], unknowns: set[str]) -> set[str]:
+    """The unknowns the equations fix (exact rational elimination: an unknown is fixed when it is alone in a
+    row of the reduced system)."""
+    rows = [{k: v for k, v in eq.items() if k in unknowns and v} for eq in equations]
+    pivots: dict[str, dict[str, Fraction]] = {}
+    for row in rows:
+        for col, pivot in pivots.items():
+            if col in row:
+                factor = row[col]
+                for k, v in pivot.items():
+                    row[k] = row.get(k, Fraction(0)) - factor * v
+                row = {k: v for k, v in row.items() if v}
+        if not row:
+            continue
+        col = min(row)
+        lead = row[col]
+        row = {k: v / lead for k, v in row.items()}
+        for other in pivots.values():
+            if col in other:
+                factor = other[col]
+                for k, v in row.items():
+                    other[k] = other.get(k, Fraction(0)) - factor * v
+                for k in [k for k, v in other.items() if not v]:
+                    del other[k]
+        pivots[col] = row
+    return {col for col, row in pivots.items() if set(row) == {col}}
+
+
+def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_is_shown(tmp_path: Path) -> None:
+    """A reader's attack on the written file: every sum the tables and the chart make plain (Net = Charged +
+    Credited; the terms' rows to their Total and to the chart's Net; the chart's terms to Summary; and, from the
+    line types' names, charges and credits added up separately), solved exactly for the [c] cells."""
+    report = service.compute_results(FileWorkbook(EXAMPLE), today=date(2025, 12, 1), with_scenarios=True)
+    out = write_forum_copy(report.results, report.comparison, tmp_path / "forum.xlsx", made=datetime(2025, 12, 1))
+    summary, terms, chart = _published(out)
+    # The headline totals are published (secondary suppression falls on cells beside them).
+    for item in ("Total recouped", "Total credited", "Net recoupment"):
+        assert isinstance(summary[item], float), item
+    cells: dict[str, object] = {"S charged": summary["Total recouped"], "S credited": summary["Total credited"],
+                                "S net": summary["Net recoupment"]}  # fmt: skip
+    rows = [t for t in terms if t[0] != "Total"]
+    [total] = [t for t in terms if t[0] == "Total"]
+    for period, kind, recoverable, not_recovered in rows:
+        cells[f"{period}|{kind}|R"], cells[f"{period}|{kind}|N"] = recoverable, not_recovered
+    cells["T|R"], cells["T|N"] = total[2], total[3]
+    for period, charged, credited, net in chart:
+        cells[f"C|{period}|charged"], cells[f"C|{period}|credited"], cells[f"C|{period}|net"] = charged, credited, net
+
+    def eq(total_key: str, parts: list[str]) -> dict[str, Fraction]:
+        row: dict[str, Fraction] = {total_key: Fraction(1)}
+        for part in parts:
+            row[part] = row.get(part, Fraction(0)) - 1
+        return row
+
+    periods = [p for p, *_ in chart]
+    charge_cells = [f"{p}|{k}|R" for p, k, *_ in rows if k not in CREDIT_TYPES]
+    credit_cells = [f"{p}|{k}|R" for p, k, *_ in rows if k in CREDIT_TYPES]
+    equations = [
+        eq("S net", ["S charged", "S credited"]),
+        eq("T|R", ["S net"]),
+        eq("T|R", [f"{p}|{k}|R" for p, k, *_ in rows]),
+        eq("T|N", [f"{p}|{k}|N" for p, k, *_ in rows]),
+        eq("S charged", charge_cells),
+        eq("S credited", credit_cells),
+        *(eq(f"S {s}", [f"C|{p}|{s}" for p in periods]) for s in ("charged", "credited", "net")),
+    ]
+    for p in periods:
+        equations += [
+            eq(f"C|{p}|net", [f"C|{p}|charged", f"C|{p}|credited"]),
+            eq(f"C|{p}|net", [f"{q}|{k}|R" for q, k, *_ in rows if q == p]),
+            eq(f"C|{p}|charged", [c for c in charge_cells if c.startswith(f"{p}|")]),
+            eq(f"C|{p}|credited", [c for c in credit_cells if c.startswith(f"{p}|")]),
+        ]
+    hidden = {key for key, value in cells.items() if value == "[c]"}
+    assert hidden
+    assert _determined(equations, hidden) == set()
+    # The attack has teeth: with only the figures of 1 to 4 pupils hidden, it works some of them out (Autumn's
+    # one reinstatement repayment is the chart's Autumn credits minus its admitting credits).
+    money = forum_money_of(report.results, report.comparison)
+    assert money is not None
+    few = {f"{key[1]}|{key[2]}|{'R' if key[3] == 'Recoverable' else 'N'}" for key, n in money.disclosure.pupils.items()
+           if key[0] == "RecoupmentByTerm" and key[1] != "Total" and 1 <= n <= 4}  # fmt: skip
+    few |= {f"C|{key[1]}|{key[2].lower()}" for key, n in money.disclosure.pupils.items()
+            if key[0] == "Chart" and 1 <= n <= 4}  # fmt: skip
+    assert "Autumn 2025|Reinstatement repayment|R" in _determined(equations, few)

@@ -139,3 +139,24 @@ def test_the_worked_example_hides_the_repayment_and_the_adjustments_and_shows_th
     money.figure(("net",), Decimal("91812.03"), [*pupils(21, "a"), "R-1"])
     money.sum(("net",), [("adjustments",), ("repayment",)])
     assert money.hidden() == {("adjustments",), ("repayment",)}
+
+
+def test_a_headline_total_is_kept_shown_when_other_figures_can_be_hidden_instead() -> None:
+    def money(headline: bool) -> Disclosure[Key]:
+        m: Disclosure[Key] = Disclosure()
+        # p: 2 pupils' -300.00; y = u + v = 1,000.00 + 2,000.00 = 3,000.00; H = p + y = 2,700.00.
+        m.figure(("p",), Decimal("-300.00"), pupils(2, "p"))
+        m.figure(("u",), Decimal("1000.00"), pupils(25, "u"))
+        m.figure(("v",), Decimal("2000.00"), pupils(25, "v"))
+        m.figure(("y",), Decimal("3000.00"), [*pupils(25, "u"), *pupils(25, "v")])
+        m.figure(("H",), Decimal("2700.00"), [*pupils(2, "p"), *pupils(25, "u"), *pupils(25, "v")], headline=headline)
+        m.sum(("H",), [("p",), ("y",)])
+        m.sum(("y",), [("u",), ("v",)])
+        return m
+
+    # p = H - y: hiding H alone protects it.
+    assert money(False).hidden() == {("p",), ("H",)}
+    # With H a headline, y goes instead, and then u (y = u + v would give y, so p, back).
+    kept = money(True)
+    assert kept.hidden() == {("p",), ("y",), ("u",)}
+    assert fixed_by_the_sums(kept, kept.hidden()) == set()
