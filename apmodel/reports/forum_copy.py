@@ -35,7 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from apmodel import __version__
-from apmodel.domain.equality import analyse_equality
+from apmodel.domain.equality import SUPPRESSED, analyse_equality
 from apmodel.domain.model import Results
 from apmodel.domain.money import ZERO, money
 from apmodel.domain.outcomes import OutcomesResult, ap_outcomes
@@ -107,6 +107,12 @@ SMALL_NUMBERS = (
     "are shown as [c]."
 )
 
+
+#: Said beside the recoupment chart when some of its figures are [c] (they are not plotted).
+CHART_HIDDEN = (
+    " A [c] figure belongs to fewer than 5 pupils, or would give one away by subtraction from the figures shown,"
+    " so it is not plotted."
+)
 
 DASHBOARD_TITLE = "Charts: allocations, recoupment and scenarios"
 
@@ -299,18 +305,17 @@ def _charts(results: Results, comparison: Comparison | None, money_shown: ForumM
     charts = dashboard_charts(results.allocation, results.recoupment, comparison)
     if money_shown is None:
         return charts
-    return [
-        replace(
-            chart,
-            series=tuple(
+    shown: list[ChartSpec] = []
+    for chart in charts:
+        if chart.key == RECOUPMENT_CHART:
+            series = tuple(
                 replace(s, values=tuple(money_shown.show(chart_key(p, figure)) for p in chart.categories))
                 for s, figure in zip(chart.series, (CHARGED, CREDITED, NET), strict=True)
-            ),
-        )
-        if chart.key == RECOUPMENT_CHART
-        else chart
-        for chart in charts
-    ]
+            )
+            hidden = any(value == SUPPRESSED for s in series for value in s.values)
+            chart = replace(chart, series=series, description=chart.description + (CHART_HIDDEN if hidden else ""))
+        shown.append(chart)
+    return shown
 
 
 def _money(results: Results, outcomes: OutcomesResult, comparison: Comparison | None) -> ForumMoney | None:
