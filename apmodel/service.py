@@ -20,7 +20,7 @@ from apmodel import CONTRACT_VERSION, __version__
 from apmodel.domain.equality import analyse_equality
 from apmodel.domain.findings import Finding, Findings, Severity
 from apmodel.domain.inputs import ModelInputs
-from apmodel.domain.model import Results, run_model
+from apmodel.domain.model import LastYearInputs, Results, run_model
 from apmodel.domain.money import ZERO
 from apmodel.domain.outcomes import ap_outcomes
 from apmodel.domain.register import updated_log
@@ -50,12 +50,21 @@ from apmodel.reports.recoupment_tables import (
     register_log_table,
 )
 from apmodel.reports.scenario_tables import scenario_comparison_table
-from apmodel.workbook.contract import CONTENTS, INPUT_TABLES, INVOICE_REGISTER, NOTES
+from apmodel.workbook.contract import (
+    CONTENTS,
+    INPUT_TABLES,
+    INVOICE_REGISTER,
+    LAST_YEAR_SOURCES,
+    NOTES,
+    TableSpec,
+    last_year_name,
+)
 from apmodel.workbook.interface import DashboardStore, OutputTable, RawTable, WorkbookStore, table_named
-from apmodel.workbook.parse import parse_inputs
+from apmodel.workbook.parse import last_year_tables, parse_inputs
 from apmodel.workbook.scenario_overrides import scenario_tables
 
 Progress = Callable[[str], None]
+LAST_YEAR_NAMES = frozenset(spec.name for spec in LAST_YEAR_SOURCES)
 
 
 @dataclass
@@ -65,6 +74,8 @@ class Loaded:
     tables: dict[str, RawTable]
     inputs: ModelInputs
     findings: Findings
+    #: Last year's inputs (the LastYear tables rollover keeps), None in a workbook never rolled over.
+    last_year: LastYearInputs | None = None
 
     def locate(self, finding: Finding) -> str | None:
         """The cell a finding points at, as an internal hyperlink target."""
@@ -105,7 +116,25 @@ def load(store: WorkbookStore) -> Loaded:
     tables = store.read_tables()
     findings = Findings()
     inputs = parse_inputs(tables, findings)
-    return Loaded(tables, inputs, findings)
+    kept = last_year_tables(tables)
+    last_year = None
+    if kept is not None:
+        found = Findings()
+        last_year = LastYearInputs(parse_inputs(kept, found), found)
+    return Loaded(tables, inputs, findings, last_year)
+
+
+def model(loaded: Loaded, today: date) -> Results:
+    """``run_model`` on what ``load`` read; the Errors and Warnings of last year's tables are added to
+    the findings, under the LastYear table's name (their Info, last year's own news, is not)."""
+    results = run_model(loaded.inputs, loaded.findings, today, loaded.last_year)
+    if loaded.last_year is not None:
+        for item in loaded.last_year.findings.items:
+            if item.severity is not Severity.INFO:
+                code, table = item.code, last_year_name(item.table) if item.table in LAST_YEAR_NAMES else item.table
+                message = f"Last year's {item.table}: {item.message}"
+                loaded.findings.add(item.severity, code, table, item.row, item.column, item.value, message)
+    return results
 
 
 #: Rows hashed per update by ``fingerprint``: few calls, yet a bounded text at England scale.
@@ -116,7 +145,8 @@ def fingerprint(tables: dict[str, RawTable]) -> str:
     """A short hash of every input table's cells: two runs with the same fingerprint had the same inputs."""
     digest = hashlib.sha256()
     by_name = {name.casefold(): table for name, table in tables.items()}
-    for spec in INPUT_TABLES:
+    kept = [TableSpec(last_year_name(spec.name), spec.columns) for spec in LAST_YEAR_SOURCES]
+    for spec in (*INPUT_TABLES, *kept):
         table = by_name.get(spec.name.casefold())
         if table is None:
             continue
@@ -159,7 +189,7 @@ def compute_results(
         say("Reading the workbook")
         loaded = load(store)
         say("Running the model")
-        results = run_model(loaded.inputs, loaded.findings, today or date.today())
+        results = model(loaded, today or date.today())
         runs = run_scenarios(loaded, today or date.today(), say) if with_scenarios else []
     return RunReport(loaded, results, comparison=compare(results, runs))
 
@@ -261,7 +291,7 @@ def validate_workbook(store: WorkbookStore, *, write: bool = True) -> Findings:
     """Check every input; with ``write`` replace only the Warnings table."""
     with few_collections():
         loaded = load(store)
-        run_model(loaded.inputs, loaded.findings, date.today())
+        model(loaded, date.today())
     if write:
         tables = [warnings_table(loaded.findings.sorted(), loaded.locate)]
         stamp_la(tables, loaded)

@@ -25,6 +25,8 @@ from apmodel.workbook.contract import (
     EXCLUSIONS,
     IMPORT_LOG_SPEC,
     INVOICE_REGISTER,
+    LAST_YEAR_SHOWN,
+    LAST_YEAR_SOURCES,
     PLACEMENTS,
     ROLLOVER_LOG_SPEC,
     SCHOOLS,
@@ -33,6 +35,7 @@ from apmodel.workbook.contract import (
     WARNINGS,
     Kind,
     TableSpec,
+    last_year_name,
 )
 from apmodel.workbook.csv_files import write_csv
 from apmodel.workbook.gias_csv import read_establishments, read_links
@@ -253,6 +256,28 @@ def _moved_days(raw: RawTable, log: list[rollover.LogRow]) -> dict[str, object]:
     return moved
 
 
+def _last_year_tables(tables: dict[str, RawTable]) -> list[OutputTable]:
+    """This year's input tables as ``LastYear<Table>`` (replacing those of the year before), each whole.
+
+    A table this workbook lacks is written empty, so no older year's copy is left behind.
+    """
+    kept: list[OutputTable] = []
+    for spec in LAST_YEAR_SOURCES:
+        raw = table_named(tables, spec.name)
+        header = list(raw.header) if raw is not None else spec.column_names
+        rows = [list(row) for row in raw.rows] if raw is not None else []
+        table = _whole_table(spec, header, rows)
+        table.name = last_year_name(spec.name)
+        table.title = f"Last year's {spec.name}, kept by rollover"
+        table.note = (
+            "An input: last year's rows as they were. Correct one here and the next run credits the document of "
+            "last year it changes (and re-bills it), numbered in this year's series."
+        )
+        table.hidden = spec not in LAST_YEAR_SHOWN
+        kept.append(table)
+    return kept
+
+
 def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None) -> RolloverReport:
     """Next year's inputs from this year's run (the caller saves them as a new workbook)."""
     day = today or date.today()
@@ -337,12 +362,19 @@ def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None)
         rolled = carry(raw.header, raw.rows, new_start, _cell_date)
         log += rolled.log
         log.append(rollover.LogRow(spec.name, "Left in this year's workbook", None, rolled.left,
-                                   f"Ended before 1 April {target.start_year}: nothing more to charge."))  # fmt: skip
+                                   f"Ended before 1 April {target.start_year}: nothing more to charge (kept in "
+                                   f"{last_year_name(spec.name)}, to correct last year's documents)."))  # fmt: skip
         if spec is PLACEMENTS:
             result.placements = rolled.carried
         else:
             result.exclusions = rolled.carried
         written.append(_whole_table(spec, raw.header, rolled.rows))
+    written += _last_year_tables(tables)
+    log.append(rollover.LogRow(
+        "LastYear tables", ", ".join(last_year_name(spec.name) for spec in LAST_YEAR_SHOWN), None, None,
+        f"This year's inputs kept as they are (every placement and exclusion), so that a run of {target.label} "
+        f"recomputes {settings.financial_year.label}'s documents: correct a row there and the run credits the "
+        f"document it changes, numbered {settings.invoice_prefix}-{target.label}-..."))  # fmt: skip
     settlement = report.results.settlement
     issued = sum(1 for e in settlement.register if e.status != "Draft") if settlement is not None else 0
     log.append(rollover.LogRow(INVOICE_REGISTER.name, "Every row", None, None,

@@ -27,7 +27,10 @@ Reconciling the register with the documents a run wants (``reconcile``):
   number too).
 
 Only rows numbered in the current series (this prefix and financial year) are reconciled;
-rows of other years or prefixes are kept exactly as they are. The new register lists the old
+rows of other years or prefixes are kept exactly as they are, and so are rows of the current
+series whose key has a row in another series (corrections of last year's documents). Those are
+``reconcile_last_year``'s: after a rollover, last year's documents recomputed from last year's
+inputs, with the same rules and every new number in the current series. The new register lists the old
 rows first, in their original order, then the new rows in numbering order. Rows created by a
 run carry ``row = 0``: they are not on a sheet yet.
 
@@ -52,7 +55,7 @@ and the run writes its log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -126,16 +129,30 @@ def is_nil(entry: RegisterEntry) -> bool:
     return entry.net == 0 and entry.vat == 0 and entry.gross == 0
 
 
+Mine = Callable[[RegisterEntry], bool]
+
+
 class _Reconciler:
+    """Reconciles the rows ``mine`` picks (see ``reconcile``), numbering new rows in the series ``start``."""
+
     def __init__(
-        self, register: Sequence[RegisterEntry], start: str, findings: Findings | None, high_water: int = 0
+        self,
+        register: Sequence[RegisterEntry],
+        start: str,
+        findings: Findings | None,
+        high_water: int = 0,
+        mine: Mine | None = None,
+        gaps: bool = True,
     ) -> None:
         self.rows = list(register)
         self.start = start
         self.findings = findings
+        self.mine: Mine = mine if mine is not None else (lambda entry: sequence_of(entry.number, start) is not None)
+        #: Drafts of another series the run wanted to change and left as they are (last year's, never issued).
+        self.drafts_left: list[RegisterEntry] = []
         used = [s for e in self.rows if (s := sequence_of(e.number, start)) is not None]
         self.last = max(max(used, default=0), high_water)
-        if findings is not None and sorted(used) != list(range(1, self.last + 1)):
+        if gaps and findings is not None and sorted(used) != list(range(1, self.last + 1)):
             missing = sorted(set(range(1, self.last + 1)) - set(used))
             findings.warning(
                 "REGISTER_GAP",
@@ -156,7 +173,7 @@ class _Reconciler:
         """Key -> index of its Draft or Issued row in this series (reversals are never regenerated)."""
         live: dict[str, int] = {}
         for i, entry in enumerate(self.rows):
-            if sequence_of(entry.number, self.start) is None or entry.key.startswith(REVERSAL_KEY_PREFIX):
+            if not self.mine(entry) or entry.key.startswith(REVERSAL_KEY_PREFIX):
                 continue
             if entry.status == RegisterStatus.CREDITED:
                 continue
@@ -209,6 +226,10 @@ class _Reconciler:
             )
         )
 
+    def foreign(self, entry: RegisterEntry) -> bool:
+        """A row numbered in another series than the one new numbers are given in (last year's)."""
+        return sequence_of(entry.number, self.start) is None
+
     def reconcile(self, wanted: Sequence[WantedDocument]) -> list[RegisterEntry]:
         live = self.live_rows()
         for doc in wanted:
@@ -217,7 +238,10 @@ class _Reconciler:
                 self.append(doc)
                 continue
             old = self.rows[index]
-            if old.status == RegisterStatus.DRAFT:
+            if old.status == RegisterStatus.DRAFT and self.foreign(old):
+                if not _same(old, doc):
+                    self.drafts_left.append(old)
+            elif old.status == RegisterStatus.DRAFT:
                 self.rows[index] = old.model_copy(
                     update={
                         "kind": doc.kind.value,
@@ -236,7 +260,10 @@ class _Reconciler:
             if key in wanted_keys:
                 continue
             old = self.rows[index]
-            if old.status == RegisterStatus.DRAFT:
+            if old.status == RegisterStatus.DRAFT and self.foreign(old):
+                if not is_nil(old):
+                    self.drafts_left.append(old)
+            elif old.status == RegisterStatus.DRAFT:
                 self.rows[index] = old.model_copy(update={"net": ZERO, "vat": ZERO, "gross": ZERO})
             elif not is_nil(old):
                 self.credit(index)
@@ -256,8 +283,64 @@ def reconcile(
     Numbering continues after the highest number in the register or in ``log`` (the high-water mark).
     """
     start = series(prefix, year_label)
-    high_water = max((s for e in log if (s := sequence_of(e.number, start)) is not None), default=0)
-    return _Reconciler(register, start, findings, high_water).reconcile(wanted)
+    others = keys_of_other_series(register, start)
+    return _Reconciler(
+        register,
+        start,
+        findings,
+        _high_water(log, start),
+        mine=lambda entry: sequence_of(entry.number, start) is not None and entry.key not in others,
+    ).reconcile(wanted)
+
+
+def _high_water(log: Sequence[RegisterEntry], start: str) -> int:
+    return max((s for e in log if (s := sequence_of(e.number, start)) is not None), default=0)
+
+
+def keys_of_other_series(register: Sequence[RegisterEntry], start: str) -> frozenset[str]:
+    """The keys of documents numbered in another series than ``start`` (last year's, mostly).
+
+    A row of this year's series with such a key corrects another year's document (see
+    ``reconcile_last_year``): this year's reconciliation leaves it alone.
+    """
+    return frozenset(e.key for e in register if sequence_of(e.number, start) is None)
+
+
+@dataclass(frozen=True)
+class LastYearReconciled:
+    register: list[RegisterEntry]
+    #: Last year's Drafts (never issued) whose figures the recomputation would change: left as they are.
+    drafts_left: list[RegisterEntry]
+
+
+def reconcile_last_year(
+    register: Sequence[RegisterEntry],
+    wanted: Sequence[WantedDocument],
+    last_start: str,
+    start: str,
+    last_periods: Iterable[str],
+    log: Sequence[RegisterEntry] = (),
+) -> LastYearReconciled:
+    """The register with last year's documents reconciled with ``wanted`` (last year's, recomputed).
+
+    The rows reconciled are those of last year's terms numbered in last year's series
+    ``last_start`` or in this year's ``start`` (the corrections made since). The rules are
+    ``reconcile``'s, with every new number in **this** year's series ``start``: an Issued
+    document of last year that must change is Credited, and the credit note (Supersedes = its
+    number) and any replacement are numbered in this year's series. An unchanged document is
+    left as it is. A Draft of last year's series (never issued) is never changed here: it is in
+    ``drafts_left`` when the recomputation would change it.
+    """
+    periods = {normalise(p) for p in last_periods}
+    high_water = max(_high_water(register, start), _high_water(log, start))
+
+    def mine(entry: RegisterEntry) -> bool:
+        ours = sequence_of(entry.number, last_start) is not None or sequence_of(entry.number, start) is not None
+        return ours and normalise(entry.period) in periods
+
+    reconciler = _Reconciler(register, start, None, high_water, mine=mine, gaps=False)
+    rows = reconciler.reconcile(wanted)
+    return LastYearReconciled(rows, reconciler.drafts_left)
 
 
 #: What the log records of each number, and so what a hand edit of a sent document changes.
@@ -397,15 +480,22 @@ def updated_log(register: Sequence[RegisterEntry], log: Sequence[RegisterEntry])
     return [*register, *(entry for entry in log if entry.number not in numbers)]
 
 
-def issue(register: Sequence[RegisterEntry], period: str, today: date) -> list[RegisterEntry]:
+def issue(
+    register: Sequence[RegisterEntry], period: str, today: date, start: str | None = None
+) -> list[RegisterEntry]:
     """Turn the period's Drafts into Issued, dated ``today``; nil Drafts and everything else are unchanged.
 
-    The result has the same rows in the same order, so a caller can compare it row by row.
+    With ``start``, only Drafts numbered in that series (this year's): a Draft of last year's
+    series is issued in last year's workbook. The result has the same rows in the same order,
+    so a caller can compare it row by row.
     """
     wanted = normalise(period)
     return [
         entry.model_copy(update={"status": RegisterStatus.ISSUED.value, "issued_on": today})
-        if entry.status == RegisterStatus.DRAFT and normalise(entry.period) == wanted and not is_nil(entry)
+        if entry.status == RegisterStatus.DRAFT
+        and normalise(entry.period) == wanted
+        and not is_nil(entry)
+        and (start is None or sequence_of(entry.number, start) is not None)
         else entry
         for entry in register
     ]

@@ -16,6 +16,9 @@ Rule (README, "Next year: rollover"):
 - a date-like setting (``School year end``, any setting of kind date) typed as a real date, or as a
   text with its year (``31 July 2025``), moves on one year; a text without a year (``31 July``)
   already means that day of each year and is left as it is;
+- this year's inputs are kept as they are in the LastYear tables (every placement and exclusion,
+  also those that ended), so the new year's runs recompute this year's documents and credit those
+  a correction changes (settlement.LastYear, register.reconcile_last_year);
 - InvoiceRegister is kept whole: this year's Issued documents stay Issued (with their Exported
   On), and the new year's numbers start the new year's series at 00001.
 

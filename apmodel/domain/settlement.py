@@ -32,11 +32,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from apmodel.domain.findings import Findings
-from apmodel.domain.inputs import ModelInputs, RegisterEntry, School, SchoolType, Settings, VatTreatment
+from apmodel.domain.inputs import (
+    ModelInputs,
+    RegisterEntry,
+    School,
+    SchoolType,
+    Settings,
+    VatTreatment,
+    normalise,
+)
 from apmodel.domain.money import ZERO, money
 from apmodel.domain.recoupment_lines import LineType, RecoupmentLine
 from apmodel.domain.register import (
     REVERSAL_KEY_PREFIX,
+    TABLE,
     DocumentKind,
     RegisterStatus,
     WantedDocument,
@@ -44,6 +53,7 @@ from apmodel.domain.register import (
     is_nil,
     issue,
     reconcile,
+    reconcile_last_year,
     sequence_of,
     series,
 )
@@ -81,6 +91,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class LastYear:
+    """Last year's inputs as rollover kept them, and its Recoupment lines recomputed from them.
+
+    ``errors``: how many Errors reading and recomputing them found. With any, last year's
+    documents are left exactly as they are (never credited from inputs that cannot be read).
+    """
+
+    inputs: ModelInputs
+    lines: tuple[RecoupmentLine, ...]
+    errors: int = 0
+
+
+@dataclass(frozen=True)
 class SettlementResult:
     #: This year's documents in number order (nil Drafts left out: there is nothing to send).
     documents: list[Document] = field(default_factory=list)
@@ -92,6 +115,8 @@ class SettlementResult:
     #: True when ``register.check`` found the register edited or damaged: it is the register as
     #: read, unchanged, and nothing may be issued from it (the workbook keeps it as typed).
     frozen: bool = False
+    #: Last year's inputs when its documents were recomputed too (see ``LastYear``).
+    last_year: ModelInputs | None = None
 
 
 def document_key(school_type: SchoolType, urn: int, period: str) -> str:
@@ -187,14 +212,17 @@ def documents(
     inputs: ModelInputs,
     today: dt.date,
     lines: Sequence[RecoupmentLine] = (),
+    last_year: ModelInputs | None = None,
 ) -> list[Document]:
     """The ``Invoices`` rows of this year's series in ``register`` (use after ``issue`` too), each
-    with the ``lines`` it settles."""
+    with the ``lines`` it settles (a correction of last year's document names its school from
+    ``last_year``'s Schools when this year's no longer has it)."""
     settings = inputs.settings
     if settings is None:
         return []
     start = series(settings.invoice_prefix, settings.financial_year.label)
-    schools = {school.urn: school for school in inputs.schools}
+    earlier = last_year.schools if last_year is not None else ()
+    schools = {school.urn: school for school in (*earlier, *inputs.schools)}
     by_period: dict[tuple[int, str], list[RecoupmentLine]] = {}
     for line in lines:
         if line.settled:
@@ -231,9 +259,14 @@ def documents(
 
 
 def settle(
-    lines: Sequence[RecoupmentLine], inputs: ModelInputs, today: dt.date, findings: Findings | None = None
+    lines: Sequence[RecoupmentLine],
+    inputs: ModelInputs,
+    today: dt.date,
+    findings: Findings | None = None,
+    last_year: LastYear | None = None,
 ) -> SettlementResult:
-    """Documents for the recoverable lines, numbered through the register (see ``register``)."""
+    """Documents for the recoverable lines, numbered through the register (see ``register``); with
+    ``last_year``, last year's documents corrected where its inputs changed (``_correct_last_year``)."""
     settings = inputs.settings
     if settings is None:
         return SettlementResult([], list(inputs.invoice_register), [], tuple(lines))
@@ -252,17 +285,82 @@ def settle(
         findings,
         log=inputs.register_log,
     )
-    return SettlementResult(documents(register, inputs, today, lines), register, trace, tuple(lines))
+    every = tuple(lines)
+    if last_year is not None:
+        register, last_trace = _correct_last_year(register, inputs, last_year, report)
+        trace += last_trace
+        every += last_year.lines
+    earlier = last_year.inputs if last_year is not None else None
+    shown = documents(register, inputs, today, every, earlier)
+    return SettlementResult(shown, register, trace, every, last_year=earlier)
+
+
+def _correct_last_year(
+    register: list[RegisterEntry], inputs: ModelInputs, last_year: LastYear, findings: Findings
+) -> tuple[list[RegisterEntry], list[TraceLine]]:
+    """The register with last year's documents reconciled with its recomputed lines (``reconcile_last_year``)."""
+    settings, last = inputs.settings, last_year.inputs.settings
+    assert settings is not None
+    if last is None or last.financial_year.start_year != settings.financial_year.start_year - 1:
+        findings.warning(
+            "LAST_YEAR_NOT_RECOMPUTED", TABLE, None, None, last.financial_year.label if last else "",
+            f"The LastYear tables are not for {settings.financial_year.start_year - 1}-"
+            f"{settings.financial_year.start_year % 100:02d} (the year before this one), so last year's documents "
+            "were not recomputed: they stand as issued.",
+        )  # fmt: skip
+        return register, []
+    this_terms = {normalise(term.name) for term in inputs.terms}
+    last_terms = [term.name for term in last_year.inputs.terms]
+    shared = [name for name in last_terms if normalise(name) in this_terms]
+    if last_year.errors or shared:
+        why = (
+            f"the LastYear tables have {last_year.errors} Error(s) (listed here)"
+            if last_year.errors
+            else f"term names are the same in both years ({', '.join(shared[:3])})"
+        )
+        findings.warning(
+            "LAST_YEAR_NOT_RECOMPUTED", TABLE, None, None, last.financial_year.label,
+            f"Last year's ({last.financial_year.label}) documents were not recomputed because {why}: they stand as "
+            "issued and none is credited or re-billed. Correct that and run again.",
+        )  # fmt: skip
+        return register, []
+    wanted, trace = wanted_documents(last_year.lines, last_year.inputs)
+    start = series(settings.invoice_prefix, settings.financial_year.label)
+    last_start = series(last.invoice_prefix, last.financial_year.label)
+    result = reconcile_last_year(register, wanted, last_start, start, last_terms, inputs.register_log)
+    if result.drafts_left:
+        numbers = ", ".join(entry.number for entry in result.drafts_left[:5])
+        findings.warning(
+            "LAST_YEAR_DRAFT_LEFT", TABLE, None, "Number", numbers,
+            f"{len(result.drafts_left)} Draft document(s) of {last.financial_year.label} were never issued and "
+            "last year's inputs as corrected now give different figures; they are left as they are (a Draft "
+            f"of last year is issued, or regenerated, in last year's workbook). {numbers}",
+        )  # fmt: skip
+    before = {entry.number: entry.status for entry in register}
+    credited = [e.number for e in result.register if before.get(e.number, e.status) != e.status]
+    if credited:
+        findings.info(
+            "LAST_YEAR_CREDITED", TABLE, None, "Number", ", ".join(credited[:5]),
+            f"{len(credited)} Issued document(s) of {last.financial_year.label} no longer match last year's inputs "
+            f"as corrected (the LastYear tables): each is Credited, and its credit note (Supersedes = its number) "
+            f"and any replacement are Drafts numbered {start}..., to issue with their term.",
+        )  # fmt: skip
+    return result.register, trace
 
 
 def issue_period(settlement: SettlementResult, inputs: ModelInputs, period: str, today: dt.date) -> SettlementResult:
     """The settlement after issuing ``period``: its Drafts Issued (see ``register.issue``), documents rebuilt.
 
-    A frozen register (see ``SettlementResult.frozen``) issues nothing.
+    A frozen register (see ``SettlementResult.frozen``) issues nothing; only this year's series is issued.
     """
-    if settlement.frozen:
+    if settlement.frozen or inputs.settings is None:
         return settlement
-    register = issue(settlement.register, period, today)
+    start = series(inputs.settings.invoice_prefix, inputs.settings.financial_year.label)
+    register = issue(settlement.register, period, today, start)
     return SettlementResult(
-        documents(register, inputs, today, settlement.lines), register, settlement.trace, settlement.lines
+        documents(register, inputs, today, settlement.lines, settlement.last_year),
+        register,
+        settlement.trace,
+        settlement.lines,
+        last_year=settlement.last_year,
     )

@@ -437,6 +437,32 @@ INPUT_TABLES: tuple[TableSpec, ...] = (
     FINANCE_EXPORT,
 )
 
+#: Last year's inputs, kept by ``rollover`` so that a new year's run recomputes last year's documents
+#: (and credits those its corrected inputs change). Each is its table's columns under the name
+#: ``LastYear<Table>``; only Placements and Exclusions are on sheets shown to the officer.
+LAST_YEAR_PREFIX = "LastYear"
+LAST_YEAR_SOURCES: tuple[TableSpec, ...] = (
+    SETTINGS,
+    DISTRICTS,
+    SCHOOLS,
+    DISTRICT_FACTORS,
+    SCHOOL_FACTORS,
+    REDRESS_RULES,
+    PROVIDERS,
+    PUPIL_RATES,
+    TERMS,
+    CLOSURE_DAYS,
+    PLACEMENTS,
+    EXCLUSIONS,
+)
+LAST_YEAR_SHOWN: tuple[TableSpec, ...] = (PLACEMENTS, EXCLUSIONS)
+
+
+def last_year_name(name: str) -> str:
+    """The name of last year's copy of the table ``name``: ``LastYearPlacements``."""
+    return f"{LAST_YEAR_PREFIX}{name}"
+
+
 INVOICE_REGISTER = TableSpec(
     "InvoiceRegister",
     (

@@ -165,6 +165,8 @@ class OutputTable:
     first: bool = False
     #: The sheet a writer creates for it is hidden (the model's own record, not for reading).
     hidden: bool = False
+    #: The line under the title of a sheet a writer creates for it ("": layout.NOTE_TEXT, an output's).
+    note: str = ""
 
     @property
     def header(self) -> list[str]:

@@ -368,7 +368,7 @@ def write_table(book: Workbook, table: OutputTable) -> None:
             if table.hidden:
                 sheet.sheet_state = "hidden"
         min_col, min_row = 1, HEADER_ROW
-        write_heading(sheet, table.title or table.name, NOTE_TEXT)
+        write_heading(sheet, table.title or table.name, table.note or NOTE_TEXT)
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
         widths = [fitted_width(table, index) for index in range(len(table.columns))]
         for index, width in enumerate(widths):

@@ -1254,3 +1254,14 @@ def district_map(tables: dict[str, RawTable], findings: Findings) -> dict[str, s
     """The DistrictMap table as GIAS district (matching form) -> the LA's AP district."""
     rows = read_rows(c.DISTRICT_MAP, table_named(tables, c.DISTRICT_MAP.name), findings)
     return {normalise(row.values["GIAS District"]): as_text(row.values["District"]) for row in rows}
+
+
+def last_year_tables(tables: dict[str, RawTable]) -> dict[str, RawTable] | None:
+    """Last year's input tables under their own names (``LastYearPlacements`` as ``Placements``), or
+    None when the workbook has none (it was never rolled over)."""
+    found = {
+        spec.name: table
+        for spec in c.LAST_YEAR_SOURCES
+        if (table := table_named(tables, c.last_year_name(spec.name))) is not None
+    }
+    return found or None

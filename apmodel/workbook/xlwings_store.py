@@ -512,7 +512,7 @@ class XlwingsStore:
             if table.hidden:
                 sheet.visible = False
             top, left = HEADER_ROW, 1
-            _write_heading(self._put, sheet, table.title or table.name, NOTE_TEXT)
+            _write_heading(self._put, sheet, table.title or table.name, table.note or NOTE_TEXT)
             widths = [fitted_width(table, offset) for offset in range(width)]
             _set_widths(sheet, left, widths)
             set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)

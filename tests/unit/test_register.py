@@ -11,7 +11,14 @@ from decimal import Decimal
 from apmodel.domain.findings import Findings, Severity
 from apmodel.domain.inputs import ModelInputs, Placement, RegisterEntry
 from apmodel.domain.recoupment import recoup
-from apmodel.domain.register import issue, updated_log
+from apmodel.domain.register import (
+    DocumentKind,
+    WantedDocument,
+    issue,
+    reconcile,
+    reconcile_last_year,
+    updated_log,
+)
 from apmodel.domain.settlement import SettlementResult, documents, issue_period, settle
 from apmodel.reports.recoupment_tables import invoice_register_table
 from tests.unit.recoup_builders import (
@@ -372,3 +379,50 @@ def test_a_register_with_no_log_yet_is_trusted_as_it_is() -> None:
     issued = issue(first.register, "Autumn 2025", ISSUE_DAY)
     edited = [issued[0], issued[1].model_copy(update={"gross": Decimal("750.00")})]
     assert not run(logged(county(autumn_academy()), edited, [])).frozen
+
+
+# --- Last year's documents, reconciled from a new year's run (reconcile_last_year) ---------------------------
+
+LAST, THIS = "AP-2025-26-", "AP-2026-27-"
+SPRING = ("Summer 2025", "Autumn 2025", "Spring 2026")
+
+
+def wanted_invoice(net: str, period: str = "Spring 2026") -> WantedDocument:
+    amount = Decimal(net)
+    return WantedDocument(f"INV|{ACADEMY}|{period}", DocumentKind.INVOICE, ACADEMY, period, amount, Decimal(0), amount)
+
+
+def last_years(status: str, net: str = "600.00") -> RegisterEntry:
+    amount = Decimal(net)
+    return entry(f"{LAST}00003", f"INV|{ACADEMY}|Spring 2026", urn=ACADEMY, period="Spring 2026", net=amount,
+                 vat=Decimal(0), gross=amount, status=status)  # fmt: skip
+
+
+def this_years() -> RegisterEntry:
+    return entry(f"{THIS}00001", f"INV|{ACADEMY}|Summer 2026", urn=ACADEMY, period="Summer 2026",
+                 net=Decimal(100), vat=Decimal(0), gross=Decimal(100), status="Draft")  # fmt: skip
+
+
+def test_last_years_unchanged_document_is_left_alone() -> None:
+    register = [last_years("Issued"), this_years()]
+    result = reconcile_last_year(register, [wanted_invoice("600.00")], LAST, THIS, SPRING)
+    assert result.register == register and result.drafts_left == []
+
+
+def test_last_years_changed_document_is_credited_in_this_years_series() -> None:
+    result = reconcile_last_year([last_years("Issued"), this_years()], [wanted_invoice("300.00")], LAST, THIS, SPRING)
+    old, mine, credit, new = result.register
+    assert (old.status, mine) == ("Credited", this_years().model_copy(update={"row": mine.row}))
+    # After 2026-27's own 00001: the credit note 00002 (-600.00) and the new invoice 00003 (300.00).
+    credited = (f"{THIS}00002", "Credit note", Decimal("-600.00"), f"{LAST}00003")
+    assert (credit.number, credit.kind, credit.net, credit.supersedes) == credited
+    billed = (f"{THIS}00003", Decimal("300.00"), f"{LAST}00003", "Draft")
+    assert (new.number, new.net, new.supersedes, new.status) == billed
+
+
+def test_last_years_draft_is_never_changed_from_the_new_year() -> None:
+    draft = last_years("Draft")
+    result = reconcile_last_year([draft], [wanted_invoice("300.00")], LAST, THIS, SPRING)
+    assert result.register == [draft] and result.drafts_left == [draft]
+    # And this year's reconciliation leaves it (another series) and a correction of it (its key) alone.
+    assert reconcile([draft], [], "AP", "2026-27") == [draft]

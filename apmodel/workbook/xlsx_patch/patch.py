@@ -267,8 +267,8 @@ class Patch:
         table_rel = rels.add(REL_TABLE, relative(part, table_part))
         widths = [fitted_width(table, i) for i in range(len(table.columns))]
         setup = print_setup(widths, table.la)
-        title = table.title or table.name
-        self.package.write(part, list(new_sheet_xml(block, widths, self.cells, title, NOTE_TEXT, table_rel, setup)))
+        title, note = table.title or table.name, table.note or NOTE_TEXT
+        self.package.write(part, list(new_sheet_xml(block, widths, self.cells, title, note, table_rel, setup)))
         self.package.write(rels.part, serialise(rels.root))
         self.package.write(table_part, table_xml(table_id, block, TABLE_STYLE))
         self.override("/" + part, CT_SHEET)
