@@ -45,6 +45,10 @@ CANDIDATES_TRIED = 12
 #: (smallest first) before the figures they add up.
 SMALLEST, LARGEST, TOTALS = "smallest", "largest", "totals"
 _ORDERS = (SMALLEST, LARGEST, TOTALS)
+#: Up to this many figures (a Forum copy without school totals has about 80) all three orders and pairs are
+#: tried; beyond it (school totals published: over 1,000) only smallest first, one figure at a time, as the
+#: wider search would take minutes.
+WIDE_SEARCH_LIMIT = 300
 #: A Mersenne prime: arithmetic modulo it is exact for the small integer systems here.
 _PRIME = (1 << 61) - 1
 
@@ -85,16 +89,18 @@ class Disclosure(Generic[K]):
         of the two, the one hiding the fewest headline figures, then the fewest figures, is taken.
         Both end only when nothing hidden is recoverable, so either is safe."""
         primary = {key for key, count in self.pupils.items() if is_identifying(count)}
-        tries = [self._shown_again(self._greedy(primary, order), primary) for order in _ORDERS]
+        wide = len(self.amounts) <= WIDE_SEARCH_LIMIT
+        orders = _ORDERS if wide else _ORDERS[:1]
+        tries = [self._shown_again(self._greedy(primary, order, wide), primary) for order in orders]
         return min(tries, key=lambda hidden: (len(hidden & self.headline), len(hidden)))
 
-    def _greedy(self, primary: set[K], order: str) -> set[K]:
+    def _greedy(self, primary: set[K], order: str, pairs: bool = True) -> set[K]:
         hidden = set(primary)
         while True:
             found = recoverable(self.sums, hidden)
             if not found:
                 return hidden
-            extra = self._next_to_hide(found, hidden, order)
+            extra = self._next_to_hide(found, hidden, order, pairs)
             if not extra:
                 # Every figure tied to the recoverable ones is hidden already: hide all the sums' members.
                 return hidden | {key for total, parts in self.sums for key in (total, *parts)}
@@ -114,7 +120,7 @@ class Disclosure(Generic[K]):
                 hidden.discard(key)
         return hidden
 
-    def _next_to_hide(self, found: set[K], hidden: set[K], order: str = SMALLEST) -> tuple[K, ...]:
+    def _next_to_hide(self, found: set[K], hidden: set[K], order: str = SMALLEST, pairs: bool = True) -> tuple[K, ...]:
         """The shown figure to hide next: of those in a sum with a recoverable one (else with any
         hidden one), headline figures only if nothing else is left, the one that leaves the fewest
         recoverable, then the fewest pupils, the smallest amount and the first key (``largest``: the
@@ -141,10 +147,10 @@ class Disclosure(Generic[K]):
         rank = {key: i for i, key in enumerate(tried)}
         left = {key: len(recoverable(self.sums, hidden | {key})) for key in tried}
         best = min(tried, key=lambda k: (left[k], rank[k]))
-        if left[best] < len(found):
+        if left[best] < len(found) or not pairs:
             return (best,)
-        pairs = [(a, b) for i, a in enumerate(tried) for b in tried[i + 1 :]]
-        scored = [(len(recoverable(self.sums, hidden | {a, b})), rank[a] + rank[b], a, b) for a, b in pairs]
+        together = [(a, b) for i, a in enumerate(tried) for b in tried[i + 1 :]]
+        scored = [(len(recoverable(self.sums, hidden | {a, b})), rank[a] + rank[b], a, b) for a, b in together]
         fewest = min(scored, key=lambda x: (x[0], x[1]), default=None)
         if fewest is not None and fewest[0] < len(found):
             return (fewest[2], fewest[3])
