@@ -178,3 +178,28 @@ def test_a_warning_in_last_years_tables_is_shown_under_its_table(rolled: Path, t
     ]
     [new] = [row for row in series(register(ran), "AP-2026-27-") if row["Key"] == "INV|100003|Spring 2026"]
     assert figures(new)[:4] == ("Invoice", "Spring 2026", Decimal("1320.00"), "Draft")
+
+
+def test_the_pack_shows_a_corrected_old_document_credited_last_year_and_its_credit_note_this_year(
+    rolled: Path, tmp_path: Path
+) -> None:
+    from tests.integration.test_packs import money, open_pack, table_records
+
+    old = cedar_spring(register(rolled))["Number"]
+    set_cell(rolled, "LastYearPlacements", "Placement ID", "PL-9", "End Date", date(2026, 3, 6))
+    out = tmp_path / "packs"
+    assert main(["packs", str(rolled), "-o", str(out), "--date", "2026-05-01", "-q"]) == 0
+    book = open_pack(out, 100003)
+    listed = {row["Number"]: row for row in table_records(book["Last year"], "LastYearDocuments")}
+    # The 600.00 invoice of Spring 2026 (PL-9, 2-13 March 2026: 10 weekdays x 60.00) is Credited by this run.
+    assert money(listed[old]["Net (£)"]) == Decimal("600.00")
+    assert listed[old]["Document"] == "Invoice for Spring 2026, issued 20 March 2026, since credited."
+    rows = {row["Item"]: row for row in table_records(book["Last year"], "YearOnYear")}
+    # It still counts last year; this year's credit note -600.00 (Draft) and invoice 300.00 (Draft) count this year.
+    assert money(rows["Credit notes"]["This year (£)"]) == Decimal("-600.00")
+    assert (money(rows["Invoices"]["Last year (£)"]), money(rows["Invoices"]["This year (£)"])) == (
+        Decimal("600.00"),
+        Decimal("300.00"),
+    )
+    # Net: last year 600.00; this year -600.00 + 300.00 = -300.00.
+    assert money(rows["Net of all documents"]["This year (£)"]) == Decimal("-300.00")

@@ -314,7 +314,8 @@ def _group(inputs: ModelInputs, results: Results) -> _Groupings:
         for document in results.settlement.documents:
             if document.urn is not None:
                 groups.documents.setdefault(document.urn, []).append(document)
-    _group_last_year(inputs, groups)
+    # The register after this run: a document of last year's that a correction credits shows as Credited.
+    _group_last_year(inputs, results.settlement.register if results.settlement is not None else None, groups)
     allocation = results.allocation
     if allocation is not None:
         for trace in allocation.trace:
@@ -332,7 +333,7 @@ def _group(inputs: ModelInputs, results: Results) -> _Groupings:
     return groups
 
 
-def _group_last_year(inputs: ModelInputs, groups: _Groupings) -> None:
+def _group_last_year(inputs: ModelInputs, register: Sequence[RegisterEntry] | None, groups: _Groupings) -> None:
     """The register's rows numbered in last year's series (``AP-2024-25-``, this year's Invoice prefix),
     by school. Only rows of that series: older years' rows, and rows of another prefix, are left out."""
     settings = inputs.settings
@@ -341,7 +342,8 @@ def _group_last_year(inputs: ModelInputs, groups: _Groupings) -> None:
     # Not validated: last year may be before the first year a workbook may be for.
     label = FinancialYear.model_construct(start_year=settings.financial_year.start_year - 1).label
     start = series(settings.invoice_prefix, label)
-    rows = [e for e in inputs.invoice_register if sequence_of(e.number, start) is not None]
+    entries = inputs.invoice_register if register is None else register
+    rows = [e for e in entries if sequence_of(e.number, start) is not None]
     if not rows:
         return
     groups.last_year_label = label
