@@ -43,11 +43,13 @@ import functools
 import inspect
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +66,16 @@ BUTTONS = (
     "school_packs",
     "forum_copy",
     "new_workbook",
+    "import_schools",
+    "export_finance",
+    "rollover",
     "diagnose",
     "help",
 )
 SECONDS_PER_ROUND_TRIP = 0.0005
 LAUNCH_SECONDS = 0.15
 PERIOD = "Autumn 2025"
+TODAY = "2025-12-01"
 
 #: COM round trips of one engine call in xlwings._xlwindows, by ``Class.member`` of the engine.
 #: A function of the call's arguments where the count depends on them.
@@ -107,12 +113,13 @@ def count_calls() -> collections.Counter[str]:
     def wrap(key: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def counted(*args: Any, **kwargs: Any) -> Any:
-            if depth[0] == 0:
-                calls[key] += 1
-                cost = ROUND_TRIPS.get(key, 1)
-                calls[" round trips"] += cost(*args, **kwargs) if callable(cost) else cost
-            depth[0] += 1
+            outside = depth[0] == 0
+            depth[0] += 1  # what the cost itself asks the engine (a collection's length) is not a call
             try:
+                if outside:
+                    calls[key] += 1
+                    cost = ROUND_TRIPS.get(key, 1)
+                    calls[" round trips"] += cost(*args, **kwargs) if callable(cost) else cost
                 return function(*args, **kwargs)
             finally:
                 depth[0] -= 1
@@ -136,8 +143,11 @@ def count_calls() -> collections.Counter[str]:
     return calls
 
 
-def press(workbook: Path, button: str) -> dict[str, float]:
-    """One button on the remote engine, in this (fresh) process: calls, round trips, Python seconds."""
+def press(workbook: Path, button: str, files: list[Path]) -> dict[str, float]:
+    """One button on the remote engine, in this (fresh) process: calls, round trips, Python seconds.
+
+    ``files``: what the file picker answers, in turn (Import schools: the GIAS extract, then its links file).
+    """
     os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
     mark = time.process_time()
     from apmodel.addin.commands import ExcelInterface, dispatch
@@ -151,27 +161,37 @@ def press(workbook: Path, button: str) -> dict[str, float]:
     calls = count_calls()
 
     class Answers(ExcelInterface):
-        """What a person would answer: the term, OK, a folder."""
+        """What a person would answer: the term (or the year offered), OK, a folder, the files."""
 
         def __init__(self, book: xw.Book, folder: Path) -> None:
             super().__init__(book)
             self.folder = folder
+            self.files = iter(files)
 
         def confirm(self, prompt: str, title: str = "") -> bool:
             return True
 
         def ask_text(self, prompt: str, title: str = "", default: str = "") -> str | None:
-            return PERIOD
+            return default or PERIOD
 
         def ask_folder(self, prompt: str, start: Path | None = None) -> Path | None:
             return self.folder
+
+        def ask_file(self, prompt: str, start: Path | None = None) -> Path | None:
+            return next(self.files, None)
+
+        def save_copy(self, target: Path) -> None:
+            # Excel's SaveCopyAs writes the open book as it stands: here, the file the payload was made from.
+            shutil.copyfile(workbook, target)
 
         def open_workbook(self, path: Path) -> None:
             pass
 
     with tempfile.TemporaryDirectory() as scratch:
         mark, wall = time.process_time(), time.perf_counter()
-        dispatch(button, None, book=book, ui=Answers(book, Path(scratch)), log_dir=Path(scratch) / "logs")
+        today = date.fromisoformat(TODAY)
+        ui = Answers(book, Path(scratch))
+        dispatch(button, None, book=book, ui=ui, today=today, log_dir=Path(scratch) / "logs")
         python, wall = time.process_time() - mark, time.perf_counter() - wall
         failed = (Path(scratch) / "logs").exists()
     round_trips = calls.pop(" round trips", 0)
@@ -211,8 +231,33 @@ def ran_workbook(workbook: Path, folder: Path) -> Path:
         from apmodel.cli import main as apmodel
 
         folder.mkdir(parents=True, exist_ok=True)
-        assert apmodel(["run", str(workbook), "-o", str(path), "--date", "2025-12-01", "-q"]) == 0
+        assert apmodel(["run", str(workbook), "-o", str(path), "--date", TODAY, "-q"]) == 0
     return path
+
+
+def issued_workbook(workbook: Path, folder: Path) -> Path:
+    """``workbook`` with the term's invoices issued (what Export to ledger exports)."""
+    path = folder / f"{workbook.stem}-issued.xlsx"
+    if not path.exists():
+        from apmodel import service
+        from apmodel.workbook.openpyxl_store import FileWorkbook
+
+        folder.mkdir(parents=True, exist_ok=True)
+        book = FileWorkbook(workbook)
+        assert service.issue_invoices(book, PERIOD, today=date.fromisoformat(TODAY)).issued
+        book.save(path)
+    return path
+
+
+def gias_files(workbook: Path, folder: Path) -> list[Path]:
+    """The GIAS extract and links file made from ``workbook``'s Schools (workbooks/example_gias.py)."""
+    out = folder / f"{workbook.stem}-gias"
+    if not out.exists():
+        from apmodel.workbooks.example_gias import example_extract
+
+        out.mkdir(parents=True)
+        example_extract(workbook, out)
+    return sorted(out.glob("edubase*.csv")) + sorted(out.glob("links_*.csv"))
 
 
 def main() -> None:
@@ -220,10 +265,10 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--dir", type=Path, default=ROOT / "out" / "bench")
     parser.add_argument("--buttons", nargs="+", default=list(BUTTONS))
-    parser.add_argument("--press", nargs=2, metavar=("WORKBOOK", "BUTTON"), help=argparse.SUPPRESS)
+    parser.add_argument("--press", nargs="+", metavar="WORKBOOK BUTTON [FILE]", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.press:
-        print(json.dumps(press(Path(args.press[0]), args.press[1])))
+        print(json.dumps(press(Path(args.press[0]), args.press[1], [Path(f) for f in args.press[2:]])))
         return
     startup = startup_seconds()
     print(
@@ -233,14 +278,17 @@ def main() -> None:
     for scale in args.scales:
         fresh = workbook_for(scale, args.dir)
         ran = ran_workbook(fresh, args.dir)
-        # Each button on the workbook as the example county ships (no outputs yet), and Run model
+        # Each button on the workbook as the example county ships (no outputs yet; Export to ledger
+        # once the term's invoices are issued, as there is nothing to export before), and Run model
         # again on the same workbook once a run has written its output tables.
-        presses = [(button, button, fresh) for button in args.buttons]
+        given = {"export_finance": issued_workbook(fresh, args.dir) if "export_finance" in args.buttons else fresh}
+        files = {"import_schools": gias_files(fresh, args.dir) if "import_schools" in args.buttons else []}
+        presses = [(button, button, given.get(button, fresh)) for button in args.buttons]
         if "run_model" in args.buttons:
             presses.append(("run_model", "run_model (outputs in place)", ran))
         for button, label, workbook in presses:
             done = subprocess.run(
-                [sys.executable, __file__, "--press", str(workbook), button],
+                [sys.executable, __file__, "--press", str(workbook), button, *map(str, files.get(button, []))],
                 capture_output=True,
                 text=True,
                 check=True,
