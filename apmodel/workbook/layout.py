@@ -4,7 +4,7 @@ touches this module only.
 
 A sheet a writer creates has its title in A1, a note in A2 and the table's header on row 3
 (``HEADER_ROW``), frozen under the header. Cells are formatted by their column's kind
-(``NUMBER_FORMATS``, ``cell_format``); a ``Link`` column shows ``LINK_TEXT``; widths are the
+(``NUMBER_FORMATS``, ``cell_format``); a ``Link`` column shows ``LINK_TEXT`` (``link_formula``); widths are the
 contract's or fitted to the content (``fitted_width``). Every sheet prints on A4, one page
 wide, landscape when its columns are wider than a portrait page, with the header row repeated
 on every page and a footer naming the LA, the sheet and "Page X of N" (``print_setup``).
@@ -12,6 +12,7 @@ on every page and a footer naming the LA, the sheet and "Page X of N" (``print_s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -34,6 +35,31 @@ LINK_COLUMN = "Link"
 #: The columns whose cells are internal hyperlinks (the cell holds the target, ``'Sheet'!C7``),
 #: and the text each shows.
 LINK_TEXTS: dict[str, str] = {LINK_COLUMN: LINK_TEXT, "Go to": "Open the sheet"}
+
+
+def link_formula(target: str, text: str) -> str:
+    """A link cell as every writer writes it: Excel's ``HYPERLINK`` to ``target`` in this workbook.
+
+    ``=HYPERLINK("#'Schools'!C7","Go to cell")`` shows ``text`` and, clicked, goes to the cell
+    (``#``: a place in this workbook). A formula is a cell value, so a live book takes a whole
+    column of links in the one block of values its table is written in, where a hyperlink object
+    costs calls into Excel per cell. A ``"`` in the target (a sheet name may hold one) is doubled.
+    """
+    quoted = target.replace('"', '""')
+    return f'=HYPERLINK("#{quoted}","{text}")'
+
+
+_LINK_SHOWN = "|".join(map(re.escape, LINK_TEXTS.values()))
+_LINK_FORMULA = re.compile(r'^=HYPERLINK\("#((?:[^"]|"")*)","(' + _LINK_SHOWN + r')"\)$')
+
+
+def link_target(value: object) -> str | None:
+    """Where a cell written by ``link_formula`` goes (``'Schools'!C7``); None for any other value.
+
+    The only formulas a run writes are these: a fixed text and a target quoted as a string.
+    """
+    found = _LINK_FORMULA.match(value) if isinstance(value, str) else None
+    return found.group(1).replace('""', '"') if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -81,9 +107,14 @@ def cell_format(value: Any, column_format: str | None, text_column: bool) -> str
 
     ``column_format`` is the column's entry in ``NUMBER_FORMATS`` (None if it has none); in a
     text column (``text_column``: Summary's Value, say) a Decimal is money. None: no format.
+    Text in a column of figures (a suppressed ``[c]``, say) takes the column's format: a number
+    format does not change how text shows, and so a live book sets a column's format in one call
+    however its figures and its text are mixed.
     """
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or value is None or value == "":
         return None
+    if isinstance(value, str):
+        return None if text_column else column_format
     if isinstance(value, Decimal) and text_column:
         return NUMBER_FORMATS[Kind.MONEY]
     if column_format and isinstance(value, int | Decimal | date):

@@ -28,7 +28,6 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -52,6 +51,7 @@ from apmodel.workbook.layout import (
     TABLE_STYLE,
     cell_format,
     fitted_width,
+    link_formula,
     print_setup,
     row_height,
     wrapped_columns,
@@ -403,8 +403,7 @@ def _write_block(sheet: Worksheet, table: OutputTable, top: int, left: int) -> N
             cell = sheet.cell(row=top + row_offset, column=left + offset)
             link_text = link_texts[offset]
             if link_text and value:
-                cell.value = link_text
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=str(value), display=link_text)
+                cell.value = link_formula(str(value), link_text)
                 cell.font = LINK_FONT
                 continue
             set_text_safe(cell, value)

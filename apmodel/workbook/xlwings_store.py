@@ -12,7 +12,8 @@ style, link text and column widths) while talking to Excel the way Excel is fast
   rows cleared; a new one goes on a sheet named like it, title in A1, header in row 3;
 - text that Excel would turn into something else (a formula, a number, a date, an error)
   is written with Excel's text prefix ``'``, so it stays exactly the text we wrote;
-- a ``Link`` column (or Contents' ``Go to``) becomes internal hyperlinks, the only per-cell calls;
+- a ``Link`` column (or Contents' ``Go to``) becomes ``HYPERLINK`` formulas (layout.link_formula),
+  written in the table's one block of values: no call per link;
 - progress goes to Excel's status bar and to a status cell beside the ``Summary`` table.
 
 The same code runs on xlwings' remote engine (``xw.Book(json=...)``), which reads a JSON
@@ -51,6 +52,7 @@ from apmodel.workbook.layout import (
     DASHBOARD,
     DASHBOARD_TITLE,
     HEADER_ROW,
+    LINK_FONT,
     LINK_TEXTS,
     MARGINS,
     NOTE_FONT,
@@ -70,6 +72,7 @@ from apmodel.workbook.layout import (
     data_block,
     excel_value,
     fitted_width,
+    link_formula,
     place_charts,
     print_setup,
     wrapped_columns,
@@ -274,7 +277,6 @@ class XlwingsStore:
         self._sheet_names: dict[int, str] = {}
         self._last_sheet: xw.Sheet | None = None
         self._indexed = False
-        self._com_links: bool | None = None
         self._engine_impl: Any = None
         self._app_object: xw.App | None = None
         self._sheets_object: xw.main.Sheets | None = None
@@ -322,7 +324,7 @@ class XlwingsStore:
         try:
             sheet = self._fresh_sheet(DASHBOARD)
             drawn = self._draw_dashboard(sheet, charts)
-            set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB)
+            set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB, app)
         finally:
             app.screen_updating = True
         if not drawn:
@@ -352,11 +354,11 @@ class XlwingsStore:
                 continue
             area(sheet, top + 1, 2, last, placed.data_columns).number_format = NUMBER_FORMATS[spec.value_kind]
             if drawn:
-                drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column))
+                drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column), self._app())
         return drawn
 
     @staticmethod
-    def _add_chart(sheet: xw.Sheet, spec: ChartSpec, source: xw.Range, anchor: xw.Range) -> bool:
+    def _add_chart(sheet: xw.Sheet, spec: ChartSpec, source: xw.Range, anchor: xw.Range, app: xw.App) -> bool:
         try:
             chart = sheet.charts.add(
                 width=CHART_WIDTH_CM * POINTS_PER_CM,
@@ -370,7 +372,7 @@ class XlwingsStore:
             chart.title = spec.title
         except (NotImplementedError, TypeError, AttributeError):
             return False
-        set_alt_text(sheet, spec)
+        set_alt_text(sheet, spec, app)
         return True
 
     # -- Beyond the interface: what the ribbon commands need ------------------------------------
@@ -515,7 +517,7 @@ class XlwingsStore:
             _write_heading(self._put, sheet, table.title or table.name, table.note or NOTE_TEXT)
             widths = [fitted_width(table, offset) for offset in range(width)]
             _set_widths(sheet, left, widths)
-            set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)
+            set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB, self._app())
             self._write_values(sheet, table, top, left, links)
             added = sheet.tables.add(
                 source=area(sheet, top, left, top + height - 1, left + width - 1),
@@ -525,7 +527,7 @@ class XlwingsStore:
             )
             self._remember_table(sheet, added, table.name)
         self._decorate(sheet, table, top, left)
-        self._add_links(sheet, table, top, left, links)
+        self._style_links(sheet, table, top, left, links)
         self._placed[table.name.casefold()] = Placed(self._sheet_name(sheet), top, left, height, width)
 
     def _check_room(self, table: OutputTable) -> None:
@@ -604,7 +606,8 @@ class XlwingsStore:
         for values in table.rows:
             row = [cell_text(value) for value in values]
             for index in links:
-                row[index] = LINK_TEXTS[table.columns[index].name] if values[index] else None
+                target, text = values[index], LINK_TEXTS[table.columns[index].name]
+                row[index] = link_formula(str(target), text) if target else None
             block.append(row)
         if not table.rows:
             block.append([None] * width)
@@ -637,35 +640,22 @@ class XlwingsStore:
             block = area(sheet, top + 1 + first, left + first_offset, top + 1 + last, left + last_offset)
             block.number_format = number_format
 
-    def _add_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
-        """A hyperlink for each target in the ``links`` columns (``'Sheet'!C7``), in this workbook:
-        "Go to cell", or Contents' "Open the sheet" (layout.LINK_TEXTS).
+    def _style_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+        """The link font (layout.LINK_FONT) on each ``links`` column, from its first link to its last.
 
-        The only calls made per row, so the rows that get a target are few (Warnings: Errors and
-        Warnings only). Excel for Windows gets the documented COM form, the sheet's Hyperlinks
-        collection fetched once (no address, the cell as sub-address); other engines take
-        xlwings' portable form, where a leading ``#`` marks a place in this workbook, as in
-        Excel's own Insert Hyperlink box.
+        The links themselves are ``HYPERLINK`` formulas among the table's values; this is their
+        look, in one range a column (a blank cell between two links takes the colour and shows
+        nothing). xlwings has no underline, so Excel for Windows gets it through COM; other
+        engines show the colour only.
         """
-        targets = [
-            (top + row_offset, left + index, str(values[index]), LINK_TEXTS[table.columns[index].name])
-            for index in links
-            for row_offset, values in enumerate(table.rows, start=1)
-            if values[index]
-        ]
-        if not targets:
-            return
-        if self._com_links is None:
-            self._com_links = sys.platform == "win32" and self._app().engine.name == "excel"
-        if self._com_links:
-            api = sheet.api
-            hyperlinks = api.Hyperlinks
-            for row, column, target, text in targets:
-                cell = api.Cells(row, column)
-                hyperlinks.Add(Anchor=cell, Address="", SubAddress=target, ScreenTip=target, TextToDisplay=text)
-        else:
-            for row, column, target, text in targets:
-                area(sheet, row, column).add_hyperlink("#" + target, text, target)
+        for index in links:
+            linked = [offset for offset, values in enumerate(table.rows, start=1) if values[index]]
+            if not linked:
+                continue
+            cells = area(sheet, top + linked[0], left + index, top + linked[-1], left + index)
+            _set_font(cells, LINK_FONT)
+            if LINK_FONT.underline:
+                set_underline(cells, self._app())
 
 
 def width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
@@ -699,42 +689,62 @@ def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
 
 #: Excel's XlPageOrientation values (COM).
 _PORTRAIT, _LANDSCAPE = 1, 2
+#: Points to the inch, as Excel counts page margins.
+POINTS_PER_INCH = 72
 
 
-def set_alt_text(sheet: xw.Sheet, spec: ChartSpec) -> None:
+#: Excel's xlUnderlineStyleSingle (COM).
+_UNDERLINE_SINGLE = 2
+
+
+def set_underline(cells: xw.Range, app: xw.App) -> None:
+    """A single underline on ``cells``: xlwings has no call for it, so this is Excel for Windows'
+    object model (two COM calls); on other engines the cells keep their colour only."""
+    if sys.platform != "win32" or app.engine.name != "excel":
+        return
+    cells.api.Font.Underline = _UNDERLINE_SINGLE
+
+
+def set_alt_text(sheet: xw.Sheet, spec: ChartSpec, app: xw.App | None = None) -> None:
     """The chart's alternative text (layout.chart_alt_text), as the file adapter writes it.
 
     xlwings has no call for it, so this is Excel for Windows' object model (the chart's Shape,
-    named by its key); on other engines the chart is drawn without it.
+    named by its key); on other engines the chart is drawn without it. ``app``: the book's
+    Excel, when the caller has it already (``sheet.book.app`` is three COM calls).
     """
-    if sys.platform != "win32" or sheet.book.app.engine.name != "excel":
+    app = app or sheet.book.app
+    if sys.platform != "win32" or app.engine.name != "excel":
         return
     shape = sheet.api.Shapes(spec.key)
     shape.Title = spec.title
     shape.AlternativeText = chart_alt_text(spec)
 
 
-def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str) -> None:
+def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str, app: xw.App | None = None) -> None:
     """A4, one page wide, the header rows repeated, the footer and the tab's colour (layout.print_setup).
 
     xlwings has no page setup of its own, so this is Excel for Windows' object model (COM); on
-    other engines (macOS, the remote engine) the sheet keeps Excel's default page setup.
+    other engines (macOS, the remote engine) the sheet keeps Excel's default page setup. Each
+    property is a COM call, so nothing is asked twice: ``app`` is the book's Excel when the
+    caller has it already, and the margins are given in points (72 to the inch, as Excel's
+    ``InchesToPoints`` would give them) rather than asking Excel to convert each one.
     """
-    if sys.platform != "win32" or sheet.book.app.engine.name != "excel":
+    app = app or sheet.book.app
+    if sys.platform != "win32" or app.engine.name != "excel":
         return
+    excel = app.api
     page = sheet.api.PageSetup
-    sheet.book.app.api.PrintCommunication = False  # one round trip to the printer driver, not one per property
+    excel.PrintCommunication = False  # one round trip to the printer driver, not one per property
     try:
         page.PaperSize = PAPER_A4
         page.Orientation = _LANDSCAPE if setup.landscape else _PORTRAIT
         page.Zoom = False
         page.FitToPagesWide = 1
         page.FitToPagesTall = False
-        inch = sheet.book.app.api.InchesToPoints
-        left, right, top, bottom, header, footer = MARGINS
-        page.LeftMargin, page.RightMargin = inch(left), inch(right)
-        page.TopMargin, page.BottomMargin = inch(top), inch(bottom)
-        page.HeaderMargin, page.FooterMargin = inch(header), inch(footer)
+        left, right, top, bottom, header, footer = (inches * POINTS_PER_INCH for inches in MARGINS)
+        page.LeftMargin, page.RightMargin = left, right
+        page.TopMargin, page.BottomMargin = top, bottom
+        page.HeaderMargin, page.FooterMargin = header, footer
         if setup.title_rows is not None:
             page.PrintTitleRows = f"${setup.title_rows[0]}:${setup.title_rows[1]}"
         page.LeftFooter, page.CenterFooter, page.RightFooter = (
@@ -743,5 +753,5 @@ def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str) -> None
             setup.footer_right,
         )
     finally:
-        sheet.book.app.api.PrintCommunication = True
+        excel.PrintCommunication = True
     sheet.api.Tab.Color = int(tab_colour[4:6] + tab_colour[2:4] + tab_colour[0:2], 16)  # Excel's BGR

@@ -66,7 +66,8 @@ def test_output_tables_are_replaced_whole_with_no_stale_rows(tmp_path: Path) -> 
     assert sheet["A1"].value == "DistrictAllocations"
     assert sheet["A6"].value is None and sheet["B7"].value is None  # old rows 3-5 cleared
     assert sheet["B4"].number_format.startswith('"£"')
-    assert sheet["C4"].hyperlink.location == "'My odd sheet'!B6"
+    # The link is Excel's HYPERLINK formula (no hyperlink object), to the cell in this workbook.
+    assert sheet["C4"].value == '=HYPERLINK("#\'My odd sheet\'!B6","Go to cell")' and sheet["C4"].hyperlink is None
 
 
 def test_inputs_keep_their_cells_and_user_columns(tmp_path: Path) -> None:

@@ -30,11 +30,20 @@ from python_calamine import CalamineWorkbook
 from apmodel import service
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import CellError, OutColumn, OutputTable, OutputWouldOverwrite, column_letter
-from apmodel.workbook.layout import NUMBER_FORMATS
+from apmodel.workbook.layout import NUMBER_FORMATS, OUTPUT_TAB, link_target, print_setup
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
-from apmodel.workbook.xlwings_store import EXCEL_ERRORS, XlwingsStore, cell_text, format_blocks, width_runs
+from apmodel.workbook.xlwings_store import (
+    EXCEL_ERRORS,
+    XlwingsStore,
+    cell_text,
+    format_blocks,
+    set_print_setup,
+    set_underline,
+    width_runs,
+)
 from tests.builders import small_county, write_workbook
+from tests.windows_com import windows_com_calls
 
 
 @pytest.fixture(autouse=True)
@@ -127,9 +136,11 @@ def actions(book: xw.Book) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Formula:
-    """A written value Excel would have turned into a formula: never wanted in an output."""
+    """A written value Excel would have turned into a formula: never wanted in an output (but links)."""
 
     text: str
+
+
 
 
 @dataclass(frozen=True)
@@ -183,9 +194,11 @@ class ReplayedSheet:
         for key in [k for k in self.cells if k[0] in rows and k[1] in columns]:
             del self.cells[key]
         if formats:
-            for store in (self.formats, self.links):
+            for store in (self.formats,):
                 for key in [k for k in store if k[0] in rows and k[1] in columns]:
                     del store[key]
+        for key in [k for k in self.links if k[0] in rows and k[1] in columns]:
+            del self.links[key]  # a link is the cell's formula: it goes with the value
 
 
 class Replay:
@@ -256,7 +269,11 @@ class Replay:
             for r, row in zip(rows, action["values"], strict=True):
                 for c, value in zip(columns, row, strict=True):
                     read = as_excel_reads_it(value)
-                    if read is None:
+                    sheet.links.pop((r, c), None)
+                    if isinstance(read, Formula) and link_target(read.text) is not None:
+                        # A link: the formula as a file reader shows it, and where it goes.
+                        sheet.cells[(r, c)], sheet.links[(r, c)] = read.text, link_target(read.text)
+                    elif read is None:
                         sheet.cells.pop((r, c), None)
                     else:
                         sheet.cells[(r, c)] = read
@@ -266,9 +283,6 @@ class Replay:
             for r in rows:
                 for c in columns:
                     sheet.formats[(r, c)] = args[0]
-        elif func == "addHyperlink":
-            assert args[0].startswith("#"), "an internal link starts with #"
-            sheet.links[(top, left)] = args[0][1:]
         elif func == "setColumnWidth":
             sheet.widths[left] = args[0]
         else:
@@ -323,8 +337,8 @@ def assert_same_cells(
                 cell = expected_sheet.cell(row=r, column=c)
                 if cell.value is not None and (r, c) not in skipped:
                     assert got.formats.get((r, c), "General") == cell.number_format, (name, r, c)
-                link = cell.hyperlink.location if cell.hyperlink is not None else None
-                assert got.links.get((r, c)) == link, (name, r, c)
+                assert cell.hyperlink is None, (name, r, c)  # links are formulas, not hyperlink objects
+                assert got.links.get((r, c)) == link_target(cell.value), (name, r, c)
         for column, width in got.widths.items():
             assert expected_sheet.column_dimensions[column_letter(column)].width == width
 
@@ -507,8 +521,16 @@ def test_an_existing_output_table_is_resized_where_it_is_and_its_old_rows_cleare
     checks = Replay(remote_payload(moved)).apply(recorded).sheet("Checks")
     assert checks.tables == [["Warnings", "B5:F6"]]
     assert checks.cells == {
-        (5, 2): "Severity", (5, 3): "Code", (5, 4): "Row", (5, 5): "Value", (5, 6): "Link",
-        (6, 2): "Error", (6, 3): "UNKNOWN_URN", (6, 4): 7, (6, 5): "999", (6, 6): "Go to cell",
+        (5, 2): "Severity",
+        (5, 3): "Code",
+        (5, 4): "Row",
+        (5, 5): "Value",
+        (5, 6): "Link",
+        (6, 2): "Error",
+        (6, 3): "UNKNOWN_URN",
+        (6, 4): 7,
+        (6, 5): "999",
+        (6, 6): '=HYPERLINK("#\'Schools\'!A7","Go to cell")',
     }  # rows 7 to 10 of the old table are gone
     assert checks.links == {(6, 6): "'Schools'!A7"}
 
@@ -597,17 +619,28 @@ def test_plain_words_are_written_without_a_prefix() -> None:
     assert cell_text("") is None
 
 
-def test_warnings_links_become_internal_hyperlinks_to_the_cell(county: Path) -> None:
+def test_warnings_links_are_hyperlink_formulas_in_the_tables_one_block_of_values(county: Path) -> None:
     book = remote_book(county)
     rows: list[list[Any]] = [
-        ["Error", "A", 7, "x", "'Schools'!C7"], ["Info", "B", None, "", None], ["Warning", "C", 3, "y", "Terms!B3"]
+        ["Error", "A", 7, "x", "'Schools'!C7"],
+        ["Info", "B", None, "", None],
+        ["Warning", "C", 3, "y", 'Say "hi"!B3'],
     ]
     XlwingsStore(book).write_tables([warnings(rows)])
-    links = [a for a in actions(book) if a["func"] == "addHyperlink"]
-    assert [(a["start_row"] + 1, a["start_column"] + 1, a["args"]) for a in links] == [
-        (4, 5, ["#'Schools'!C7", "Go to cell", "'Schools'!C7"]),
-        (6, 5, ["#Terms!B3", "Go to cell", "Terms!B3"]),
+    recorded = actions(book)
+    assert not [a for a in recorded if a["func"] == "addHyperlink"]  # no call per link
+    block = next(a for a in recorded if a["func"] == "setValues" and a["start_row"] == 2)
+    # '#' marks a place in this workbook; a '"' in a sheet name is doubled inside the formula.
+    assert [row[4] for row in block["values"][1:]] == [
+        '=HYPERLINK("#\'Schools\'!C7","Go to cell")',
+        "",  # the Info row has no link: a blank cell, as the engine writes a blank
+        '=HYPERLINK("#Say ""hi""!B3","Go to cell")',
     ]
+    # The link colour on the Link column from its first link (row 4) to its last (row 6): one range.
+    colour = [a for a in recorded if a["func"] == "setFontProperty" and a["start_column"] == 4]
+    assert [(a["start_row"] + 1, a["row_count"], a["args"]) for a in colour] == [(4, 3, ["color", "#0563c1"])]
+    links = Replay(remote_payload(county)).apply(recorded).sheet("Warnings").links
+    assert links == {(4, 5): "'Schools'!C7", (6, 5): 'Say "hi"!B3'}
 
 
 def test_an_empty_output_table_keeps_one_blank_row(county: Path) -> None:
@@ -631,6 +664,28 @@ def test_status_goes_to_the_status_bar_and_the_cell_beside_summary(county: Path)
 def test_without_a_summary_table_status_only_goes_to_the_status_bar(county: Path) -> None:
     book = remote_book(county)
     XlwingsStore(book).status("Reading the workbook")
+    assert actions(book) == []
+
+
+def test_on_windows_each_page_setup_property_is_one_com_call_and_nothing_is_asked_twice() -> None:
+    calls = windows_com_calls(set_print_setup, print_setup([60.0, 50.0], "Brighton & Hove"), OUTPUT_TAB)
+    written = {entry[1]: entry[2] for entry in calls if entry[0] == "set"}
+    # Margins in points, 72 to the inch: Excel's Narrow sides, 0.5 in = 36 pt, 0.6 in = 43.2 pt, 0.3 in = 21.6 pt.
+    margins = ("Left", "Right", "Top", "Bottom", "Header", "Footer")
+    assert [written[f"Sheet.PageSetup.{m}Margin"] for m in margins] == pytest.approx([36, 36, 43.2, 43.2, 21.6, 21.6])
+    assert written["Sheet.PageSetup.Orientation"] == 2  # 110 characters wide: landscape
+    assert written["Sheet.PageSetup.PrintTitleRows"] == "$3:$3"
+    assert written["Sheet.PageSetup.LeftFooter"] == "Brighton && Hove"
+    assert written["Sheet.Tab.Color"] == 0x358254  # 548235 as Excel's BGR
+    assert not [c for c in calls if c[0] == "call"]  # no InchesToPoints: each margin is one call, not two
+    # The page setup fetched once, printer talk off and on, 15 properties, the tab and its colour.
+    assert len(calls) == 1 + 2 + 15 + 2
+
+
+def test_on_windows_the_link_underline_is_two_com_calls_and_other_engines_skip_it(county: Path) -> None:
+    assert windows_com_calls(set_underline) == [("get", "Sheet.Font"), ("set", "Sheet.Font.Underline", 2)]
+    book = remote_book(county)
+    set_underline(book.sheets[0].range("A1"), book.app)  # the remote engine: nothing to do
     assert actions(book) == []
 
 

@@ -111,7 +111,8 @@ class CellWriter:
         if value is None or value == "":
             return None  # openpyxl writes an empty string as an empty cell too
         if isinstance(value, str):
-            return inline_string(ref, 0, value)
+            number_format = cell_format(value, kind_format, money_in_text)
+            return inline_string(ref, self.style(CellStyle(number_format)) if number_format else 0, value)
         if isinstance(value, bool):
             return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
         if isinstance(value, int | Decimal | float):

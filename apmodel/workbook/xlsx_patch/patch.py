@@ -249,9 +249,8 @@ class Patch:
         regions = [region for _, region, _, _ in edits] + [
             Region(block.top, block.bottom, block.left, block.right) for block in blocks
         ]
-        links: list[tuple[str, str, str]] = []
-        rows = list(rewrite_sheet_data(body, regions, blocks, self.cells, links))
-        edit_shell(root, regions, blocks, links)
+        rows = list(rewrite_sheet_data(body, regions, blocks, self.cells))
+        edit_shell(root, regions, blocks)
         head, tail = shell_halves(root)
         self.package.write(sheet.part, [head, *rows, tail])
         for block, _, table_part, table_id in edits:

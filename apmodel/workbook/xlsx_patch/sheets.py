@@ -10,8 +10,8 @@ from lxml import etree
 
 from apmodel.workbook.interface import MAIN, REL, column_letter, column_number
 from apmodel.workbook.layout import MARGINS, OUTPUT_TAB, PAPER_A4, PrintSetup, row_height, wrapped_columns
-from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_attr, xml_text
-from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, insert_in_order, serialise
+from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_text
+from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, serialise
 from apmodel.workbook.xlsx_patch.styles import NOTE_STYLE, TITLE_STYLE
 from apmodel.workbook.xlsx_patch.tables import Block
 
@@ -118,11 +118,11 @@ _ALL_CELL_COLUMNS = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})\d+"')
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 
 
-def _new_rows(blocks: Sequence[Block], cells: CellWriter, links: list[tuple[str, str, str]]) -> dict[int, list[str]]:
+def _new_rows(blocks: Sequence[Block], cells: CellWriter) -> dict[int, list[str]]:
     """The blocks' cells by sheet row (blocks left to right, so each row's cells are in column order)."""
     rows: dict[int, list[str]] = {}
     for block in sorted(blocks, key=lambda b: b.left):
-        for number, row in block.rows(cells, links):
+        for number, row in block.rows(cells):
             rows.setdefault(number, []).extend(row)
     return rows
 
@@ -150,10 +150,9 @@ def rewrite_sheet_data(
     regions: Sequence[Region],
     blocks: Sequence[Block],
     cells: CellWriter,
-    links: list[tuple[str, str, str]],
 ) -> Iterator[bytes]:
     """The sheetData body with each region cleared and each block written, other cells untouched."""
-    new_rows = _new_rows(blocks, cells, links)
+    new_rows = _new_rows(blocks, cells)
     bounds = [
         (region, _column_key(column_letter(region.left).encode()), _column_key(column_letter(region.right).encode()))
         for region in regions
@@ -263,9 +262,12 @@ def edit_shell(
     root: etree._Element,
     regions: Sequence[Region],
     blocks: Sequence[Block],
-    links: list[tuple[str, str, str]],
 ) -> None:
-    """Merges, hyperlinks and the dimension of a sheet whose regions are rewritten."""
+    """Merges, hyperlinks and the dimension of a sheet whose regions are rewritten.
+
+    A rewritten region loses its hyperlinks (an older run's, or a user's): the links a run
+    writes are ``HYPERLINK`` formulas in the cells (layout.link_formula).
+    """
     boxes = [(r.left, r.top, r.right, r.bottom) for r in regions]
     merges = root.find(f"{QMAIN}mergeCells")
     if merges is not None:
@@ -282,12 +284,6 @@ def edit_shell(
         for link in list(hyperlinks):
             if isinstance(link.tag, str) and any(_overlaps(ref_bounds(link.get("ref", "A1")), b) for b in boxes):
                 hyperlinks.remove(link)
-    if links:
-        if hyperlinks is None:
-            hyperlinks = etree.Element(f"{QMAIN}hyperlinks")
-            insert_in_order(root, hyperlinks, _SHEET_ORDER)
-        for ref, location, display in links:
-            etree.SubElement(hyperlinks, f"{QMAIN}hyperlink", ref=ref, location=location, display=display)
     if hyperlinks is not None and not any(isinstance(h.tag, str) for h in hyperlinks):
         root.remove(hyperlinks)
     dimension = root.find(f"{QMAIN}dimension")
@@ -309,7 +305,6 @@ def new_sheet_xml(
 ) -> Iterator[bytes]:
     """A whole new sheet for one output table: title, note, frozen header, fitted widths, the table,
     and how it prints (layout.print_setup; its print titles are a defined name of the workbook)."""
-    links: list[tuple[str, str, str]] = []
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
     )
@@ -329,7 +324,7 @@ def new_sheet_xml(
     chunk: list[str] = []
     table = block.table
     wrap = wrapped_columns(table, widths)
-    for number, row in block.rows(cells, links):
+    for number, row in block.rows(cells):
         height = row_height(table.rows[number - block.top - 1], widths, wrap) if number > block.top else None
         tall = f' ht="{height}" customHeight="1"' if height is not None else ""
         chunk.append(f'<row r="{number}"{tall}>' + "".join(row) + "</row>")
@@ -339,13 +334,6 @@ def new_sheet_xml(
     if chunk:
         yield "".join(chunk).encode()
     tail = ["</sheetData>"]
-    if links:
-        tail.append("<hyperlinks>")
-        tail.extend(
-            f'<hyperlink ref="{ref}" location="{xml_attr(location)}" display="{xml_attr(display)}"/>'
-            for ref, location, display in links
-        )
-        tail.append("</hyperlinks>")
     tail.append(page_setup_xml(setup))
     tail.append(f'<tableParts count="1"><tablePart r:id="{table_rel}"/></tableParts></worksheet>')
     yield "".join(tail).encode()

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import MAIN, OutputTable, column_letter
-from apmodel.workbook.layout import LINK_TEXTS, NUMBER_FORMATS, fitted_width, wrapped_columns
-from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, text_tail, xml_attr
+from apmodel.workbook.layout import LINK_TEXTS, NUMBER_FORMATS, fitted_width, link_formula, wrapped_columns
+from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, text_tail, xml_attr, xml_text
 from apmodel.workbook.xlsx_patch.styles import HEADER_STYLE, LINK_STYLE, WRAP_STYLE, CellStyle
 
 
 @dataclass
 class Block:
-    """One output table's cells, rows and hyperlinks, placed with its header at (top, left)."""
+    """One output table's cells and rows (its links ``HYPERLINK`` formulas), placed with its header at (top, left)."""
 
     table: OutputTable
     top: int
@@ -33,7 +33,7 @@ class Block:
     def ref(self) -> str:
         return f"{column_letter(self.left)}{self.top}:{column_letter(self.right)}{self.bottom}"
 
-    def rows(self, cells: CellWriter, links: list[tuple[str, str, str]]) -> Iterator[tuple[int, list[str]]]:
+    def rows(self, cells: CellWriter) -> Iterator[tuple[int, list[str]]]:
         """(sheet row, cell XML in column order) for the header and each data row."""
         table = self.table
         letters = [column_letter(self.left + i) for i in range(len(table.columns))]
@@ -51,7 +51,8 @@ class Block:
             whole = f' s="{cells.style(CellStyle(number_format))}"' if number_format else ""
             # In a text column (Summary's Value) a Decimal is money, shown as £.
             money = f' s="{cells.style(CellStyle(NUMBER_FORMATS[Kind.MONEY]))}"' if in_text else whole
-            text_style = wrap_style if wraps else ""
+            # Text in a column of figures takes the column's format (layout.cell_format).
+            text_style = wrap_style if wraps else whole
             plan.append((letter, number_format, in_text, LINK_TEXTS.get(column.name), whole, money, text_style))
         link_style = cells.style(LINK_STYLE)
         write = cells.value
@@ -68,9 +69,9 @@ class Block:
                     continue
                 if link:
                     if value:
-                        ref = f"{letter}{number}"
-                        links.append((ref, str(value), link))
-                        row.append(inline_string(ref, link_style, link))
+                        # As openpyxl writes a formula: no calculated value (Excel calculates it on load).
+                        formula = xml_text(link_formula(str(value), link)[1:])
+                        row.append(f'<c r="{letter}{number}" s="{link_style}"><f>{formula}</f></c>')
                     continue
                 kind = type(value)
                 if kind is str:
