@@ -273,7 +273,17 @@ def cmd_export_finance(args: argparse.Namespace) -> int:
     book = FileWorkbook(Path(args.workbook))
     result = export_finance(book, Path(args.output), today=_date(args.date), layout=args.layout)
     if not result.numbers:
-        print(f"Nothing to export: every Issued document of {args.workbook} has an Exported On date.")
+        run = result.run
+        settlement = run.results.settlement if run is not None else None
+        if run is not None and (settlement is None or settlement.frozen):
+            # The register cannot be trusted (edited by hand, damaged) or the model could not run: say why.
+            _print_findings(run.findings)
+            print(
+                f"Nothing exported: the invoice register of {args.workbook} is frozen by the Errors above (or the "
+                "model cannot run); put the register back as it was and export again."
+            )
+            return EXIT_ERRORS
+        print(f"Nothing to export: {args.workbook} has no Issued document without an Exported On date.")
         return EXIT_OK
     in_place = args.workbook_out is None or _same_file(Path(args.workbook), Path(args.workbook_out))
     target = Path(args.workbook) if in_place else Path(args.workbook_out)

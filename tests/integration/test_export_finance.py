@@ -8,6 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pytest
+
 from apmodel.cli import main
 from apmodel.domain.ledger import ORACLE_FUSION
 from apmodel.workbook.xlsx_reader import read_tables
@@ -153,3 +156,24 @@ def test_oracle_fusion_layout_gives_autoinvoice_lines_with_a_unique_reference(tm
     assert (line["INTERFACE_LINE_ATTRIBUTE1"], line["INTERFACE_LINE_ATTRIBUTE2"]) == (line["TRX_NUMBER"], "1")
     assert (line["AMOUNT"], line["CURRENCY_CODE"], line["LINE_TYPE"]) == ("2423.08", "GBP", "LINE")
     assert line["CUST_TRX_TYPE_NAME"] == "Invoice"
+
+
+def test_a_frozen_register_exports_nothing_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Net of an Issued row edited by hand: the register is frozen, so nothing is exported, and the
+    # message says so (it said "every Issued document has an Exported On date", with exit 0).
+    book = issued(tmp_path, county())
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["InvoiceRegister"]
+    top = next(r[0].row for r in sheet.iter_rows() if r[0].value == "Number")
+    header = [cell.value for cell in sheet[top]]
+    row = next(r for r in sheet.iter_rows(min_row=top + 1) if r[header.index("Status")].value == "Issued")
+    row[header.index("Net")].value = 1.0
+    workbook.save(book)
+    before = book.read_bytes()
+    capsys.readouterr()
+    assert export(book, tmp_path / "ledger", "2025-12-02") == 1
+    out = capsys.readouterr().out
+    assert "REGISTER_EDITED" in out and "Nothing exported" in out and "frozen" in out
+    assert "Exported On date" not in out
+    assert not (tmp_path / "ledger").exists()
+    assert book.read_bytes() == before
