@@ -94,7 +94,7 @@ from apmodel.workbook.contract import (
     SUMMARY,
 )
 from apmodel.workbook.interface import ChartSpec, OutputTable, column_letter, out_columns
-from apmodel.workbook.layout import DASHBOARD, HEADER_ROW
+from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, page_text
 from apmodel.workbook.openpyxl_cells import NOTE_FONT, write_heading
 from apmodel.workbook.openpyxl_store import atomic_save, write_table
 
@@ -414,8 +414,8 @@ def print_setup(book: Workbook, la: str) -> None:
         sheet.page_margins.left = sheet.page_margins.right = 0.5
         if sheet.title != DASHBOARD:
             sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        sheet.oddFooter.left.text = la
-        sheet.oddFooter.center.text = sheet.title
+        sheet.oddFooter.left.text = page_text(la)
+        sheet.oddFooter.center.text = page_text(sheet.title)
         sheet.oddFooter.right.text = "Page &P of &N"
         lines: dict[int, int] = {}
         for c, width in enumerate(used, start=1):

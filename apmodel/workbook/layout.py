@@ -321,12 +321,29 @@ class PrintSetup:
         return f"&L{self.footer_left}&C{self.footer_centre}&R{self.footer_right}"
 
 
+#: Excel allows 255 characters in a whole page header or footer (codes included; XlsxWriter drops a longer
+#: one): a name of up to 150 in one part always leaves room for the other parts and their codes.
+PAGE_TEXT_LIMIT = 150
+
+
+def page_text(text: str, limit: int = PAGE_TEXT_LIMIT) -> str:
+    """Text for one part of a page header or footer: ``&`` doubled so Excel does not read it as a code
+    ("Brighton & Hove"), and a long name cut to ``limit`` characters with an ellipsis (never inside a
+    doubled ``&``)."""
+    if len(text.replace("&", "&&")) > limit:
+        cut = text[: limit - 1]
+        while len(cut.replace("&", "&&")) > limit - 1:
+            cut = cut[:-1]
+        text = cut.rstrip() + "\u2026"
+    return text.replace("&", "&&")
+
+
 def print_setup(widths: Sequence[float], la: str, header_row: int | None = HEADER_ROW) -> PrintSetup:
     """The print setup of a sheet whose columns are ``widths`` wide, with its header on ``header_row``."""
     return PrintSetup(
         landscape=sum(widths) > PORTRAIT_WIDTH,
         title_rows=(header_row, header_row) if header_row is not None else None,
-        footer_left=la.replace("&", "&&"),
+        footer_left=page_text(la),
     )
 
 

@@ -6,6 +6,7 @@ name, a style, a cached string or the document properties.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from datetime import date
@@ -210,3 +211,23 @@ def test_the_cover_is_dated_by_the_run_date_so_a_copy_made_again_says_the_same(e
     cover = read_tables(example_copy)["Cover"]
     details = dict(zip(column(cover, "Item"), column(cover, "Detail"), strict=True))
     assert details["Date"] == "1 December 2025"
+
+
+@pytest.mark.parametrize("command", ["run", "forum-copy"])
+def test_an_ampersand_or_a_very_long_la_name_stays_a_plain_footer(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In a header or footer "&" starts a code (&P the page, &N the pages...): the Forum copy wrote
+    # "Brighton & Hove" with a single "&". Excel allows 255 characters in a footer: a long name is cut.
+    for la, shown in (("Brighton & Hove", "&LBrighton && Hove&C"), ("Borough & Co " * 20, "Co Borough\u2026&C")):
+        source = write_workbook(tmp_path / "county.xlsx", small_county(**{"LA name": la}))
+        out = tmp_path / f"{command}.xlsx"
+        assert main([command, str(source), "-o", str(out), "--date", "2025-12-01"]) in (0, 1)
+        footers = [m for text in zip_text(out).values() for m in re.findall(r"<oddFooter>(.*?)</oddFooter>", text)]
+        assert footers, command
+        for footer in footers:
+            plain = html.unescape(footer)
+            assert shown in plain and len(plain) <= 255, plain
+            # Every "&" is a code or a doubled (literal) one.
+            assert not re.search(r"&(?![&LCRPNAD])", plain.replace("&&", "")), footer
+    capsys.readouterr()

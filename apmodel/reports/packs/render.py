@@ -44,6 +44,7 @@ from apmodel.workbook.contract import (
     OutputSpec,
 )
 from apmodel.workbook.interface import MAX_SHEET_NAME
+from apmodel.workbook.layout import PAGE_TEXT_LIMIT, page_text
 from apmodel.workbook.openpyxl_store import temporary_path
 
 #: Characters no file name may hold on Windows, macOS or Linux.
@@ -232,21 +233,10 @@ class _Writer:
                 sheet.freeze_panes(header_row + 1, 0)
 
 
-#: Excel's limit for a whole page header or footer is 255 characters (XlsxWriter drops a longer one
-#: with a warning): a school name of up to 130 (then its URN), an LA name of up to 150 and a title of
-#: up to 80 fit beside the codes.
-_HEADER_PART = 150
-
-
-def _header_text(text: str, limit: int = _HEADER_PART) -> str:
-    """Text for a page header or footer: ``&`` doubled so it is not read as a code; a long name is cut
-    to ``limit`` characters with an ellipsis (never inside a doubled ``&``)."""
-    if len(text.replace("&", "&&")) > limit:
-        cut = text[: limit - 1]
-        while len(cut.replace("&", "&&")) > limit - 1:
-            cut = cut[:-1]
-        text = cut.rstrip() + "\u2026"
-    return text.replace("&", "&&")
+def _header_text(text: str, limit: int = PAGE_TEXT_LIMIT) -> str:
+    """Text for a page header or footer (``layout.page_text``): a school name of up to 130 (then its URN),
+    an LA name of up to 150 and a title of up to 80 fit Excel's 255 characters beside the codes."""
+    return page_text(text, limit)
 
 
 def write_pack(pack: SchoolPack, out_dir: Path) -> Path:
