@@ -397,13 +397,19 @@ def import_schools(ctx: Context) -> str:
     update = report.update
     problems = _findings_lines(report.findings)
     if update is None:
-        ctx.ui.tell(f"Nothing was imported: {report.findings.counts_text()}.\n\n{problems}", problem=True)
+        ctx.store.show(WARNINGS)
+        ctx.ui.tell(
+            f"Nothing was imported: {report.findings.counts_text()}, listed on the Warnings sheet.\n\n{problems}",
+            problem=True,
+        )
         return f"Nothing imported: {report.findings.counts_text()}"
     ctx.store.show(IMPORT_LOG_SPEC.name)
     ctx.ui.tell(
         f"Imported {extract.name}: {update.added} school(s) added, {update.updated} updated ({update.closed} closed), "
         f"{report.moved} placement(s)/exclusion(s) moved by {len(report.conversions)} conversion(s); "
-        f"{report.log_rows} change(s) in ImportLog; {report.findings.counts_text()}. Save the workbook to keep them."
+        f"{report.log_rows} change(s) in ImportLog; {report.findings.counts_text()}"
+        + (" (each a row of the Warnings sheet)" if report.findings.items else "")
+        + ". Save the workbook to keep them."
         + (f"\n\n{problems}" if problems else ""),
         problem=report.findings.has_errors(),
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from apmodel.domain import gias, ledger, rollover
-from apmodel.domain.findings import Findings
+from apmodel.domain.findings import Finding, Findings
 from apmodel.domain.inputs import SETTING_SPECS, SettingKind, normalise
 from apmodel.reports.forum_tables import warnings_table
 from apmodel.service import RunReport, compute, settlement_tables
@@ -139,14 +139,26 @@ def _whole_table(spec: TableSpec, header: Sequence[str], rows: list[list[object]
 
 
 def import_schools(store: WorkbookStore, gias_path: Path, *, links_path: Path | None = None) -> ImportReport:
-    """Update Schools from the GIAS extract (and Placements/Exclusions from the links file); write ImportLog.
+    """Update Schools from the GIAS extract (and Placements/Exclusions from the links file); write ImportLog
+    and the import's findings as the Warnings table (the CLI and the ribbon alike).
 
-    Nothing is written without the ``LA code`` setting or a Schools table (each an Error).
+    Without the ``LA code`` setting or a Schools table (each an Error) only the Warnings table is written.
     """
     tables = store.read_tables()
     findings = Findings()
     settings = parse_settings(table_named(tables, SETTINGS.name), findings)
     la_code = settings.la_code if settings is not None else ""
+    title = f"Import from GIAS: {gias_path.name}"
+
+    def warnings() -> OutputTable:
+        def locate(finding: Finding) -> str | None:
+            table = table_named(tables, finding.table)
+            return None if table is None else table.cell_ref(finding.row, finding.column)
+
+        table = warnings_table(findings.sorted(), locate, f"{title}: problems found (Errors stop the import)")
+        table.la = settings.la_name if settings is not None else ""  # printed in the footer, as a run's is
+        return table
+
     schools = table_named(tables, SCHOOLS.name)
     if not la_code or schools is None:
         findings.error(
@@ -159,6 +171,7 @@ def import_schools(store: WorkbookStore, gias_path: Path, *, links_path: Path | 
             if not la_code
             else "The workbook has no Schools table to update.",
         )
+        store.write_tables([warnings()])
         return ImportReport(findings)
     establishments = read_establishments(gias_path, findings)
     mapping = district_map(tables, findings)
@@ -194,9 +207,10 @@ def import_schools(store: WorkbookStore, gias_path: Path, *, links_path: Path | 
             IMPORT_LOG_SPEC.name,
             out_columns(IMPORT_LOG_SPEC.columns),
             [[row.urn, row.column, row.old, row.new, row.note] for row in update.log],
-            title=f"Import from GIAS: {gias_path.name}",
+            title=title,
         )
     )
+    written.append(warnings())
     store.write_tables(written)
     store.status(f"Imported {len(establishments)} GIAS record(s): {len(update.log)} change(s)")
     return report

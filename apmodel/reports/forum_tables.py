@@ -23,7 +23,13 @@ def summary_table(items: Sequence[SummaryItem]) -> OutputTable:
     )
 
 
-def warnings_table(findings: Sequence[Finding], locate: Callable[[Finding], str | None]) -> OutputTable:
+#: The Warnings table's title after a run or a validation.
+VALIDATION_TITLE = "Validation: problems found in the inputs (Errors block what depends on them)"
+
+
+def warnings_table(
+    findings: Sequence[Finding], locate: Callable[[Finding], str | None], title: str = VALIDATION_TITLE
+) -> OutputTable:
     """One row per finding, Errors first; on Error and Warning rows ``Link`` jumps to the offending cell.
 
     Info rows name their table, row and column but carry no link: a link is the one thing the
@@ -36,7 +42,7 @@ def warnings_table(findings: Sequence[Finding], locate: Callable[[Finding], str 
         WARNINGS,
         out_columns(WARNINGS_SPEC.columns),
         rows,
-        title="Validation: problems found in the inputs (Errors block what depends on them)",
+        title=title,
     )
 
 

@@ -23,6 +23,7 @@ from apmodel.addin import commands, ribbon_buttons
 from apmodel.addin.commands import LOG_FILE, ExcelInterface, dispatch, is_web_address, unused_path
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.openpyxl_store import FileWorkbook
+from apmodel.workbook.xlsx_reader import read_tables
 from apmodel.workbooks.example_gias import (
     ACADEMY_CONVERTER,
     COMMUNITY,
@@ -431,10 +432,16 @@ def test_import_schools_updates_the_open_books_schools_and_import_log_as_the_cli
     assert expected.update is not None and expected.log_rows > 0
     headless.save(tmp_path / "cli.xlsx")
     replay = Replay(remote_payload(county)).apply(actions(book))
-    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "ImportLog"])
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "ImportLog", "Warnings"])
+    # Birch Primary is closed in GIAS: its Warning is a row of the Warnings table on both paths.
+    warnings = read_tables(tmp_path / "cli.xlsx")["Warnings"].rows
+    assert [row[:5] for row in warnings if row[1] == "GIAS_SCHOOL_CLOSED"] == [
+        ["Warning", "GIAS_SCHOOL_CLOSED", "Schools", 3, "Status"]
+    ]
     [[message, *_]] = alerts(book)
     assert message.startswith(f"Imported edubasealldata20260101.csv: {expected.update.added} school(s) added")
     assert f"{expected.log_rows} change(s) in ImportLog" in message and "Save the workbook" in message
+    assert "(each a row of the Warnings sheet)" in message and "GIAS_SCHOOL_CLOSED" not in message
 
 
 def test_import_schools_with_the_links_file_moves_a_converted_schools_rows_as_the_cli_does(tmp_path: Path) -> None:
@@ -458,7 +465,7 @@ def test_import_schools_with_the_links_file_moves_a_converted_schools_rows_as_th
     assert expected.moved >= 1 and expected.conversions
     headless.save(tmp_path / "cli.xlsx")
     replay = Replay(remote_payload(county)).apply(actions(book))
-    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "Placements", "Exclusions", "ImportLog"])
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Schools", "Placements", "Exclusions", "ImportLog", "Warnings"])
     assert f"{expected.moved} placement(s)/exclusion(s) moved by 1 conversion(s)" in alerts(book)[0][0]
 
 
@@ -472,12 +479,29 @@ def test_a_gias_file_offered_as_a_web_address_is_refused_and_asked_again(tmp_pat
     assert len(ui.asked) == 4  # the extract twice, the links file, the confirmation
 
 
-def test_import_schools_without_an_la_code_changes_nothing_and_says_why(county: Path, tmp_path: Path) -> None:
+def test_import_schools_without_an_la_code_changes_nothing_but_warnings_and_says_why(
+    county: Path, tmp_path: Path
+) -> None:
     book = remote_book(county)
-    press("import_schools", book, tmp_path, files=[gias_extract(tmp_path), None])
+    gias = gias_extract(tmp_path)
+    press("import_schools", book, tmp_path, files=[gias, None])
     [[message, _, _, mode, _]] = alerts(book)
     assert message.startswith("Nothing was imported: 1 Error(s)") and "'LA code' setting" in message
-    assert mode == "critical" and writes(book) == []
+    assert "listed on the Warnings sheet" in message and mode == "critical"
+    # The one Error is the Warnings table, as the service function writes it; no other table changes.
+    headless = FileWorkbook(county)
+    systems.import_schools(headless, gias)
+    headless.save(tmp_path / "cli.xlsx")
+    replay = Replay(remote_payload(county)).apply(actions(book))
+    assert_same_cells(tmp_path / "cli.xlsx", replay, ["Warnings"])
+    assert read_tables(tmp_path / "cli.xlsx")["Warnings"].rows[0][:5] == [
+        "Error", "IMPORT_NOT_POSSIBLE", "Settings", None, "Value"
+    ]
+    before = Replay(remote_payload(county))
+    assert {s.name for s in replay.sheets} == {s.name for s in before.sheets} | {"Warnings"}
+    for sheet in before.sheets:
+        if sheet.name != "Warnings":
+            assert replay.sheet(sheet.name).cells == sheet.cells, sheet.name
 
 
 def test_import_schools_stops_when_the_file_picker_is_closed_or_the_confirmation_refused(

@@ -101,6 +101,22 @@ def test_closed_school_is_kept_with_a_warning_and_new_open_schools_are_added(
     assert not {100011, 100012, 100013} & set(schools)
 
 
+def test_the_imports_findings_are_rows_of_the_warnings_table_of_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = imported(tmp_path, county())
+    printed = capsys.readouterr().out
+    warnings = records(out, "Warnings")
+    # Birch Primary (100002) is closed in GIAS: one Warning on its Schools row (sheet row 3: the header, Alder, Birch).
+    [closed] = [row for row in warnings if row["Code"] == "GIAS_SCHOOL_CLOSED"]
+    assert (closed["Severity"], closed["Table"], closed["Row"], closed["Column"]) == ("Warning", "Schools", 3, "Status")
+    assert closed["Message"] in printed
+    # Every finding printed is a row of Warnings, and the table says which import it belongs to.
+    assert all(row["Code"] in printed for row in warnings)
+    title = openpyxl.load_workbook(out)["Warnings"]["A1"].value
+    assert str(title).startswith("Import from GIAS: edubasealldata20260101.csv")
+
+
 def test_every_change_is_in_the_import_log_and_the_input_is_untouched(tmp_path: Path) -> None:
     source = write_workbook(tmp_path / "county.xlsx", county())
     before = source.read_bytes()
