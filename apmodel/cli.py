@@ -403,7 +403,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--layout",
         choices=("generic", "oracle-fusion"),
-        help="columns of ar-invoices.csv (default: the FinanceExport table, else generic)",
+        help="columns of both files: generic, or Oracle Fusion AutoInvoice and GL journal import "
+        "(default: the FinanceExport table, else generic)",
     )
     p.add_argument("--date", help="the export date recorded as Exported On, YYYY-MM-DD (default: today)")
     p = command("new", cmd_new, "Write a blank Forum workbook.")

@@ -58,13 +58,19 @@ class FinanceExportReport:
         return sum(self.journals.values(), Decimal("0.00"))
 
 
-def finance_layout(report: RunReport, layout: str | None) -> list[tuple[str, str]]:
-    """The columns of ar-invoices.csv: a shipped layout by name, else the FinanceExport table, else generic."""
+def finance_layouts(
+    report: RunReport, layout: str | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The columns of ar-invoices.csv and of journals.csv: a shipped layout by name (both files), else each
+    file's rows of the FinanceExport table, else its generic layout."""
     if layout is not None:
-        return list(ledger.LAYOUTS[layout])
+        return list(ledger.LAYOUTS[layout]), list(ledger.JOURNAL_LAYOUTS[layout])
     rows = finance_layout_rows(report.loaded.tables, report.findings)
-    chosen = ledger.layout_from_rows(rows, report.findings)
-    return chosen or list(ledger.LAYOUTS["generic"])
+    chosen = ledger.layouts_from_rows(rows, report.findings)
+    return (
+        chosen.get(ledger.AR_FILE) or list(ledger.LAYOUTS["generic"]),
+        chosen.get(ledger.JOURNAL_FILE) or list(ledger.JOURNAL_LAYOUTS["generic"]),
+    )
 
 
 def export_finance(
@@ -81,9 +87,8 @@ def export_finance(
     if settlement is None or settlement.frozen:
         # A frozen register has Errors (edited or damaged rows): nothing is exported from it.
         return FinanceExportReport([], [], run=report)
-    export = ledger.export_ledger(
-        settlement.register, report.loaded.inputs, finance_layout(report, layout), report.findings
-    )
+    invoices, journals = finance_layouts(report, layout)
+    export = ledger.export_ledger(settlement.register, report.loaded.inputs, invoices, report.findings, journals)
     if not export.numbers:
         return FinanceExportReport([], [], run=report)
     files = [
@@ -97,7 +102,7 @@ def export_finance(
     store.write_tables(report.tables)
     store.status(f"Exported {len(export.numbers)} document(s) to {out_dir}")
     return FinanceExportReport(
-        export.numbers, files, len(export.ar_rows), ledger.journal_balance(export.journal_rows), report
+        export.numbers, files, len(export.ar_rows), ledger.journal_balance(export.journal_lines), report
     )
 
 

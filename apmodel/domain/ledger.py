@@ -15,10 +15,16 @@ Rule (README, "The ledger: export-finance"):
   (a positive amount is a debit to the school; a negative one, money back, a credit);
 - nothing exported names a pupil: descriptions carry the term, the school and its URN only.
 
-``FinanceExport`` (Field, Column Header) renames and orders ``ar-invoices.csv``'s columns for the
-council's system; the Fields are ``AR_FIELDS`` and ``AR_EXTRA_FIELDS``. ``ORACLE_FUSION`` is a
-ready layout for Oracle Fusion AutoInvoice (RA_INTERFACE_LINES_ALL), whose line reference is
-INTERFACE_LINE_CONTEXT + INTERFACE_LINE_ATTRIBUTE1 (the document number) + ATTRIBUTE2 (the line).
+``FinanceExport`` (Field, Column Header, File) renames and orders each file's columns for the
+council's system: its rows with File ``journals.csv`` describe the journals file, the others
+(File blank or ``ar-invoices.csv``) ``ar-invoices.csv``. The Fields are ``AR_FIELDS`` and
+``AR_EXTRA_FIELDS``, and ``JOURNAL_FIELDS`` and ``JOURNAL_EXTRA_FIELDS``. A file without rows
+keeps its generic layout, and so does a journals layout without both Debit and Credit (its
+journals could not be seen to net to 0.00). Ready layouts: ``ORACLE_FUSION`` for Oracle Fusion
+AutoInvoice (RA_INTERFACE_LINES_ALL), whose line reference is INTERFACE_LINE_CONTEXT +
+INTERFACE_LINE_ATTRIBUTE1 (the document number) + ATTRIBUTE2 (the line), and ``ORACLE_FUSION_GL``
+for Oracle Fusion General Ledger's journal import (GL_INTERFACE), one journal per document
+(REFERENCE4, the journal entry name, is the document number).
 """
 
 from __future__ import annotations
@@ -72,13 +78,39 @@ AR_EXTRA_FIELDS: tuple[str, ...] = (
     "Batch Source",
     "Business Unit",
 )
+#: The generic journals.csv, in this order.
 JOURNAL_FIELDS: tuple[str, ...] = ("Journal", "Date", "Cost Centre", "Account Code", "Description", "Debit", "Credit")
+#: More fields a FinanceExport layout of journals.csv may use (the generic file leaves them out).
+JOURNAL_EXTRA_FIELDS: tuple[str, ...] = (
+    "Line Number",
+    "Line Reference",
+    "URN",
+    "Period",
+    "Batch Name",
+    "Status",
+    "Ledger",
+    "Journal Source",
+    "Journal Category",
+    "Currency",
+    "Actual Flag",
+)
+#: Each file's fields, by the File of a FinanceExport row.
+FILE_FIELDS: dict[str, tuple[str, ...]] = {
+    AR_FILE: (*AR_FIELDS, *AR_EXTRA_FIELDS),
+    JOURNAL_FILE: (*JOURNAL_FIELDS, *JOURNAL_EXTRA_FIELDS),
+}
 
 #: What the Oracle Fusion layout's constant fields hold.
 LINE_CONTEXT = "APMODEL"
 BATCH_SOURCE = "APMODEL"
 CURRENCY = "GBP"
 TRANSACTION_TYPES = {DocumentKind.INVOICE.value: "Invoice", DocumentKind.CREDIT_NOTE.value: "Credit Memo"}
+#: What the Oracle Fusion journal layout's constant fields hold: a new line, actual amounts, the
+#: journal source and category the council defines for these journals.
+JOURNAL_STATUS = "NEW"
+ACTUAL_FLAG = "A"
+JOURNAL_SOURCE = "APMODEL"
+JOURNAL_CATEGORY = "APMODEL"
 
 #: Oracle Fusion AutoInvoice: Field -> RA_INTERFACE_LINES_ALL column, in the order of the file.
 ORACLE_FUSION: tuple[tuple[str, str], ...] = (
@@ -107,9 +139,35 @@ ORACLE_FUSION: tuple[tuple[str, str], ...] = (
     ("Original Document", "REFERENCE_LINE_ATTRIBUTE1"),
     ("Original Line Number", "REFERENCE_LINE_ATTRIBUTE2"),
 )
-LAYOUTS: dict[str, tuple[tuple[str, str], ...]] = {
+#: Oracle Fusion General Ledger journal import: Field -> GL_INTERFACE column, in the order of the file.
+ORACLE_FUSION_GL: tuple[tuple[str, str], ...] = (
+    ("Status", "STATUS"),
+    ("Ledger", "LEDGER_NAME"),
+    ("Date", "ACCOUNTING_DATE"),
+    ("Journal Source", "USER_JE_SOURCE_NAME"),
+    ("Journal Category", "USER_JE_CATEGORY_NAME"),
+    ("Currency", "CURRENCY_CODE"),
+    ("Date", "DATE_CREATED"),
+    ("Actual Flag", "ACTUAL_FLAG"),
+    ("Cost Centre", "SEGMENT1"),
+    ("Account Code", "SEGMENT2"),
+    ("Debit", "ENTERED_DR"),
+    ("Credit", "ENTERED_CR"),
+    ("Batch Name", "REFERENCE1"),
+    ("Journal", "REFERENCE4"),
+    ("Description", "REFERENCE5"),
+    ("Description", "REFERENCE10"),
+)
+Layout = tuple[tuple[str, str], ...]
+#: The ready layouts of ar-invoices.csv ...
+LAYOUTS: dict[str, Layout] = {
     "generic": tuple((name, name) for name in AR_FIELDS),
     "oracle-fusion": ORACLE_FUSION,
+}
+#: ... and of journals.csv, by the same names.
+JOURNAL_LAYOUTS: dict[str, Layout] = {
+    "generic": tuple((name, name) for name in JOURNAL_FIELDS),
+    "oracle-fusion": ORACLE_FUSION_GL,
 }
 
 Row = dict[str, object]
@@ -120,20 +178,22 @@ class LayoutRow:
     row: int
     field: str
     header: str
+    file: str = AR_FILE
 
 
 @dataclass
 class LedgerExport:
-    """What one export writes: the AR lines, the journal lines, and the documents they carry."""
+    """What one export writes: the AR lines, the journal lines, and the documents they carry.
+
+    ``journal_lines`` are the journal lines by field, whatever the layout: ``journal_balance`` nets them.
+    """
 
     ar_header: list[str]
+    journal_header: list[str] = field(default_factory=lambda: list(JOURNAL_FIELDS))
     ar_rows: list[list[object]] = field(default_factory=list)
     journal_rows: list[list[object]] = field(default_factory=list)
+    journal_lines: list[Row] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
-
-    @property
-    def journal_header(self) -> list[str]:
-        return list(JOURNAL_FIELDS)
 
 
 def exportable(entry: RegisterEntry) -> bool:
@@ -148,13 +208,17 @@ def mark_exported(register: Sequence[RegisterEntry], numbers: Sequence[str], day
     return [e.model_copy(update={"exported_on": day}) if e.number in chosen else e for e in register]
 
 
-def layout_from_rows(rows: Sequence[LayoutRow], findings: Findings) -> list[tuple[str, str]]:
-    """A FinanceExport table as (Field, Column Header) pairs; an unknown Field or a repeated header is skipped."""
-    known = {normalise(name): name for name in (*AR_FIELDS, *AR_EXTRA_FIELDS)}
-    layout: list[tuple[str, str]] = []
-    headers: set[str] = set()
+def layouts_from_rows(rows: Sequence[LayoutRow], findings: Findings) -> dict[str, list[tuple[str, str]]]:
+    """A FinanceExport table as (Field, Column Header) pairs by file; a file without usable rows is absent.
+
+    An unknown Field or a header used twice in one file is a Warning and its row is left out; a
+    journals layout without both Debit and Credit is a Warning and is not used.
+    """
+    layouts: dict[str, list[tuple[str, str]]] = {}
+    headers: dict[str, set[str]] = {}
     for row in rows:
-        name = known.get(normalise(row.field))
+        fields = FILE_FIELDS[row.file]
+        name = next((f for f in fields if normalise(f) == normalise(row.field)), None)
         if name is None:
             findings.warning(
                 "FINANCE_EXPORT_FIELD",
@@ -162,25 +226,36 @@ def layout_from_rows(rows: Sequence[LayoutRow], findings: Findings) -> list[tupl
                 row.row,
                 "Field",
                 row.field,
-                f"{row.field!r} is not a field of {AR_FILE}; the row is left out. Fields: "
-                + ", ".join((*AR_FIELDS, *AR_EXTRA_FIELDS))
-                + ".",
+                f"{row.field!r} is not a field of {row.file}; the row is left out. Fields: " + ", ".join(fields) + ".",
             )
             continue
         header = row.header or name
-        if normalise(header) in headers:
+        used = headers.setdefault(row.file, set())
+        if normalise(header) in used:
             findings.warning(
                 "FINANCE_EXPORT_FIELD",
                 LAYOUT_TABLE,
                 row.row,
                 "Column Header",
                 header,
-                f"The column header {header!r} is used twice; this row is left out.",
+                f"The column header {header!r} is used twice in {row.file}; this row is left out.",
             )
             continue
-        headers.add(normalise(header))
-        layout.append((name, header))
-    return layout
+        used.add(normalise(header))
+        layouts.setdefault(row.file, []).append((name, header))
+    journals = layouts.get(JOURNAL_FILE)
+    if journals is not None and not {"Debit", "Credit"} <= {name for name, _ in journals}:
+        findings.warning(
+            "FINANCE_EXPORT_FIELD",
+            LAYOUT_TABLE,
+            None,
+            "Field",
+            "Debit, Credit",
+            f"The rows for {JOURNAL_FILE} have no Debit or no Credit, so its journals could not be seen to net to "
+            f"0.00; {JOURNAL_FILE} keeps its generic layout. Add both Fields to use your layout.",
+        )
+        del layouts[JOURNAL_FILE]
+    return layouts
 
 
 def _describe(entry: RegisterEntry, school: School | None) -> str:
@@ -231,16 +306,40 @@ def _ar_values(entry: RegisterEntry, school: School | None, settings: Settings) 
     }
 
 
-def _journal(entry: RegisterEntry, school: School | None, settings: Settings) -> list[list[object]]:
+def _journal(entry: RegisterEntry, school: School | None, settings: Settings) -> list[Row]:
     """Two lines netting to 0.00: the school's budget against the AP budget, for the document's Gross."""
     amount = entry.gross
     debit, credit = (amount, None) if amount > 0 else (None, ZERO - amount)
-    day = entry.issued_on
-    text = _describe(entry, school)
+    common: Row = {
+        "Journal": entry.number,
+        "Date": entry.issued_on,
+        "Description": _describe(entry, school),
+        "URN": entry.urn,
+        "Period": entry.period,
+        "Batch Name": f"Alternative Provision recoupment {entry.period}",
+        "Status": JOURNAL_STATUS,
+        "Ledger": settings.la_name,
+        "Journal Source": JOURNAL_SOURCE,
+        "Journal Category": JOURNAL_CATEGORY,
+        "Currency": CURRENCY,
+        "Actual Flag": ACTUAL_FLAG,
+    }
     cost_centre = school.cost_centre if school is not None else ""
+    sides = (
+        (cost_centre, settings.school_budget_account, debit, credit),
+        (settings.ap_cost_centre, settings.income_account, credit, debit),
+    )
     return [
-        [entry.number, day, cost_centre, settings.school_budget_account, text, debit, credit],
-        [entry.number, day, settings.ap_cost_centre, settings.income_account, text, credit, debit],
+        {
+            **common,
+            "Line Number": line,
+            "Line Reference": f"{entry.number}-{line}",
+            "Cost Centre": centre,
+            "Account Code": account,
+            "Debit": dr,
+            "Credit": cr,
+        }
+        for line, (centre, account, dr, cr) in enumerate(sides, start=1)
     ]
 
 
@@ -267,10 +366,11 @@ def export_ledger(
     inputs: ModelInputs,
     layout: Sequence[tuple[str, str]],
     findings: Findings,
+    journal_layout: Sequence[tuple[str, str]] = JOURNAL_LAYOUTS["generic"],
 ) -> LedgerExport:
-    """The rows of both files for every exportable register row, in register order."""
+    """The rows of both files for every exportable register row, in register order, each file in its layout."""
     settings = inputs.settings
-    export = LedgerExport([header for _, header in layout])
+    export = LedgerExport([header for _, header in layout], [header for _, header in journal_layout])
     if settings is None:
         return export
     schools = {school.urn: school for school in inputs.schools}
@@ -299,7 +399,9 @@ def export_ledger(
                     f"{school.name} has no Cost Centre: its journal {entry.number} leaves the school's cost centre "
                     "empty.",
                 )
-            export.journal_rows += _journal(entry, school, settings)
+            lines = _journal(entry, school, settings)
+            export.journal_lines += lines
+            export.journal_rows += [[line[name] for name, _ in journal_layout] for line in lines]
         else:
             values = _ar_values(entry, school, settings)
             export.ar_rows.append([values[name] for name, _ in layout])
@@ -307,13 +409,11 @@ def export_ledger(
     return export
 
 
-def journal_balance(rows: Sequence[Sequence[object]]) -> dict[str, Decimal]:
-    """Debits minus credits per journal (every one 0.00 in a balanced export)."""
-    index_debit, index_credit = JOURNAL_FIELDS.index("Debit"), JOURNAL_FIELDS.index("Credit")
+def journal_balance(lines: Sequence[Row]) -> dict[str, Decimal]:
+    """Debits minus credits per journal (every one 0.00 in a balanced export), from the lines by field."""
     totals: dict[str, Decimal] = {}
-    for row in rows:
-        debit = row[index_debit]
-        credit = row[index_credit]
+    for line in lines:
+        debit, credit = line["Debit"], line["Credit"]
         amount = (debit if isinstance(debit, Decimal) else ZERO) - (credit if isinstance(credit, Decimal) else ZERO)
-        totals[str(row[0])] = totals.get(str(row[0]), ZERO) + amount
+        totals[str(line["Journal"])] = totals.get(str(line["Journal"]), ZERO) + amount
     return totals

@@ -26,6 +26,7 @@ from apmodel.domain.inputs import (
     choices_of,
     normalise,
 )
+from apmodel.domain.ledger import AR_FILE, JOURNAL_FILE
 from apmodel.domain.register import RegisterStatus
 
 
@@ -412,11 +413,16 @@ DISTRICT_MAP = TableSpec(
 FINANCE_EXPORT = TableSpec(
     "FinanceExport",
     (
-        _c("Field", required=True, help="A field of ar-invoices.csv (the warning lists them)."),
+        _c("Field", required=True, help="A field of the row's File (the warning lists them)."),
         _c("Column Header", help="The header your finance system expects for it (blank: the field's own name)."),
+        _c(
+            "File",
+            choices=(AR_FILE, JOURNAL_FILE),
+            help=f"The file the row describes: {AR_FILE} (also when blank, or without this column) or {JOURNAL_FILE}.",
+        ),
     ),
     required=False,
-    note="export-finance: the columns of ar-invoices.csv, in order, renamed for your finance system.",
+    note=f"export-finance: the columns of {AR_FILE} and {JOURNAL_FILE}, in order, renamed for your finance system.",
 )
 
 INPUT_TABLES: tuple[TableSpec, ...] = (

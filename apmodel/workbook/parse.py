@@ -24,7 +24,7 @@ from apmodel.domain import inputs as m
 from apmodel.domain.equality import ROLL_COLUMNS
 from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import normalise
-from apmodel.domain.ledger import LayoutRow
+from apmodel.domain.ledger import AR_FILE, LayoutRow
 from apmodel.domain.percent import takes_more_than_all
 from apmodel.workbook import contract as c
 from apmodel.workbook.cells import (
@@ -1243,11 +1243,40 @@ def _register_entries(table: str, rows: list[Row], findings: Findings) -> list[m
 
 
 def finance_layout_rows(tables: dict[str, RawTable], findings: Findings) -> list[LayoutRow]:
-    """The FinanceExport table's rows (Field, Column Header), in order; empty when it is absent."""
-    rows = read_rows(c.FINANCE_EXPORT, table_named(tables, c.FINANCE_EXPORT.name), findings)
-    return [
-        LayoutRow(row.sheet_row, as_text(row.values["Field"]), as_text(row.get("Column Header", ""))) for row in rows
-    ]
+    """The FinanceExport table's rows (Field, Column Header, File), in order; empty when it is absent.
+
+    A blank File (or no File column, as in workbooks made before it) is ar-invoices.csv; a File
+    that is neither file is a Warning and its row is left out (never put in the other file).
+    """
+    raw = table_named(tables, c.FINANCE_EXPORT.name)
+    rows = read_rows(c.FINANCE_EXPORT, raw, findings, read_later=("File",))
+    if raw is None:
+        return []
+    at, first = raw.index("File"), raw.sheet_row(0)
+    [file_column] = [column for column in c.FINANCE_EXPORT.columns if column.name == "File"]
+    layout: list[LayoutRow] = []
+    for row in rows:
+        cells = raw.rows[row.sheet_row - first]
+        typed = cells[at] if at is not None and at < len(cells) else None
+        file = AR_FILE
+        if not is_blank(typed):
+            try:
+                file = _choice(file_column, as_text(typed))
+            except CellProblem:
+                findings.warning(
+                    "FINANCE_EXPORT_FIELD",
+                    c.FINANCE_EXPORT.name,
+                    row.sheet_row,
+                    "File",
+                    typed,
+                    f"{as_text(typed)!r} is not a file of export-finance ({', '.join(file_column.choices)}); "
+                    "the row is left out.",
+                )
+                continue
+        layout.append(
+            LayoutRow(row.sheet_row, as_text(row.values["Field"]), as_text(row.get("Column Header", "")), file)
+        )
+    return layout
 
 
 def district_map(tables: dict[str, RawTable], findings: Findings) -> dict[str, str]:

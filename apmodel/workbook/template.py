@@ -60,7 +60,7 @@ TEMPLATE_EXAMPLES: dict[str, list[list[object]]] = {
     ],
     c.SCENARIOS.name: [["Higher deprivation weight", "DistrictFactor", "KS3 and KS4 pupils", "100%"]],
     c.DISTRICT_MAP.name: [["Ashford", "Example District"]],
-    c.FINANCE_EXPORT.name: [["Document Number", "TRX_NUMBER"]],
+    c.FINANCE_EXPORT.name: [["Document Number", "TRX_NUMBER", "ar-invoices.csv"]],
 }
 
 #: Tables whose rows a new workbook keeps: the Settings rows carry the defaults.

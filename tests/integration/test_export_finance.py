@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from apmodel.cli import main
-from apmodel.domain.ledger import ORACLE_FUSION
+from apmodel.domain.ledger import AR_FIELDS, JOURNAL_FIELDS, ORACLE_FUSION, ORACLE_FUSION_GL
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.builders import TableRows, small_county, write_workbook
 
@@ -177,3 +177,118 @@ def test_a_frozen_register_exports_nothing_and_says_why(tmp_path: Path, capsys: 
     assert "Exported On date" not in out
     assert not (tmp_path / "ledger").exists()
     assert book.read_bytes() == before
+
+
+# -- journals.csv layouts ---------------------------------------------------------------------------
+
+
+def test_finance_export_rows_for_journals_rename_and_order_the_journal_columns(tmp_path: Path) -> None:
+    layout = (
+        ["Field", "Column Header", "File"],
+        [
+            ["Journal", "JNL", "journals.csv"],
+            ["Line Number", "LINE", "journals.csv"],
+            ["Debit", "DR", "journals.csv"],
+            ["Credit", "CR", "journals.csv"],
+            ["Cost Centre", None, "Journals.CSV"],
+        ],
+    )
+    book = issued(tmp_path, county(FinanceExport=layout))
+    assert export(book, tmp_path / "ledger", "2025-12-02") == 0
+    # Alder Secondary: 5,500 x 21 / 52 = 2,221.15 debited to its cost centre, credited to the AP budget's.
+    lines = read_csv(tmp_path / "ledger" / "journals.csv")
+    assert [list(line.values()) for line in lines] == [
+        [lines[0]["JNL"], "1", "2221.15", "", "CC1"],
+        [lines[0]["JNL"], "2", "", "2221.15", "HN-AP"],
+    ]
+    assert list(lines[0]) == ["JNL", "LINE", "DR", "CR", "Cost Centre"]
+    # No row names ar-invoices.csv: it keeps its generic layout.
+    [invoice] = read_csv(tmp_path / "ledger" / "ar-invoices.csv")
+    assert list(invoice) == list(AR_FIELDS)
+    assert not [row for row in read_tables(book)["Warnings"].rows if row[2] == "FinanceExport"]
+
+
+def test_one_finance_export_table_describes_both_files_and_a_header_may_repeat_across_them(tmp_path: Path) -> None:
+    layout = (
+        ["File", "Field", "Column Header"],
+        [
+            [None, "Document Number", "REF"],
+            ["ar-invoices.csv", "Gross", "AMOUNT"],
+            ["journals.csv", "Journal", "REF"],
+            ["journals.csv", "Debit", "AMOUNT_DR"],
+            ["journals.csv", "Credit", "AMOUNT_CR"],
+        ],
+    )
+    book = issued(tmp_path, county(FinanceExport=layout))
+    assert export(book, tmp_path / "ledger", "2025-12-02") == 0
+    [invoice] = read_csv(tmp_path / "ledger" / "ar-invoices.csv")
+    assert invoice == {"REF": invoice["REF"], "AMOUNT": "2423.08"}  # Cedar: 6,000 x 21 / 52
+    journal = read_csv(tmp_path / "ledger" / "journals.csv")
+    assert [(j["AMOUNT_DR"], j["AMOUNT_CR"]) for j in journal] == [("2221.15", ""), ("", "2221.15")]
+    assert not [row for row in read_tables(book)["Warnings"].rows if row[2] == "FinanceExport"]
+
+
+def test_bad_finance_export_rows_are_warnings_with_their_row_and_column_and_nothing_crashes(tmp_path: Path) -> None:
+    layout = (
+        ["Field", "Column Header", "File"],
+        [
+            ["Journal", "JNL", "journals.csv"],  # row 2
+            ["Debit", "DR", "journals.csv"],
+            ["Credit", "CR", "journals.csv"],
+            ["Customer", "WHO", "journals.csv"],  # row 5: an invoice field, not a journal one
+            ["Description", "JNL", "journals.csv"],  # row 6: JNL twice in journals.csv
+            [None, "BLANK", "journals.csv"],  # row 7: no Field
+            ["Gross", "AMOUNT", "payments.csv"],  # row 8: not a file
+            ["Gross", "AMOUNT", None],  # row 9: ar-invoices.csv
+        ],
+    )
+    book = issued(tmp_path, county(FinanceExport=layout))
+    assert export(book, tmp_path / "ledger", "2025-12-02") == 0
+    rows = [row for row in read_tables(book)["Warnings"].rows if row[2] == "FinanceExport"]
+    found = {(row[3], row[4]): (row[0], row[1]) for row in rows}
+    assert found == {
+        (5, "Field"): ("Warning", "FINANCE_EXPORT_FIELD"),
+        (6, "Column Header"): ("Warning", "FINANCE_EXPORT_FIELD"),
+        (7, "Field"): ("Error", "REQUIRED_VALUE"),
+        (8, "File"): ("Warning", "FINANCE_EXPORT_FIELD"),
+    }
+    messages = {row[3]: row[6] for row in rows}
+    assert "'Customer' is not a field of journals.csv" in str(messages[5])
+    assert "'payments.csv' is not a file of export-finance" in str(messages[8])
+    assert list(read_csv(tmp_path / "ledger" / "journals.csv")[0]) == ["JNL", "DR", "CR"]
+    assert list(read_csv(tmp_path / "ledger" / "ar-invoices.csv")[0]) == ["AMOUNT"]
+
+
+def test_a_journals_layout_without_debit_or_credit_is_a_warning_and_the_generic_layout_is_kept(tmp_path: Path) -> None:
+    layout = (["Field", "Column Header", "File"], [["Journal", "JNL", "journals.csv"], ["Debit", "DR", "journals.csv"]])
+    book = issued(tmp_path, county(FinanceExport=layout))
+    assert export(book, tmp_path / "ledger", "2025-12-02") == 0
+    assert list(read_csv(tmp_path / "ledger" / "journals.csv")[0]) == list(JOURNAL_FIELDS)
+    [warning] = [row for row in read_tables(book)["Warnings"].rows if row[2] == "FinanceExport"]
+    assert warning[1] == "FINANCE_EXPORT_FIELD" and "no Debit or no Credit" in str(warning[6])
+
+
+def test_oracle_fusion_layout_gives_gl_interface_journals_that_each_net_to_zero(tmp_path: Path) -> None:
+    book = issued(tmp_path, county())
+    assert export(book, tmp_path / "ledger", "2025-12-02", "--layout", "oracle-fusion") == 0
+    lines = read_csv(tmp_path / "ledger" / "journals.csv")
+    assert list(lines[0]) == [header for _, header in ORACLE_FUSION_GL]
+    # Alder Secondary's 2,221.15: the school's cost centre and budget account debited, the AP budget's credited.
+    assert [(j["SEGMENT1"], j["SEGMENT2"], j["ENTERED_DR"], j["ENTERED_CR"]) for j in lines] == [
+        ("CC1", "1890", "2221.15", ""),
+        ("HN-AP", "9410", "", "2221.15"),
+    ]
+    for line in lines:
+        assert (line["STATUS"], line["ACTUAL_FLAG"], line["CURRENCY_CODE"]) == ("NEW", "A", "GBP")
+        assert (line["USER_JE_SOURCE_NAME"], line["USER_JE_CATEGORY_NAME"]) == ("APMODEL", "APMODEL")
+        assert line["ACCOUNTING_DATE"] == line["DATE_CREATED"] == "2025-12-01"  # Issued On
+        assert line["LEDGER_NAME"] == "Testshire"  # the LA name setting
+        assert line["REFERENCE1"] == "Alternative Provision recoupment Autumn 2025"
+        assert line["REFERENCE5"] == line["REFERENCE10"] and "Alder" in line["REFERENCE10"]
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        amount = Decimal(line["ENTERED_DR"] or "0") - Decimal(line["ENTERED_CR"] or "0")
+        totals[line["REFERENCE4"]] = totals.get(line["REFERENCE4"], Decimal("0")) + amount
+    assert totals == {lines[0]["REFERENCE4"]: Decimal("0.00")}
+    text = (tmp_path / "ledger" / "journals.csv").read_text()
+    assert "P-A1" not in text and "P-B7" not in text and "Pupil" not in text

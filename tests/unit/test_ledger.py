@@ -48,7 +48,7 @@ def test_money_back_to_a_school_is_a_credit_to_its_budget_and_each_journal_nets_
     assert export.journal_rows[0][2:4] == ["CC1", "1890"]
     assert export.journal_rows[0][5:] == [None, Decimal("300.25")]
     assert export.journal_rows[1][5:] == [Decimal("300.25"), None]
-    assert journal_balance(export.journal_rows) == {"AP-1": Decimal("0.00"), "AP-2": Decimal("0.00")}
+    assert journal_balance(export.journal_lines) == {"AP-1": Decimal("0.00"), "AP-2": Decimal("0.00")}
 
 
 def test_marking_exported_changes_only_exported_on_of_the_rows_named() -> None:
