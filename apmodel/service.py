@@ -54,6 +54,7 @@ from apmodel.workbook.contract import (
     CONTENTS,
     INPUT_TABLES,
     INVOICE_REGISTER,
+    LAST_YEAR_SHOWN,
     LAST_YEAR_SOURCES,
     NOTES,
     TableSpec,
@@ -209,7 +210,9 @@ def navigation_tables(loaded: Loaded, tables: Sequence[OutputTable]) -> list[Out
         found = table_named(loaded.tables, name)
         return found.sheet if found is not None else None
 
-    inputs = {spec.name: sheet for spec in (*INPUT_TABLES, INVOICE_REGISTER) if (sheet := sheet_of(spec.name))}
+    kept = (INVOICE_REGISTER.name, *(last_year_name(spec.name) for spec in LAST_YEAR_SHOWN))
+    names = (*(spec.name for spec in INPUT_TABLES), *kept)
+    inputs = {name: sheet for name in names if (sheet := sheet_of(name))}
     outputs = {t.name: sheet_of(t.name) or t.name for t in tables if not t.hidden and t.name not in inputs}
     outputs |= {name: sheet_of(name) or name for name in (CONTENTS, NOTES)}
     return [contents_table(workbook_sheets(inputs, outputs)), notes_table()]

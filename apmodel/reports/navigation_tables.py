@@ -15,9 +15,11 @@ from apmodel.workbook.contract import (
     CONTENTS_SPEC,
     INPUT_TABLES,
     INVOICE_REGISTER,
+    LAST_YEAR_SHOWN,
     NOTES,
     NOTES_SPEC,
     OUTPUT_SPECS,
+    last_year_name,
 )
 from apmodel.workbook.interface import OutputTable, out_columns, quote_sheet
 from apmodel.workbook.layout import DASHBOARD
@@ -25,6 +27,10 @@ from apmodel.workbook.layout import DASHBOARD
 INPUT, OUTPUT, KEPT = "Input", "Output", "Kept"
 
 DASHBOARD_HOLDS = "Charts of the last run, each with its figures beside it."
+
+#: What a ``LastYear<Table>`` sheet holds (rollover keeps last year's inputs there).
+LAST_YEAR_HOLDS = ("Last year's {what}, kept by rollover: correct a row here and the next run credits "
+                   "last year's document it changes.")
 
 #: The words the model uses, in the order a reader meets them.
 GLOSSARY: tuple[tuple[str, str], ...] = (
@@ -83,7 +89,8 @@ def notes_table() -> OutputTable:
 
 
 def workbook_sheets(input_sheets: dict[str, str], output_sheets: dict[str, str]) -> list[tuple[str, str, str]]:
-    """The Contents rows: outputs (Summary, then the Dashboard, then the rest), the register, then inputs.
+    """The Contents rows: outputs (Summary, then the Dashboard, then the rest), the register and last
+    year's shown tables (after a rollover), then inputs.
 
     ``input_sheets`` and ``output_sheets`` map a table name to the sheet holding it.
     """
@@ -102,6 +109,9 @@ def workbook_sheets(input_sheets: dict[str, str], output_sheets: dict[str, str])
             add(DASHBOARD, DASHBOARD_HOLDS, OUTPUT)
     if INVOICE_REGISTER.name in input_sheets:
         add(input_sheets[INVOICE_REGISTER.name], INVOICE_REGISTER.note, KEPT)
+    for source in LAST_YEAR_SHOWN:
+        if (name := last_year_name(source.name)) in input_sheets:
+            add(input_sheets[name], LAST_YEAR_HOLDS.format(what=source.name.casefold()), KEPT)
     for table in INPUT_TABLES:
         if table.name in input_sheets:
             add(input_sheets[table.name], table.note, INPUT)

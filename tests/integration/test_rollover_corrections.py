@@ -203,3 +203,12 @@ def test_the_pack_shows_a_corrected_old_document_credited_last_year_and_its_cred
     )
     # Net: last year 600.00; this year -600.00 + 300.00 = -300.00.
     assert money(rows["Net of all documents"]["This year (£)"]) == Decimal("-300.00")
+
+
+def test_contents_lists_last_years_tables_as_kept(rolled: Path, tmp_path: Path) -> None:
+    ran = tmp_path / "ran.xlsx"
+    cli("run", str(rolled), "-o", str(ran), "--date", "2026-05-01")
+    kinds = {row["Sheet"]: row["Kind"] for row in records(ran, "Contents")}
+    assert kinds["LastYearPlacements"] == kinds["LastYearExclusions"] == kinds["InvoiceRegister"] == "Kept"
+    # The hidden LastYear tables (settings, rates, terms...) are not offered as sheets to go to.
+    assert "LastYearSettings" not in kinds
