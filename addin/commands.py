@@ -354,8 +354,15 @@ def forum_copy(ctx: Context) -> str:
     from apmodel.service import forum_copy as write_forum_copy
 
     stem = Path(str(ctx.book.name)).stem
-    path = write_forum_copy(ctx.store, unused_path(folder / f"{stem} - Forum copy.xlsx"), today=ctx.today)
-    ctx.ui.tell(f"Wrote the Forum copy {path}: aggregated figures only, safe to publish.")
+    told: list[Findings] = []
+    path = write_forum_copy(
+        ctx.store, unused_path(folder / f"{stem} - Forum copy.xlsx"), today=ctx.today, findings=told.append
+    )
+    if told and told[0].has_errors():
+        ctx.ui.tell(f"Wrote the Forum copy {path}, but do not publish it yet: the inputs have Errors "
+                    f"({told[0].counts_text()}), so its figures leave out what they block. Run Validate to see them.")
+    else:
+        ctx.ui.tell(f"Wrote the Forum copy {path}: aggregated figures only, safe to publish.")
     return f"Wrote the Forum copy {path.name}"
 
 

@@ -185,15 +185,35 @@ def cmd_issue(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if result.run.findings.has_errors() else EXIT_OK
 
 
+class _Told:
+    """The findings a command's service function tells (its return value is something else)."""
+
+    def __init__(self) -> None:
+        self.findings = Findings()
+
+    def __call__(self, findings: Findings) -> None:
+        self.findings = findings
+
+    def exit_code(self) -> int:
+        """Exit 1, with the Errors counted and how to list them, when the inputs have Errors; else 0."""
+        if not self.findings.has_errors():
+            return EXIT_OK
+        print(f"The inputs have Errors ({self.findings.counts_text()}): the figures leave out what they block; "
+              "`apmodel validate` lists them.")
+        return EXIT_ERRORS
+
+
 def cmd_packs(args: argparse.Namespace) -> int:
     from apmodel.service import write_packs
 
     _check_target(args.output, folder=True)
     step, spinner = _progress(args.quiet)
+    told = _Told()
     with spinner:
-        paths = write_packs(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date), progress=step)
+        book = FileWorkbook(Path(args.workbook))
+        paths = write_packs(book, Path(args.output), today=_date(args.date), progress=step, findings=told)
     print(f"Wrote {len(paths)} school pack(s) to {args.output}.")
-    return EXIT_OK
+    return told.exit_code()
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -201,12 +221,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     target, in_place = _output_target(args)
     book = FileWorkbook(Path(args.workbook))
-    names = compare_scenarios(book, today=_date(args.date))
+    told = _Told()
+    names = compare_scenarios(book, today=_date(args.date), findings=told)
     backup = book.save(target, backup=in_place)
     print(f"Compared {len(names)} scenario(s) with the baseline; wrote {target}.")
     if backup:
         print(f"The original was kept as {backup}.")
-    return EXIT_OK
+    return told.exit_code()
 
 
 def cmd_forum_copy(args: argparse.Namespace) -> int:
@@ -215,9 +236,13 @@ def cmd_forum_copy(args: argparse.Namespace) -> int:
     if _same_file(Path(args.workbook), Path(args.output)):
         raise CannotWrite(f"cannot write {args.output}: it is the workbook itself; give the Forum copy another name")
     _check_target(args.output)
-    path = forum_copy(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date))
-    print(f"Wrote the Forum copy {path} (aggregated figures only, safe to publish).")
-    return EXIT_OK
+    told = _Told()
+    path = forum_copy(FileWorkbook(Path(args.workbook)), Path(args.output), today=_date(args.date), findings=told)
+    if told.findings.has_errors():
+        print(f"Wrote the Forum copy {path} (aggregated figures only), but do not publish it yet:")
+    else:
+        print(f"Wrote the Forum copy {path} (aggregated figures only, safe to publish).")
+    return told.exit_code()
 
 
 def cmd_import_schools(args: argparse.Namespace) -> int:

@@ -270,20 +270,34 @@ def write_dashboard(store: WorkbookStore, report: RunReport) -> None:
         store.write_dashboard(charts, la_name(report.loaded))
 
 
+#: Told the run's findings by a command that returns something else (the CLI's exit code reads them).
+FindingsSink = Callable[[Findings], None]
+
+
 def compare_scenarios(
-    store: WorkbookStore, *, today: date | None = None, progress: Progress | None = None
+    store: WorkbookStore,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    findings: FindingsSink | None = None,
 ) -> list[str]:
     """Compute the baseline and every scenario; write ScenarioComparison, the Dashboard and every output."""
     report = compute(store, today=today, progress=progress, with_scenarios=True)
+    if findings is not None:
+        findings(report.findings)
     _write_run(store, report, progress)
     return list(report.comparison.scenario_names) if report.comparison is not None else []
 
 
-def forum_copy(store: WorkbookStore, out_path: Path, *, today: date | None = None) -> Path:
+def forum_copy(
+    store: WorkbookStore, out_path: Path, *, today: date | None = None, findings: FindingsSink | None = None
+) -> Path:
     """A new workbook safe to publish with Forum papers, built from the results (never a copy of the file)."""
     from apmodel.reports.forum_copy import write_forum_copy
 
     report = compute_results(store, today=today, with_scenarios=True)
+    if findings is not None:
+        findings(report.findings)
     store.status("Writing the Forum copy")
     # The paper is dated by the run date (--date), so a copy made again for the same meeting says the same.
     made = datetime.combine(today, datetime.now().time()) if today is not None else None
@@ -432,11 +446,18 @@ def _status_line(findings: Findings) -> str:
 
 
 def write_packs(
-    store: WorkbookStore, out_dir: Path, *, today: date | None = None, progress: Progress | None = None
+    store: WorkbookStore,
+    out_dir: Path,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    findings: FindingsSink | None = None,
 ) -> list[Path]:
     """One workbook per school for its headteacher (``DIR/<URN> <School Name>.xlsx``)."""
     from apmodel.reports.packs import write_school_packs
 
     report = compute_results(store, today=today, progress=progress)
+    if findings is not None:
+        findings(report.findings)
     (progress or store.status)("Writing school packs")
     return write_school_packs(report.loaded.inputs, report.results, out_dir, produced_on=today)
