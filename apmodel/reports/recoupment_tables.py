@@ -165,7 +165,9 @@ def invoice_register_table(register: Sequence[RegisterEntry], as_read: RawTable 
     """
     own = [_register_row(e) for e in register]
     if as_read is None:
-        return OutputTable(INVOICE_REGISTER.name, list(REGISTER_COLUMNS), own, title=REGISTER_TITLE)
+        return OutputTable(
+            INVOICE_REGISTER.name, list(REGISTER_COLUMNS), own, title=REGISTER_TITLE, note=INVOICE_REGISTER.note
+        )
     model_index = {normalise(column.name): j for j, column in enumerate(REGISTER_COLUMNS)}
     # Each output column: ("model", index into REGISTER_COLUMNS) or ("user", index into as_read's header).
     layout: list[tuple[str, int]] = []
@@ -181,7 +183,7 @@ def invoice_register_table(register: Sequence[RegisterEntry], as_read: RawTable 
         rows.append(
             [values[j] if kind == "model" else (cells[j] if j < len(cells) else None) for kind, j in layout]
         )
-    return OutputTable(INVOICE_REGISTER.name, columns, rows, title=REGISTER_TITLE)
+    return OutputTable(INVOICE_REGISTER.name, columns, rows, title=REGISTER_TITLE, note=INVOICE_REGISTER.note)
 
 
 REGISTER_TITLE = "Invoice register: every number ever used (do not edit Issued rows)"
