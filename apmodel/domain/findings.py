@@ -53,8 +53,7 @@ class Findings:
         value: object,
         message: str,
     ) -> None:
-        shown = "" if value is None else str(value)
-        finding = Finding(severity, code, table, row, column, shown[:255], message)
+        finding = Finding(severity, code, table, row, column, shown(value)[:255], message)
         if finding not in self._seen:
             self._seen.add(finding)
             self.items.append(finding)
@@ -89,3 +88,12 @@ class Findings:
 
     def sorted(self) -> list[Finding]:
         return sorted(self.items, key=lambda f: f.sort_key)
+
+
+def shown(value: object) -> str:
+    """A finding's value as the user typed it: a whole number read as a float (a cell's 12.0) shows as 12."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
