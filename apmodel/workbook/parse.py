@@ -789,17 +789,20 @@ def _districts(raw: RawTable | None, findings: Findings) -> list[m.District]:
     for row in rows:
         share = row.get("Devolved Share")
         model = m.FundingModel(row.values["Funding Model"])
+        hybrid = model is m.FundingModel.HYBRID
         if share is not None and not Decimal(0) <= share <= Decimal(1):
-            findings.error(
-                "OUT_OF_RANGE",
-                "Districts",
-                row.sheet_row,
-                "Devolved Share",
-                share,
-                "Devolved Share must be between 0% and 100%; it is treated as blank.",
+            # One Error for the typed share: over 100% is the percentage rule's own code; a Hybrid
+            # district then takes 50% as if the cell were blank (not a second, "blank" Error).
+            message = "Devolved Share must be between 0% and 100%; " + (
+                "50% is assumed, as for a blank share." if hybrid else "it is treated as blank."
             )
-            share = None
-        if model is m.FundingModel.HYBRID and share is None:
+            if share > 1:
+                shown = f"{(share * 100).normalize():f}%"
+                findings.error("PERCENT_OVER_100", "Districts", row.sheet_row, "Devolved Share", shown, message)
+            else:
+                findings.error("OUT_OF_RANGE", "Districts", row.sheet_row, "Devolved Share", share, message)
+            share = Decimal("0.5") if hybrid else None
+        if hybrid and share is None:
             findings.error(
                 "REQUIRED_VALUE",
                 "Districts",

@@ -318,3 +318,26 @@ def test_a_placement_rate_is_a_percentage_when_its_provider_charges_percent_of_a
     assert over == [("Placements", 7, "Charge Rate")]
     # A daily provider's placement keeps its rate in pounds.
     assert rates["PL-5"] == (Decimal("55.50"), "")
+
+
+def test_a_devolved_share_over_100_percent_is_one_error_and_a_hybrid_district_takes_50_percent() -> None:
+    findings = Findings()
+    tables = {
+        "Settings": settings_table(),
+        "Districts": table(
+            "Districts",
+            ["District", "Funding Model", "Devolved Share"],
+            [["Swale", "Hybrid", "150%"], ["Dover", "Hybrid", -0.2], ["Deal", "Devolved", 150]],
+        ),
+    }
+    inputs = parse_inputs(tables, findings)
+    # "150%" and 150 are 150% (a bare 1.5 would be 1.5%). Hybrid districts fall back to 50% as for a blank
+    # share; a Devolved district's share is unused (blank).
+    assert [(d.name, d.devolved_share) for d in inputs.districts] == [
+        ("Swale", Decimal("0.5")),
+        ("Dover", Decimal("0.5")),
+        ("Deal", None),
+    ]
+    found = [(f.code, f.row, f.value) for f in findings.items if f.column == "Devolved Share"]
+    # One Error per typed share, none saying the share is missing ("REQUIRED_VALUE").
+    assert found == [("PERCENT_OVER_100", 4, "150%"), ("OUT_OF_RANGE", 5, "-0.2"), ("PERCENT_OVER_100", 6, "150%")]
