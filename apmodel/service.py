@@ -360,15 +360,18 @@ def output_tables(report: RunReport) -> list[OutputTable]:
     results = report.results
     loaded = report.loaded
     tables: list[OutputTable] = []
-    if results.allocation is not None:
+    if (allocation := results.allocation) is not None:
+        districts = district_allocations_table(allocation)
+        schools = school_allocations_table(allocation)
+        providers = provider_funding_table(allocation)
         tables += [
-            district_allocations_table(results.allocation),
-            district_allocation_totals_table(results.allocation),
-            school_allocations_table(results.allocation),
-            school_allocation_totals_table(results.allocation),
-            allocation_subtotals_table(results.allocation, county_label(la_name(loaded))),
-            provider_funding_table(results.allocation),
-            provider_funding_totals_table(results.allocation),
+            districts,
+            district_allocation_totals_table(allocation, districts),
+            schools,
+            school_allocation_totals_table(allocation, schools),
+            allocation_subtotals_table(allocation, county_label(la_name(loaded))),
+            providers,
+            provider_funding_totals_table(allocation, providers),
         ]
     if results.recoupment is not None:
         tables += [recoupment_table(results.recoupment), recoupment_totals_table(results.recoupment)]

@@ -72,17 +72,23 @@ def totals_table(table: OutputTable, spec: OutputSpec, factors: Sequence[str] = 
     return OutputTable(spec.name, columns, [row], title=f"{table.name} added up (each figure: the sum of its rows)")
 
 
-def district_allocation_totals_table(result: AllocationResult) -> OutputTable:
-    table = district_allocations_table(result)
+# Each totals table adds up the table already built for the same result (``table``), when the caller has
+# it, rather than building it a second time.
+
+
+def district_allocation_totals_table(result: AllocationResult, table: OutputTable | None = None) -> OutputTable:
+    table = table if table is not None else district_allocations_table(result)
     return totals_table(table, DISTRICT_ALLOCATION_TOTALS_SPEC, result.district_factor_names)
 
 
-def school_allocation_totals_table(result: AllocationResult) -> OutputTable:
-    return totals_table(school_allocations_table(result), SCHOOL_ALLOCATION_TOTALS_SPEC, result.school_factor_names)
+def school_allocation_totals_table(result: AllocationResult, table: OutputTable | None = None) -> OutputTable:
+    table = table if table is not None else school_allocations_table(result)
+    return totals_table(table, SCHOOL_ALLOCATION_TOTALS_SPEC, result.school_factor_names)
 
 
-def provider_funding_totals_table(result: AllocationResult) -> OutputTable:
-    return totals_table(provider_funding_table(result), PROVIDER_FUNDING_TOTALS_SPEC)
+def provider_funding_totals_table(result: AllocationResult, table: OutputTable | None = None) -> OutputTable:
+    table = table if table is not None else provider_funding_table(result)
+    return totals_table(table, PROVIDER_FUNDING_TOTALS_SPEC)
 
 
 def district_allocations_table(result: AllocationResult) -> OutputTable:

@@ -343,12 +343,15 @@ def forum_tables(
     tables = [cover(results, comparison, made), summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
         allocation = results.allocation
-        tables += [district_allocations_table(allocation), district_allocation_totals_table(allocation)]
+        districts = district_allocations_table(allocation)
+        tables += [districts, district_allocation_totals_table(allocation, districts)]
         la = results.inputs.settings.la_name if results.inputs.settings is not None else ""
         tables.append(allocation_subtotals_table(allocation, county_label(la)))
         if schools:
-            tables += [school_allocations_table(allocation), school_allocation_totals_table(allocation)]
-        tables += [provider_funding_table(allocation), provider_funding_totals_table(allocation)]
+            funded = school_allocations_table(allocation)
+            tables += [funded, school_allocation_totals_table(allocation, funded)]
+        providers = provider_funding_table(allocation)
+        tables += [providers, provider_funding_totals_table(allocation, providers)]
     if results.recoupment is not None and money_shown is not None:
         tables.append(recoupment_by_term(results.recoupment, money_shown))
         if schools:
