@@ -17,6 +17,11 @@ ADDIN_FILE = "apmodel.xlam"
 RIBBON_XML = "ribbon.xml"
 DISPATCH_BAS = "apmodel_dispatch.bas"
 DISPATCH_MODULE = "apmodel_dispatch"
+#: The VBA that applies a button's formatting in Excel's own process (apmodel.workbook.xlwings_layout).
+LAYOUT_BAS = "apmodel_layout.bas"
+LAYOUT_MODULE = "apmodel_layout"
+#: That module as Python names it to Excel's ``Application.Run`` (``<this>.ApplyLayout``, ``<this>.ReadIndex``).
+LAYOUT_MACROS = f"'{ADDIN_FILE}'!{LAYOUT_MODULE}"
 #: Written by the build: holds the APMODEL_VERSION constant the dispatch module passes to Python.
 BUILD_MODULE = "apmodel_build"
 #: xlwings reads the add-in's configuration from ``<PROJECT_NAME>.conf`` (see install.py).

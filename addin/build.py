@@ -8,7 +8,9 @@ pyOpenVBA for the VBA project and plain zip edits for the rest:
 1. replaces the template's ribbon (``customUI/customUI.xml``) with ``resources/ribbon.xml``;
 2. removes the template's ribbon module and adds ``apmodel_dispatch`` verbatim from
    ``resources/apmodel_dispatch.bas``;
-3. adds ``apmodel_build``, one constant: the apmodel version the add-in is built from, which
+3. adds ``apmodel_layout`` verbatim from ``resources/apmodel_layout.bas`` (finds the tables and
+   formats what a button wrote, in Excel's own process: apmodel.workbook.xlwings_layout), and
+   ``apmodel_build``, one constant: the apmodel version the add-in is built from, which
    the dispatch module passes to Python so a mismatch is detected and explained;
 4. sets xlwings' ``PROJECT_NAME`` to ``apmodel``, so the add-in reads its own configuration
    file (``apmodel.conf``, written by ``apmodel addin install``) and not another add-in's,
@@ -48,6 +50,8 @@ from . import (
     BUILD_MODULE,
     DISPATCH_BAS,
     DISPATCH_MODULE,
+    LAYOUT_BAS,
+    LAYOUT_MODULE,
     PROJECT_NAME,
     RIBBON_XML,
     resource_bytes,
@@ -199,6 +203,7 @@ def _edit_vba(source: Path, target: Path, version: str) -> None:
         if TEMPLATE_RIBBON_MODULE in book.module_names():
             project.delete_module(TEMPLATE_RIBBON_MODULE)
         project.add_module(DISPATCH_MODULE, vba_source(resource_text(DISPATCH_BAS)))
+        project.add_module(LAYOUT_MODULE, vba_source(resource_text(LAYOUT_BAS)))
         project.add_module(BUILD_MODULE, build_module_source(version))
         project.add_module(EVENTS_MODULE, vba_source(resource_text(EVENTS_CLS)), kind=VBAModuleKind.other)
         book.set_module(XLWINGS_MODULE, locked_down(with_project_name(book.get_module(XLWINGS_MODULE))))

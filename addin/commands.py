@@ -47,7 +47,7 @@ from apmodel.workbook.interface import OutputWouldOverwrite, RawTable, table_nam
 from apmodel.workbook.parse import parse_financial_year
 from apmodel.workbook.xlwings_store import XlwingsStore
 
-from . import ribbon_buttons
+from . import LAYOUT_MACROS, ribbon_buttons
 from .install import places, read_config
 
 TITLE = "AP Funding"
@@ -655,7 +655,8 @@ def dispatch(
         book = book or xw.Book.caller()
         book_name = str(book.name)
         face = ui or ExcelInterface(book)
-        store = XlwingsStore(book)
+        # The add-in's own formatting macro, when it is the add-in built with this version.
+        store = XlwingsStore(book, addin_module=LAYOUT_MACROS if addin_version == __version__ else None)
         labels = {button.id: button.label for button in ribbon_buttons()}
         ctx = Context(book, store, face, addin_version, today, log_file, labels)
         if addin_version is not None and addin_version != __version__ and button_id not in ALWAYS_AVAILABLE:

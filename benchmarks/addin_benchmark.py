@@ -24,6 +24,14 @@ How the figures are made:
   only on Windows through Excel's object model (each new sheet's page setup, a chart's
   alternative text, the link underline: ``count_windows_only``), which the remote engine skips,
   run again against stand-ins that count each COM property read, write and method call.
+- **through the add-in**: each button is pressed as the add-in presses it on Excel for Windows
+  (``dispatch`` given the add-in's version), so the adapter finds the book's tables with the
+  add-in's VBA ``ReadIndex`` and sends each write's formatting to its ``ApplyLayout``, one
+  ``Application.Run`` each (``apmodel.workbook.xlwings_layout``). The remote engine records
+  those calls (one round trip each) and runs no VBA: ``ReadIndex`` is answered as the VBA
+  answers, from the book, inside that call (so not counted again), and the formatting steps
+  ``ApplyLayout`` would then apply inside Excel are counted (``layout steps``) and costed at
+  ``SECONDS_PER_LAYOUT_STEP`` each (assumed, not measured: there is no Excel here).
 - **estimated**: Python's start-up (measured, wall clock) and the CPU time of the click path's
   imports and of the command's own Python on the remote engine (measured in a fresh process:
   CPU time, because the wall clock of a shared machine mostly measures the other jobs; the
@@ -31,8 +39,8 @@ How the figures are made:
   ``SECONDS_PER_ROUND_TRIP`` per round trip: 0.5 ms, a cross-process COM call into Excel on an
   ordinary laptop (the issue's own estimate: 15,000 round trips, 5 to 10 s), plus
   ``LAUNCH_SECONDS`` for VBA's ``RunPython`` starting ``cmd.exe`` and ``python.exe`` (assumed,
-  not measured: there is no Windows here). Excel's own time to lay out what is written is not
-  included. It is an estimate to steer by, not a measurement of Excel.
+  not measured: there is no Windows here), plus the layout steps as above. Excel's own time to
+  lay out what is written is not included. It is an estimate to steer by, not a measurement of Excel.
 
 Goal (issue 15): under 500 round trips for Run model at both scales, and under 2 s
 estimated click-to-result on the example county.
@@ -76,6 +84,9 @@ BUTTONS = (
     "help",
 )
 SECONDS_PER_ROUND_TRIP = 0.0005
+#: One formatting step applied by the add-in's VBA inside Excel (a range's font, width or number
+#: format: a few in-process property sets; a page setup: about fifteen, with printer talk off).
+SECONDS_PER_LAYOUT_STEP = 0.0005
 LAUNCH_SECONDS = 0.15
 PERIOD = "Autumn 2025"
 TODAY = "2025-12-01"
@@ -146,6 +157,45 @@ def count_calls() -> collections.Counter[str]:
     return calls
 
 
+def count_layout_macro(calls: collections.Counter[str]) -> None:
+    """Press as the add-in does on Excel for Windows: its formatting goes to the add-in's VBA
+    ``ApplyLayout`` in one ``Application.Run`` (apmodel.workbook.xlwings_layout).
+
+    The remote engine records that call (``App.run``: one call, one round trip) and draws
+    nothing; the steps the VBA then applies in Excel's own process are counted here, as
+    `` layout steps``, and costed at ``SECONDS_PER_LAYOUT_STEP`` each.
+    """
+    from apmodel.workbook import xlwings_store as store
+
+    store.layout_macro_engine = lambda app: True
+    encode = store.encode
+
+    def counted(steps: list[Any]) -> str:
+        calls[" layout steps"] += len(steps)
+        return encode(steps)
+
+    store.encode = counted
+
+
+def answer_read_index() -> None:
+    """The add-in's ``ReadIndex`` answers on the remote engine as its VBA would: every sheet's name
+    and its tables' names, places and headers, read from the book inside that one call (so not
+    counted again: ``count_calls`` counts the call, one round trip). Before ``count_calls``."""
+    import xlwings as xw
+    from xlwings.pro import _xlremote as remote
+
+    from apmodel.workbook import xlwings_store as store
+
+    run = remote.App.run
+
+    def answered(app: Any, macro: str, args: Any) -> Any:
+        if macro.endswith(".ReadIndex"):
+            return store.index_text(store.full_index(xw.Book(impl=app.books.active).sheets))
+        return run(app, macro, args)
+
+    remote.App.run = answered
+
+
 def count_windows_only(calls: collections.Counter[str]) -> None:
     """Cost what the adapter does only on Excel for Windows, through Excel's object model (``.api``).
 
@@ -155,7 +205,7 @@ def count_windows_only(calls: collections.Counter[str]) -> None:
     read, write and method call (``tests/windows_com.py``), and those
     are added to the round trips.
     """
-    from apmodel.workbook import xlwings_store as store
+    from apmodel.workbook import xlwings_layout as store
     from tests.windows_com import windows_com_calls
 
     for name in ("set_print_setup", "set_alt_text", "set_underline"):
@@ -184,6 +234,7 @@ def press(workbook: Path, button: str, files: list[Path]) -> dict[str, float]:
     """
     os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
     mark = time.process_time()
+    from apmodel import __version__
     from apmodel.addin.commands import ExcelInterface, dispatch
 
     imports = time.process_time() - mark
@@ -192,8 +243,10 @@ def press(workbook: Path, button: str, files: list[Path]) -> dict[str, float]:
     from tests.integration.test_xlwings_store import remote_payload
 
     book = xw.Book(json=remote_payload(workbook))
+    answer_read_index()
     calls = count_calls()
     count_windows_only(calls)
+    count_layout_macro(calls)
 
     class Answers(ExcelInterface):
         """What a person would answer: the term (or the year offered), OK, a folder, the files."""
@@ -226,13 +279,16 @@ def press(workbook: Path, button: str, files: list[Path]) -> dict[str, float]:
         mark, wall = time.process_time(), time.perf_counter()
         today = date.fromisoformat(TODAY)
         ui = Answers(book, Path(scratch))
-        dispatch(button, None, book=book, ui=ui, today=today, log_dir=Path(scratch) / "logs")
+        # As the add-in calls: with its version, so the add-in's ApplyLayout does the formatting.
+        dispatch(button, __version__, book=book, ui=ui, today=today, log_dir=Path(scratch) / "logs")
         python, wall = time.process_time() - mark, time.perf_counter() - wall
         failed = (Path(scratch) / "logs").exists()
     round_trips = calls.pop(" round trips", 0)
+    steps = calls.pop(" layout steps", 0)
     return {
         "calls": sum(calls.values()),
         "round_trips": round_trips,
+        "layout_steps": steps,
         "imports": imports,
         "python": python,
         "wall": wall,
@@ -308,7 +364,8 @@ def main() -> None:
     startup = startup_seconds()
     print(
         f"Python start-up {startup:.2f} s; COM {SECONDS_PER_ROUND_TRIP * 1000:.1f} ms per round trip; "
-        f"RunPython launch {LAUNCH_SECONDS:.2f} s (assumed)"
+        f"RunPython launch {LAUNCH_SECONDS:.2f} s (assumed); "
+        f"{SECONDS_PER_LAYOUT_STEP * 1000:.1f} ms per layout step in Excel (assumed)"
     )
     for scale in args.scales:
         fresh = workbook_for(scale, args.dir)
@@ -335,11 +392,13 @@ def main() -> None:
                 + figures["imports"]
                 + figures["python"]
                 + figures["round_trips"] * SECONDS_PER_ROUND_TRIP
+                + figures["layout_steps"] * SECONDS_PER_LAYOUT_STEP
             )
             note = "  (FAILED: see the add-in log)" if figures["failed"] else ""
             print(
                 f"{label} scale {scale}: {figures['calls']:.0f} calls, {figures['round_trips']:.0f} round trips, "
-                f"{estimated:.1f} s estimated (click-path imports {figures['imports']:.2f} s, "
+                f"{estimated:.1f} s estimated ({figures['layout_steps']:.0f} layout steps in Excel, "
+                f"click-path imports {figures['imports']:.2f} s, "
                 f"Python {figures['python']:.2f} s CPU, {figures['wall']:.2f} s wall){note}",
                 flush=True,
             )

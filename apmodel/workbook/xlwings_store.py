@@ -24,8 +24,8 @@ writes without Excel (docs/excel-addin.md, "How it is tested").
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -54,19 +54,15 @@ from apmodel.workbook.layout import (
     HEADER_ROW,
     LINK_FONT,
     LINK_TEXTS,
-    MARGINS,
     NOTE_FONT,
     NOTE_TEXT,
     NUMBER_FORMATS,
     OUTPUT_TAB,
-    PAPER_A4,
     POINTS_PER_CM,
     TABLE_STYLE,
     TITLE_FONT,
     Font,
-    PrintSetup,
     cell_format,
-    chart_alt_text,
     dashboard_note,
     dashboard_print_setup,
     data_block,
@@ -77,18 +73,50 @@ from apmodel.workbook.layout import (
     print_setup,
     wrapped_columns,
 )
+from apmodel.workbook.xlwings_layout import (
+    FIELD_SEPARATOR,
+    STEP_SEPARATOR,
+    Plan,
+    apply_directly,
+    encode,
+    failed_steps,
+    windows_excel,
+)
 
 #: What Excel shows for an error cell (xlwings gives these as text with ``err_to_str``).
 EXCEL_ERRORS = frozenset(
     {
-        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#DATA!",
     }
 )
 #: Text Excel would read as a formula, number, date, percentage, boolean or error when typed.
 _COERCIBLE = re.compile(r"^\s*[=+\-@#']|\d|^\s*(true|false)\s*$", re.IGNORECASE)
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+#: The Dashboard's bold cells (each chart's description and its figures' header row).
+BOLD = Font(bold=True)
+
+
+def layout_macro_engine(app: xw.App) -> bool:
+    """Can the add-in's ``ApplyLayout`` format here? On Excel for Windows (COM), where each call
+    into Excel is a cross-process round trip (benchmarks/addin_benchmark.py costs this path)."""
+    return windows_excel(app)
 
 
 def cell_text(value: Any) -> Any:
@@ -156,37 +184,28 @@ def _block(value: Any) -> list[list[Any]]:
 Put = Callable[[xw.Sheet, int, int, list[list[Any]]], None]
 
 
+def address(top: int, left: int, bottom: int | None = None, right: int | None = None) -> str:
+    """The A1 address of the range from (top, left) to (bottom, right)."""
+    first = f"{column_letter(left)}{top}"
+    if bottom is None or right is None or (bottom, right) == (top, left):
+        return first
+    return f"{first}:{column_letter(right)}{bottom}"
+
+
 def area(sheet: xw.Sheet, top: int, left: int, bottom: int | None = None, right: int | None = None) -> xw.Range:
     """The range from (top, left) to (bottom, right), named by its A1 address.
 
     One call into Excel (``Worksheet.Range("A3:H9")``), where corners given as (row, column)
     pairs cost three (``Cells`` twice, then ``Range``).
     """
-    first = f"{column_letter(left)}{top}"
-    if bottom is None or right is None or (bottom, right) == (top, left):
-        return sheet.range(first)
-    return sheet.range(f"{first}:{column_letter(right)}{bottom}")
+    return sheet.range(address(top, left, bottom, right))
 
 
-def _write_heading(put: Put, sheet: xw.Sheet, title: str, note: str) -> None:
+def _write_heading(put: Put, plan: Plan, sheet: xw.Sheet, name: str, title: str, note: str) -> None:
     """A sheet this adapter creates starts with its title in A1 and a note in A2, as the file adapter's."""
     put(sheet, 1, 1, [[cell_text(title)], [cell_text(note)]])
-    _set_font(area(sheet, 1, 1), TITLE_FONT)
-    _set_font(area(sheet, 2, 1), NOTE_FONT)
-
-
-def _set_font(cell: xw.Range, look: Font) -> None:
-    """The layout's font on a range (only what it sets: the rest stays Excel's default)."""
-    font = cell.font  # fetched once: each ``cell.font`` is a call into Excel
-    if look.bold:
-        font.bold = True
-    if look.size is not None:
-        font.size = look.size
-    if look.italic:
-        font.italic = True
-    if look.colour is not None:
-        red, green, blue = (int(look.colour[i : i + 2], 16) for i in (0, 2, 4))
-        font.color = (red, green, blue)
+    plan.font(name, "A1", TITLE_FONT)
+    plan.font(name, "A2", NOTE_FONT)
 
 
 def format_blocks(table: OutputTable) -> list[tuple[int, int, int, int, str]]:
@@ -260,22 +279,102 @@ class Placed:
     columns: int
 
 
+@dataclass
+class Indexed:
+    """A table as the index found it: its name and its sheet's (as Excel spells them), and what is
+    known so far of it (its ``xw.Table``, where it is, whether it has a header and a totals row),
+    the rest asked of Excel when first needed."""
+
+    name: str
+    sheet: str
+    table: Any = None
+    placed: Placed | None = None
+    headed: bool | None = None
+    totalled: bool | None = None
+
+
+IndexOfSheets = list[tuple[str, "xw.Sheet | None", list[Indexed]]]
+
+
+def index_directly(sheets: xw.main.Sheets) -> IndexOfSheets:
+    """Each sheet's name and tables, asked of Excel one by one: each sheet's name and tables, each
+    table's name (its place and header asked later, only of the tables that are read or written)."""
+    found: IndexOfSheets = []
+    for sheet in sheets:
+        name = str(sheet.name)
+        found.append((name, sheet, [Indexed(str(table.name), name, table) for table in sheet.tables]))
+    return found
+
+
+def full_index(sheets: xw.main.Sheets) -> IndexOfSheets:
+    """``index_directly`` with every table's place and header asked too: what ``ReadIndex`` gives."""
+    found = index_directly(sheets)
+    for _name, _sheet, tables in found:
+        for entry in tables:
+            entry.placed = Placed(entry.sheet, *_position(entry.table.range))
+            entry.headed, entry.totalled = bool(entry.table.show_headers), bool(entry.table.show_totals)
+    return found
+
+
+#: ``ReadIndex``'s answer: a record per sheet (``S``, its name) and after it one per table of that
+#: sheet (``T``, name, address, header 1/0, totals row 1/0), separated as in a layout plan.
+_SHEET, _TABLE = "S", "T"
+
+
+def parse_index(answer: Any) -> IndexOfSheets | None:
+    """The add-in's ``ReadIndex`` answer as an index; None if it is not an answer it gives."""
+    if not isinstance(answer, str) or not answer:
+        return None
+    found: IndexOfSheets = []
+    for record in answer.split(STEP_SEPARATOR):
+        fields = record.split(FIELD_SEPARATOR)
+        if fields[0] == _SHEET and len(fields) == 2:
+            found.append((fields[1], None, []))
+            continue
+        position = _ADDRESS.match(fields[2]) if fields[0] == _TABLE and len(fields) == 5 and found else None
+        if position is None:
+            return None
+        first, top, last, bottom = position.groups()
+        left, right = column_number(first), column_number(last or first)
+        sheet = found[-1][0]
+        placed = Placed(sheet, int(top), left, int(bottom or top) - int(top) + 1, right - left + 1)
+        found[-1][2].append(Indexed(fields[1], sheet, None, placed, fields[3] == "1", fields[4] == "1"))
+    return found
+
+
+def index_text(found: IndexOfSheets) -> str:
+    """An index as ``ReadIndex`` answers it (what the tests and the benchmark answer for the add-in)."""
+    records: list[str] = []
+    for sheet_name, _sheet, tables in found:
+        records.append(FIELD_SEPARATOR.join((_SHEET, sheet_name)))
+        for entry in tables:
+            assert entry.placed is not None and entry.headed is not None and entry.totalled is not None
+            where = entry.placed
+            ref = address(where.top, where.left, where.top + where.rows - 1, where.left + where.columns - 1)
+            flags = ("1" if entry.headed else "0", "1" if entry.totalled else "0")
+            records.append(FIELD_SEPARATOR.join((_TABLE, entry.name, ref, *flags)))
+    return STEP_SEPARATOR.join(records)
+
+
 class XlwingsStore:
     """A ``WorkbookStore`` over an ``xw.Book``: a live Excel book, or a remote-engine payload."""
 
-    def __init__(self, book: xw.Book, *, clock: Clock | None = None) -> None:
+    def __init__(self, book: xw.Book, *, clock: Clock | None = None, addin_module: str | None = None) -> None:
+        """``addin_module``: the add-in's ``apmodel_layout`` module as ``Application.Run`` names it
+        (``'apmodel.xlam'!apmodel_layout``), when the add-in that called is the one built with this
+        version: its ``ReadIndex`` finds the tables and its ``ApplyLayout`` formats, each in one call."""
         self.book = book
         self._clock = clock or datetime.now
+        self._addin_module = addin_module
+        self._plan = Plan()
         self._placed: dict[str, Placed] = {}
-        #: The book's sheets and tables by case-folded name, looked up in Excel once per command
-        #: (every round trip to Excel costs): kept up to date as this store adds sheets and tables.
-        self._sheets: dict[str, xw.Sheet] = {}
-        self._tables: dict[str, tuple[xw.Sheet, Any]] = {}
-        #: The names as Excel spells them, read in the same pass: tables by case-folded name,
-        #: sheets by the identity of the ``xw.Sheet`` kept in ``_sheets``.
-        self._table_names: dict[str, str] = {}
-        self._sheet_names: dict[int, str] = {}
-        self._last_sheet: xw.Sheet | None = None
+        #: The book's sheets (their names as Excel spells them) and tables by case-folded name,
+        #: looked up in Excel once per command (every round trip to Excel costs): kept up to date
+        #: as this store adds sheets and tables. A sheet's ``xw.Sheet`` is fetched when first needed.
+        self._sheet_names: dict[str, str] = {}
+        self._sheet_objects: dict[str, xw.Sheet] = {}
+        self._tables: dict[str, Indexed] = {}
+        self._last_sheet: str | None = None
         self._indexed = False
         self._engine_impl: Any = None
         self._app_object: xw.App | None = None
@@ -285,8 +384,8 @@ class XlwingsStore:
 
     def read_tables(self) -> dict[str, RawTable]:
         tables: dict[str, RawTable] = {}
-        for key, (sheet, table) in self._index().items():
-            raw = self._read_table(sheet, table, self._table_names[key])
+        for entry in list(self._index().values()):
+            raw = self._read_table(entry)
             tables[raw.name] = raw
         return tables
 
@@ -299,6 +398,7 @@ class XlwingsStore:
         try:
             for table in tables:
                 self._write_table(table)
+            self._apply_plan()
         finally:
             app.screen_updating = True
 
@@ -322,9 +422,10 @@ class XlwingsStore:
         app = self._app()
         app.screen_updating = False
         try:
-            sheet = self._fresh_sheet(DASHBOARD)
+            _name, sheet = self._fresh_sheet(DASHBOARD)
             drawn = self._draw_dashboard(sheet, charts)
-            set_print_setup(sheet, dashboard_print_setup(la), OUTPUT_TAB, app)
+            self._plan.page(DASHBOARD, dashboard_print_setup(la), OUTPUT_TAB)
+            self._apply_plan()
         finally:
             app.screen_updating = True
         if not drawn:
@@ -337,28 +438,29 @@ class XlwingsStore:
                 sheet.charts[0].delete()
         except (NotImplementedError, AttributeError):
             drawn = False
-        _write_heading(self._put, sheet, DASHBOARD_TITLE, dashboard_note(charts))
+        plan, name = self._plan, DASHBOARD
+        _write_heading(self._put, plan, sheet, name, DASHBOARD_TITLE, dashboard_note(charts))
         placed_charts = place_charts(charts)
-        area(sheet, 1, 1).column_width = 26
-        for column in range(2, max((p.data_columns for p in placed_charts), default=1) + 1):
-            area(sheet, 1, column).column_width = 18
+        plan.width(name, "A1", 26)
+        last_column = max((p.data_columns for p in placed_charts), default=1)
+        if last_column >= 2:
+            plan.width(name, address(1, 2, 1, last_column), 18)
         for placed in placed_charts:
             spec = placed.chart
             self._put(sheet, placed.description_row, 1, [[cell_text(f"{spec.title}. {spec.description}")]])
-            area(sheet, placed.description_row, 1).font.bold = True
+            plan.font(name, address(placed.description_row, 1), BOLD)
             top, last = placed.data_row, placed.data_row + placed.data_rows - 1
-            block = area(sheet, top, 1, last, placed.data_columns)
             self._put(sheet, top, 1, [[cell_text(v) for v in row] for row in data_block(spec)])
-            area(sheet, top, 1, top, placed.data_columns).font.bold = True
+            plan.font(name, address(top, 1, top, placed.data_columns), BOLD)
             if not spec.categories:
                 continue
-            area(sheet, top + 1, 2, last, placed.data_columns).number_format = NUMBER_FORMATS[spec.value_kind]
+            plan.number_format(name, address(top + 1, 2, last, placed.data_columns), NUMBER_FORMATS[spec.value_kind])
             if drawn:
-                drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column), self._app())
+                block = area(sheet, top, 1, last, placed.data_columns)
+                drawn = self._add_chart(sheet, spec, block, area(sheet, top, placed.chart_column))
         return drawn
 
-    @staticmethod
-    def _add_chart(sheet: xw.Sheet, spec: ChartSpec, source: xw.Range, anchor: xw.Range, app: xw.App) -> bool:
+    def _add_chart(self, sheet: xw.Sheet, spec: ChartSpec, source: xw.Range, anchor: xw.Range) -> bool:
         try:
             chart = sheet.charts.add(
                 width=CHART_WIDTH_CM * POINTS_PER_CM,
@@ -372,7 +474,7 @@ class XlwingsStore:
             chart.title = spec.title
         except (NotImplementedError, TypeError, AttributeError):
             return False
-        set_alt_text(sheet, spec, app)
+        self._plan.alt_text(DASHBOARD, spec)
         return True
 
     # -- Beyond the interface: what the ribbon commands need ------------------------------------
@@ -399,63 +501,95 @@ class XlwingsStore:
 
     # -- The book's sheets and tables, found once -------------------------------------------------
 
-    def _index(self) -> dict[str, tuple[xw.Sheet, Any]]:
-        """Every table of the book by case-folded name (one pass over the sheets, the first time)."""
+    def _index(self) -> dict[str, Indexed]:
+        """Every table of the book by case-folded name, found the first time it is asked: from the
+        add-in's ``ReadIndex`` in one call where it can (Excel for Windows), else one pass over the sheets."""
         if not self._indexed:
-            for sheet in self._book_sheets():
-                self._remember_sheet(sheet, sheet.name)
-                for table in sheet.tables:
-                    self._remember_table(sheet, table, str(table.name))
+            found = self._index_from_addin()
+            if found is None:
+                found = index_directly(self._book_sheets())
+            for sheet_name, sheet, tables in found:
+                self._remember_sheet(sheet_name, sheet)
+                for entry in tables:
+                    self._tables[entry.name.casefold()] = entry
+                    if entry.placed is not None:
+                        self._placed.setdefault(entry.name.casefold(), entry.placed)
             self._indexed = True
         return self._tables
 
-    def _remember_sheet(self, sheet: xw.Sheet, name: str) -> None:
-        self._sheets[name.casefold()] = self._last_sheet = sheet
-        self._sheet_names[id(sheet)] = name
+    def _index_from_addin(self) -> list[tuple[str, xw.Sheet | None, list[Indexed]]] | None:
+        if self._addin_module is None or not layout_macro_engine(self._app()):
+            return None
+        try:
+            answer = self._app().macro(f"{self._addin_module}.ReadIndex")(str(self.book.name))
+        except Exception:  # the add-in could not run it: find the tables one by one
+            log.warning(
+                "The add-in's %s.ReadIndex could not be run: working step by step", self._addin_module, exc_info=True
+            )
+            self._addin_module = None  # nor will its ApplyLayout: not asked again this click
+            return None
+        return parse_index(answer)
 
-    def _remember_table(self, sheet: xw.Sheet, table: Any, name: str) -> None:
-        self._tables[name.casefold()] = (sheet, table)
-        self._table_names[name.casefold()] = name
-
-    def _sheet_name(self, sheet: xw.Sheet) -> str:
-        return self._sheet_names[id(sheet)]
+    def _remember_sheet(self, name: str, sheet: xw.Sheet | None) -> None:
+        self._sheet_names[name.casefold()] = self._last_sheet = name
+        if sheet is not None:
+            self._sheet_objects[name.casefold()] = sheet
 
     def _sheet(self, name: str) -> xw.Sheet:
+        """The sheet named ``name`` (fetched from Excel the first time: one call)."""
         self._index()
-        return self._sheets[name.casefold()]
+        key = name.casefold()
+        sheet = self._sheet_objects.get(key)
+        if sheet is None:
+            sheet = self._sheet_objects[key] = self._book_sheets()[self._sheet_names[key]]
+        return sheet
+
+    def _table_object(self, entry: Indexed) -> Any:
+        """The ``xw.Table`` of an indexed table (fetched from Excel the first time: two calls)."""
+        if entry.table is None:
+            entry.table = self._sheet(entry.sheet).tables[entry.name]
+        return entry.table
 
     # -- Reading --------------------------------------------------------------------------------
 
-    def _read_table(self, sheet: xw.Sheet, table: Any, name: str) -> RawTable:
-        """A table as one raw block (header, body and any totals row), in five calls into Excel.
+    def _read_table(self, entry: Indexed) -> RawTable:
+        """A table as one raw block (header, body and any totals row): two calls into Excel once
+        the index knows where the table is and how it is headed (else five).
 
         The block comes as the engine delivers it (``raw_value``) and is cleaned here by that
         engine's own ``clean_value_data``, exactly as xlwings' ``.value`` reader would clean it
         (COM dates on Windows, ISO text remotely, error cells as their text), without the
         reader's own dozens of calls into Excel per range.
         """
-        whole = table.range
-        position = _position(whole)
-        headed, totalled = bool(table.show_headers), bool(table.show_totals)
+        if entry.placed is None:  # found one by one: its range, asked once, gives its place too
+            whole = self._table_object(entry).range
+            entry.placed = Placed(entry.sheet, *_position(whole))
+        else:
+            where = entry.placed
+            bottom, right = where.top + where.rows - 1, where.left + where.columns - 1
+            whole = area(self._sheet(entry.sheet), where.top, where.left, bottom, right)
+        if entry.headed is None or entry.totalled is None:
+            table = self._table_object(entry)
+            entry.headed, entry.totalled = bool(table.show_headers), bool(table.show_totals)
+        where = entry.placed
         block = _block(whole.options(err_to_str=True).raw_value)
         clean = self._engine().clean_value_data
-        header_block, body_block = (block[:1], block[1:]) if headed else ([], block)
-        if totalled:
+        header_block, body_block = (block[:1], block[1:]) if entry.headed else ([], block)
+        if entry.totalled:
             body_block = body_block[:-1]
         header = [header_text(v) for v in clean(header_block, datetime, None, None, False)[0]] if header_block else []
         body = [list(row) for row in clean(body_block, datetime, None, None, True)]
         rows = [[read_value(v) for v in row] for row in body]
         width = len(header)
         rows = [row + [None] * (width - len(row)) for row in rows]
-        sheet_name = self._sheet_name(sheet)
-        self._placed.setdefault(name.casefold(), Placed(sheet_name, *position))
+        self._placed.setdefault(entry.name.casefold(), where)
         return RawTable(
-            name=name,
-            sheet=sheet_name,
+            name=entry.name,
+            sheet=entry.sheet,
             header=header,
             rows=rows,
-            header_row=position[0],
-            first_column=position[1],
+            header_row=where.top,
+            first_column=where.left,
         )
 
     def _app(self) -> xw.App:
@@ -476,7 +610,7 @@ class XlwingsStore:
             self._engine_impl = self._app().engine.impl
         return self._engine_impl
 
-    def _find(self, name: str) -> tuple[xw.Sheet, Any] | None:
+    def _find(self, name: str) -> Indexed | None:
         return self._index().get(name.casefold())
 
     def _locate(self, name: str) -> Placed | None:
@@ -486,10 +620,10 @@ class XlwingsStore:
         found = self._find(name)
         if found is None:
             return None
-        sheet, table = found
-        placed = Placed(self._sheet_name(sheet), *_position(table.range))
-        self._placed[name.casefold()] = placed
-        return placed
+        if found.placed is None:
+            found.placed = Placed(found.sheet, *_position(self._table_object(found).range))
+        self._placed[name.casefold()] = found.placed
+        return found.placed
 
     # -- Writing --------------------------------------------------------------------------------
 
@@ -499,36 +633,36 @@ class XlwingsStore:
         height = 1 + max(len(table.rows), 1)
         found = self._find(table.name)
         if found is not None:
-            sheet, existing = found
+            name, sheet = found.sheet, self._sheet(found.sheet)
             old = self._locate(table.name)
             assert old is not None
             top, left = old.top, old.left
-            body = existing.data_body_range
-            if body is not None:
-                body.clear()
-            existing.resize(area(sheet, top, left, top + height - 1, left + width - 1))
-            self._clear_outside(sheet, old, height, width)
+            self._clear_old(sheet, old, width)
+            self._table_object(found).resize(area(sheet, top, left, top + height - 1, left + width - 1))
             self._write_values(sheet, table, top, left, links)
         else:
-            sheet = self._fresh_sheet(table.name, first=table.first)
+            name, sheet = self._fresh_sheet(table.name, first=table.first)
             if table.hidden:
                 sheet.visible = False
             top, left = HEADER_ROW, 1
-            _write_heading(self._put, sheet, table.title or table.name, table.note or NOTE_TEXT)
+            self._plan.font(name, "A1", TITLE_FONT)
+            self._plan.font(name, "A2", NOTE_FONT)
             widths = [fitted_width(table, offset) for offset in range(width)]
-            _set_widths(sheet, left, widths)
-            set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB, self._app())
-            self._write_values(sheet, table, top, left, links)
+            for first, last, column_width in width_runs(widths):
+                self._plan.width(name, address(1, left + first, 1, left + last), column_width)
+            self._plan.page(name, print_setup(widths, table.la), OUTPUT_TAB)
+            heading = (table.title or table.name, table.note or NOTE_TEXT)
+            self._write_values(sheet, table, top, left, links, heading=heading)
             added = sheet.tables.add(
                 source=area(sheet, top, left, top + height - 1, left + width - 1),
                 name=table.name,
                 table_style_name=TABLE_STYLE,
                 has_headers=True,
             )
-            self._remember_table(sheet, added, table.name)
-        self._decorate(sheet, table, top, left)
-        self._style_links(sheet, table, top, left, links)
-        self._placed[table.name.casefold()] = Placed(self._sheet_name(sheet), top, left, height, width)
+            self._tables[table.name.casefold()] = Indexed(table.name, name, added, headed=True, totalled=False)
+        self._decorate(name, table, top, left)
+        self._style_links(name, table, top, left, links)
+        self._placed[table.name.casefold()] = Placed(name, top, left, height, width)
 
     def _check_room(self, table: OutputTable) -> None:
         """Refuse (``OutputWouldOverwrite``) a table that would grow over another table or a filled cell.
@@ -540,22 +674,22 @@ class XlwingsStore:
         old = self._locate(table.name)
         if found is None or old is None:
             return
-        sheet, _existing = found
+        sheet = self._sheet(found.sheet)
         right = old.left + len(table.columns) - 1
         bottom = old.top + max(len(table.rows), 1)
         old_right, old_bottom = old.left + old.columns - 1, old.top + old.rows - 1
         if right <= old_right and bottom <= old_bottom:
             return
-        shown = self._table_names[table.name.casefold()]
-        for key, (other_sheet, _other) in self._index().items():
-            if key == table.name.casefold() or other_sheet is not sheet:
+        shown = found.name
+        for key, entry in self._index().items():
+            if key == table.name.casefold() or entry.sheet.casefold() != found.sheet.casefold():
                 continue
-            other = self._locate(self._table_names[key])
+            other = self._locate(entry.name)
             assert other is not None
             o_right, o_bottom = other.left + other.columns - 1, other.top + other.rows - 1
             if other.top <= bottom and old.top <= o_bottom and other.left <= right and old.left <= o_right:
                 ref = f"{column_letter(other.left)}{other.top}:{column_letter(o_right)}{o_bottom}"
-                what = f"the table {self._table_names[key]} at {ref}"
+                what = f"the table {entry.name} at {ref}"
                 raise OutputWouldOverwrite(overlap_message(shown, old.sheet, what))
         strips = []
         if bottom > old_bottom:
@@ -569,40 +703,61 @@ class XlwingsStore:
                         what = f"your cell {column_letter(left + c)}{top + r}"
                         raise OutputWouldOverwrite(overlap_message(shown, old.sheet, what))
 
-    def _fresh_sheet(self, name: str, *, first: bool = False) -> xw.Sheet:
-        """The sheet named like a new output table: emptied if it exists, else added at the end (or first)."""
+    def _fresh_sheet(self, name: str, *, first: bool = False) -> tuple[str, xw.Sheet]:
+        """The sheet named like a new output table (its name as Excel spells it, and the sheet):
+        emptied if it exists, else added at the end (or first)."""
         self._index()
-        sheet = self._sheets.get(name.casefold())
-        if sheet is not None:
+        spelled = self._sheet_names.get(name.casefold())
+        if spelled is not None:
+            sheet = self._sheet(spelled)
             sheet.clear()
-            return sheet
+            return spelled, sheet
         # What xlwings' Sheets.add(name=, after=) does, less its check that no sheet has the name,
         # which reads every sheet's name again (a round trip each): the index has ruled that out.
         if first:
             sheets = self._book_sheets()
             sheet = xw.Sheet(impl=sheets.impl.add(sheets[0].impl, None, name))
             last = self._last_sheet
-            self._remember_sheet(sheet, name)
+            self._remember_sheet(name, sheet)
             self._last_sheet = last  # new sheets still go after the last one
-            return sheet
-        after = self._last_sheet.impl if self._last_sheet is not None else None
+            return name, sheet
+        after = self._sheet(self._last_sheet).impl if self._last_sheet is not None else None
         sheet = xw.Sheet(impl=self._book_sheets().impl.add(None, after, name))
-        self._remember_sheet(sheet, name)
-        return sheet
+        self._remember_sheet(name, sheet)
+        return name, sheet
 
     @staticmethod
-    def _clear_outside(sheet: xw.Sheet, old: Placed, height: int, width: int) -> None:
-        """Clear the old table's cells the resized table no longer covers (rows below, columns right)."""
-        if old.rows > height:
-            area(sheet, old.top + height, old.left, old.top + old.rows - 1, old.left + old.columns - 1).clear()
+    def _clear_old(sheet: xw.Sheet, old: Placed, width: int) -> None:
+        """Clear the old table's rows (values and formats: the new rows get their own) and any header
+        cells of columns the new table no longer has; its position is known, so nothing is asked."""
+        right = old.left + old.columns - 1
+        if old.rows > 1:
+            area(sheet, old.top + 1, old.left, old.top + old.rows - 1, right).clear()
         if old.columns > width:
-            bottom = old.top + min(old.rows, height) - 1
-            area(sheet, old.top, old.left + width, bottom, old.left + old.columns - 1).clear()
+            area(sheet, old.top, old.left + width, old.top, right).clear()
 
-    def _write_values(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
-        """Header and rows as one block of values (a table always keeps one body row); ``links``: Link columns."""
+    def _write_values(
+        self,
+        sheet: xw.Sheet,
+        table: OutputTable,
+        top: int,
+        left: int,
+        links: list[int],
+        *,
+        heading: tuple[str, str] | None = None,
+    ) -> None:
+        """Header and rows as one block of values (a table always keeps one body row); ``links``: Link columns.
+
+        ``heading``: a new sheet's title and note (A1 and A2, above a table in column A), written
+        in the same block: one call into Excel for the whole sheet.
+        """
         width = len(table.columns)
         block: list[list[Any]] = [[cell_text(column.name) for column in table.columns]]
+        if heading is not None:
+            blank = [None] * (width - 1)
+            gap = [[None] * width for _ in range(top - 3)]
+            block = [[cell_text(heading[0]), *blank], [cell_text(heading[1]), *blank], *gap, *block]
+            top = 1
         for values in table.rows:
             row = [cell_text(value) for value in values]
             for index in links:
@@ -625,22 +780,21 @@ class XlwingsStore:
         rows = [[prepare(value, {}) for value in row] for row in block]
         area(sheet, top, left, top + len(rows) - 1, left + len(rows[0]) - 1).raw_value = rows
 
-    @staticmethod
-    def _decorate(sheet: xw.Sheet, table: OutputTable, top: int, left: int) -> None:
-        """Header alignment and number formats (one call per block of equal formats)."""
-        width = len(table.columns)
-        header = area(sheet, top, left, top, left + width - 1)
-        header.wrap_text = True
-        header.vertical_alignment = "top"
+    def _decorate(self, sheet: str, table: OutputTable, top: int, left: int) -> None:
+        """Header alignment and number formats (one step per block of equal formats)."""
+        width, plan = len(table.columns), self._plan
+        header = address(top, left, top, left + width - 1)
+        plan.wrap(sheet, header)
+        plan.top(sheet, header)
         # Long text wraps (live Excel then fits each row's height to it itself).
         wrap = wrapped_columns(table, [fitted_width(table, i) for i in range(width)])
         for offset in (i for i, wraps in enumerate(wrap) if wraps and table.rows):
-            area(sheet, top + 1, left + offset, top + len(table.rows), left + offset).wrap_text = True
+            plan.wrap(sheet, address(top + 1, left + offset, top + len(table.rows), left + offset))
         for first_offset, last_offset, first, last, number_format in format_blocks(table):
-            block = area(sheet, top + 1 + first, left + first_offset, top + 1 + last, left + last_offset)
-            block.number_format = number_format
+            block = address(top + 1 + first, left + first_offset, top + 1 + last, left + last_offset)
+            plan.number_format(sheet, block, number_format)
 
-    def _style_links(self, sheet: xw.Sheet, table: OutputTable, top: int, left: int, links: list[int]) -> None:
+    def _style_links(self, sheet: str, table: OutputTable, top: int, left: int, links: list[int]) -> None:
         """The link font (layout.LINK_FONT) on each ``links`` column, from its first link to its last.
 
         The links themselves are ``HYPERLINK`` formulas among the table's values; this is their
@@ -650,12 +804,35 @@ class XlwingsStore:
         """
         for index in links:
             linked = [offset for offset, values in enumerate(table.rows, start=1) if values[index]]
-            if not linked:
-                continue
-            cells = area(sheet, top + linked[0], left + index, top + linked[-1], left + index)
-            _set_font(cells, LINK_FONT)
-            if LINK_FONT.underline:
-                set_underline(cells, self._app())
+            if linked:
+                cells = address(top + linked[0], left + index, top + linked[-1], left + index)
+                self._plan.font(sheet, cells, LINK_FONT)
+
+    # -- Formatting: the plan of one write, applied in one go (xlwings_layout) -----------------------
+
+    def _apply_plan(self) -> None:
+        """Every formatting step gathered since the last write: through the add-in in one call where
+        it can take them (Excel for Windows, the add-in of this version), else step by step."""
+        steps = self._plan.take()
+        if not steps:
+            return
+        app = self._app()
+        failed: list[int] | None = None
+        if self._addin_module is not None and layout_macro_engine(app):
+            try:
+                answer = app.macro(f"{self._addin_module}.ApplyLayout")(str(self.book.name), encode(steps))
+            except Exception:  # the add-in could not run it (an older add-in, a blocked macro)
+                log.warning(
+                    "The add-in's %s.ApplyLayout could not be run: formatting step by step",
+                    self._addin_module,
+                    exc_info=True,
+                )
+                self._addin_module = None
+            else:
+                failed = failed_steps(answer, len(steps))
+        todo = steps if failed is None else [steps[index] for index in failed]
+        for step in todo:
+            apply_directly(step, self._sheet(step.sheet), app)
 
 
 def width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
@@ -679,79 +856,3 @@ def width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
         if not ended and start is None:
             start = index
     return runs
-
-
-def _set_widths(sheet: xw.Sheet, left: int, widths: Sequence[float]) -> None:
-    """Column widths from column ``left`` on, in the calls ``width_runs`` plans."""
-    for first, last, width in width_runs(widths):
-        area(sheet, 1, left + first, 1, left + last).column_width = width
-
-
-#: Excel's XlPageOrientation values (COM).
-_PORTRAIT, _LANDSCAPE = 1, 2
-#: Points to the inch, as Excel counts page margins.
-POINTS_PER_INCH = 72
-
-
-#: Excel's xlUnderlineStyleSingle (COM).
-_UNDERLINE_SINGLE = 2
-
-
-def set_underline(cells: xw.Range, app: xw.App) -> None:
-    """A single underline on ``cells``: xlwings has no call for it, so this is Excel for Windows'
-    object model (two COM calls); on other engines the cells keep their colour only."""
-    if sys.platform != "win32" or app.engine.name != "excel":
-        return
-    cells.api.Font.Underline = _UNDERLINE_SINGLE
-
-
-def set_alt_text(sheet: xw.Sheet, spec: ChartSpec, app: xw.App | None = None) -> None:
-    """The chart's alternative text (layout.chart_alt_text), as the file adapter writes it.
-
-    xlwings has no call for it, so this is Excel for Windows' object model (the chart's Shape,
-    named by its key); on other engines the chart is drawn without it. ``app``: the book's
-    Excel, when the caller has it already (``sheet.book.app`` is three COM calls).
-    """
-    app = app or sheet.book.app
-    if sys.platform != "win32" or app.engine.name != "excel":
-        return
-    shape = sheet.api.Shapes(spec.key)
-    shape.Title = spec.title
-    shape.AlternativeText = chart_alt_text(spec)
-
-
-def set_print_setup(sheet: xw.Sheet, setup: PrintSetup, tab_colour: str, app: xw.App | None = None) -> None:
-    """A4, one page wide, the header rows repeated, the footer and the tab's colour (layout.print_setup).
-
-    xlwings has no page setup of its own, so this is Excel for Windows' object model (COM); on
-    other engines (macOS, the remote engine) the sheet keeps Excel's default page setup. Each
-    property is a COM call, so nothing is asked twice: ``app`` is the book's Excel when the
-    caller has it already, and the margins are given in points (72 to the inch, as Excel's
-    ``InchesToPoints`` would give them) rather than asking Excel to convert each one.
-    """
-    app = app or sheet.book.app
-    if sys.platform != "win32" or app.engine.name != "excel":
-        return
-    excel = app.api
-    page = sheet.api.PageSetup
-    excel.PrintCommunication = False  # one round trip to the printer driver, not one per property
-    try:
-        page.PaperSize = PAPER_A4
-        page.Orientation = _LANDSCAPE if setup.landscape else _PORTRAIT
-        page.Zoom = False
-        page.FitToPagesWide = 1
-        page.FitToPagesTall = False
-        left, right, top, bottom, header, footer = (inches * POINTS_PER_INCH for inches in MARGINS)
-        page.LeftMargin, page.RightMargin = left, right
-        page.TopMargin, page.BottomMargin = top, bottom
-        page.HeaderMargin, page.FooterMargin = header, footer
-        if setup.title_rows is not None:
-            page.PrintTitleRows = f"${setup.title_rows[0]}:${setup.title_rows[1]}"
-        page.LeftFooter, page.CenterFooter, page.RightFooter = (
-            setup.footer_left,
-            setup.footer_centre,
-            setup.footer_right,
-        )
-    finally:
-        excel.PrintCommunication = True
-    sheet.api.Tab.Color = int(tab_colour[4:6] + tab_colour[2:4] + tab_colour[0:2], 16)  # Excel's BGR

@@ -30,16 +30,15 @@ from python_calamine import CalamineWorkbook
 from apmodel import service
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import CellError, OutColumn, OutputTable, OutputWouldOverwrite, column_letter
-from apmodel.workbook.layout import NUMBER_FORMATS, OUTPUT_TAB, link_target, print_setup
+from apmodel.workbook.layout import NOTE_TEXT, NUMBER_FORMATS, OUTPUT_TAB, link_target, print_setup
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
+from apmodel.workbook.xlwings_layout import set_print_setup, set_underline
 from apmodel.workbook.xlwings_store import (
     EXCEL_ERRORS,
     XlwingsStore,
     cell_text,
     format_blocks,
-    set_print_setup,
-    set_underline,
     width_runs,
 )
 from tests.builders import small_county, write_workbook
@@ -484,13 +483,15 @@ def test_a_new_output_table_goes_on_its_own_sheet_as_one_block_of_values(county:
     added = [a for a in recorded if a["func"] == "addSheet"]
     assert [a["args"][1] for a in added] == ["DistrictAllocations"]
     position = added[0]["args"][0]
-    # The title and note go in as one block (A1:A2), the table as another, from its header row.
-    blocks = [a for a in recorded if a["func"] == "setValues" and a["row_count"] > 1]
-    assert [(b["start_row"], b["row_count"]) for b in blocks] == [(0, 2), (2, 4)]
-    block = blocks[1]
-    assert (block["sheet_position"], block["start_row"], block["start_column"]) == (position, 2, 0)
+    # The title and note (A1, A2) and the table from its header row (A3) go in as one block: one call.
+    blocks = [a for a in recorded if a["func"] == "setValues"]
+    assert [(b["start_row"], b["row_count"]) for b in blocks] == [(0, 6)]
+    block = blocks[0]
+    assert (block["sheet_position"], block["start_row"], block["start_column"]) == (position, 0, 0)
+    # Blanks as the engine writes them.
+    assert block["values"][:2] == [["District allocations", "", ""], [NOTE_TEXT, "", ""]]
     # 425,000.00 + 2 = 425,002.00 written as the number Excel stores; -1.16% as a fraction.
-    assert block["values"] == [
+    assert block["values"][2:] == [
         ["District", "Final Allocation", "Change %"],
         ["'D0", 425000.0, -0.0116],  # "D0" has a digit: written with Excel's text prefix
         ["'D1", 425001.0, -0.0116],
@@ -629,9 +630,9 @@ def test_warnings_links_are_hyperlink_formulas_in_the_tables_one_block_of_values
     XlwingsStore(book).write_tables([warnings(rows)])
     recorded = actions(book)
     assert not [a for a in recorded if a["func"] == "addHyperlink"]  # no call per link
-    block = next(a for a in recorded if a["func"] == "setValues" and a["start_row"] == 2)
+    block = next(a for a in recorded if a["func"] == "setValues" and a["start_row"] == 0)
     # '#' marks a place in this workbook; a '"' in a sheet name is doubled inside the formula.
-    assert [row[4] for row in block["values"][1:]] == [
+    assert [row[4] for row in block["values"][3:]] == [
         '=HYPERLINK("#\'Schools\'!C7","Go to cell")',
         "",  # the Info row has no link: a blank cell, as the engine writes a blank
         '=HYPERLINK("#Say ""hi""!B3","Go to cell")',

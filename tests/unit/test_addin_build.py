@@ -21,7 +21,7 @@ from pyopenvba import ExcelFile
 import apmodel
 import apmodel.addin
 from apmodel import __version__
-from apmodel.addin import DISPATCH_BAS, ribbon_buttons
+from apmodel.addin import DISPATCH_BAS, LAYOUT_BAS, ribbon_buttons
 from apmodel.addin.build import (
     ADDIN_FILE,
     CUSTOMUI_PART,
@@ -34,6 +34,7 @@ from apmodel.addin.build import (
 )
 from apmodel.addin.commands import COMMANDS
 from apmodel.addin.install import install_addin, places, read_config, uninstall_addin
+from apmodel.workbook.xlwings_layout import FIELD_SEPARATOR, OPS, STEP_SEPARATOR
 from tests.schemas import CUSTOMUI_DUPLICATE_DECLARATIONS, DATA, compile_customui, customui_schema
 
 RESOURCES = Path(apmodel.addin.__file__).parent / "resources"
@@ -355,3 +356,80 @@ def test_a_click_imports_nothing_for_building_add_ins_or_writing_files() -> None
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# -- The add-in's layout module (apmodel_layout.bas): what Python sends is what the VBA reads --------
+
+LAYOUT_SOURCE = (RESOURCES / LAYOUT_BAS).read_text(encoding="utf-8")
+
+
+def procedure(source: str, name: str) -> str:
+    """One Sub or Function of a VBA module, from its first line to its End line."""
+    found = re.search(rf"^(?:Public |Private )?(Sub|Function) {name}\(.*?^End \1$", source, re.MULTILINE | re.DOTALL)
+    assert found is not None, name
+    return found.group(0)
+
+
+def test_olevba_shows_the_layout_module_exactly_as_committed(built: Path) -> None:
+    assert olevba_code(built)["apmodel_layout.bas"] == LAYOUT_SOURCE
+
+
+def test_the_layout_vba_handles_exactly_the_steps_python_sends_with_their_fields() -> None:
+    apply_step = procedure(LAYOUT_SOURCE, "ApplyStep")
+    cases = re.split(r'^\s*Case "', apply_step, flags=re.MULTILINE)[1:]
+    handled = {case.split('"', 1)[0]: case.split("Case Else")[0] for case in cases}
+    assert set(handled) == set(OPS)
+    helpers = {"SetFont": procedure(LAYOUT_SOURCE, "SetFont"), "SetPage": procedure(LAYOUT_SOURCE, "SetPage")}
+    for op, body in handled.items():
+        read = body + "".join(text for helper, text in helpers.items() if f"{helper} " in body)
+        used = {int(n) for n in re.findall(r"fields\((\d+)\)", read)}
+        # op, sheet, target, then OPS[op]'s fields: the VBA reads each field Python sends, and no more.
+        assert used - {0, 1, 2} == set(range(3, 3 + len(OPS[op]))), op
+
+
+def test_the_layout_vba_splits_on_the_separators_python_joins_with() -> None:
+    assert f"Private Const STEP_SEPARATOR As Long = {ord(STEP_SEPARATOR)}" in LAYOUT_SOURCE
+    assert f"Private Const FIELD_SEPARATOR As Long = {ord(FIELD_SEPARATOR)}" in LAYOUT_SOURCE
+    read_index = procedure(LAYOUT_SOURCE, "ReadIndex")
+    assert '"S" & Chr(FIELD_SEPARATOR) & sheet.Name' in read_index
+    assert '"T" & Chr(FIELD_SEPARATOR) & table.Name' in read_index
+    assert "table.Range.Address" in read_index and "Flag(table.ShowTotals)" in read_index
+
+
+def test_nothing_in_the_layout_vba_can_raise_to_the_user() -> None:
+    # Each procedure Python calls catches its own errors and answers with a text.
+    for name in ("ApplyLayout", "ReadIndex", "ApplyStep"):
+        assert "On Error GoTo " in procedure(LAYOUT_SOURCE, name), name
+    assert "MsgBox" not in LAYOUT_SOURCE
+
+
+@pytest.mark.parametrize("module", ["apmodel_dispatch.bas", "apmodel_layout.bas", "apmodel_events.cls"])
+def test_the_committed_vba_declares_every_variable_and_closes_every_block(module: str) -> None:
+    """What VBA's compiler would refuse first: an undeclared name under Option Explicit aside, a
+    block opened and not closed (If, For, Select, With, Sub, Function), checked line by line."""
+    source = (RESOURCES / module).read_text(encoding="utf-8")
+    assert "Option Explicit" in source
+    opened: list[str] = []
+    closers = {"End If": "If", "Next": "For", "End Select": "Select", "End With": "With", "End Sub": "Sub"}
+    closers["End Function"] = "Function"
+    for number, raw in enumerate(source.splitlines(), start=1):
+        line = raw.split(" '")[0].strip() if not raw.strip().startswith("'") else ""
+        if not line or line.startswith("Attribute "):
+            continue
+        closer = next((c for c in closers if line == c or line.startswith(c + " ")), None)
+        if closer is not None:
+            assert opened and opened[-1] == closers[closer], (module, number, raw)
+            opened.pop()
+        elif re.match(r"^(Public |Private )?(Sub|Function) ", line):
+            opened.append(line.split("(")[0].split()[-2])
+        elif re.match(r"^(ElseIf |Else$)", line):
+            assert opened and opened[-1] == "If", (module, number, raw)
+        elif re.match(r"^If .* Then$", line):
+            opened.append("If")
+        elif re.match(r"^For (Each )?\w+", line):
+            opened.append("For")
+        elif line.startswith("Select Case "):
+            opened.append("Select")
+        elif line.startswith("With "):
+            opened.append("With")
+    assert opened == [], module
