@@ -208,7 +208,7 @@ def count_windows_only(calls: collections.Counter[str]) -> None:
     from apmodel.workbook import xlwings_layout as store
     from tests.windows_com import windows_com_calls
 
-    for name in ("set_print_setup", "set_alt_text", "set_underline"):
+    for name in ("set_print_setup", "set_alt_text", "set_underline", "set_frozen_rows"):
         function = getattr(store, name, None)
         if function is None:
             continue

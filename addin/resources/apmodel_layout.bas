@@ -94,6 +94,8 @@ Private Function ApplyStep(ByVal book As Workbook, fields() As String) As Boolea
         Case "alt"
             sheet.Shapes(fields(2)).Title = fields(3)
             sheet.Shapes(fields(2)).AlternativeText = fields(4)
+        Case "freeze"
+            FreezeRows sheet, CLng(Val(fields(3)))
         Case Else
             GoTo Failed
     End Select
@@ -111,6 +113,21 @@ Private Sub SetFont(ByVal look As Object, fields() As String)
         look.Color = RGB(CLng("&H" & Mid$(fields(6), 1, 2)), CLng("&H" & Mid$(fields(6), 3, 2)), CLng("&H" & Mid$(fields(6), 5, 2)))
     End If
     If fields(7) = "1" Then look.Underline = UNDERLINE_SINGLE
+End Sub
+
+' Excel freezes panes on a window, not a sheet: the sheet is shown for a moment (screen updating
+' is off), then the sheet that was showing is shown again.
+Private Sub FreezeRows(ByVal sheet As Worksheet, ByVal rows As Long)
+    Dim shown As Object
+    Set shown = sheet.Parent.ActiveSheet
+    sheet.Activate
+    With ActiveWindow
+        .FreezePanes = False
+        .SplitColumn = 0
+        .SplitRow = rows
+        .FreezePanes = True
+    End With
+    shown.Activate
 End Sub
 
 Private Sub SetPage(ByVal sheet As Worksheet, fields() As String)

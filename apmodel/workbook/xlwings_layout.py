@@ -57,6 +57,7 @@ OPS: dict[str, tuple[str, ...]] = {
         "tab colour",
     ),
     "alt": ("title", "alternative text"),
+    "freeze": ("rows",),
 }
 #: What separates the steps of a plan, and the fields of a step, in the text sent to the VBA:
 #: ASCII's record and unit separators, which no sheet name, address, format or footer holds.
@@ -95,6 +96,8 @@ def _fields(step: Step) -> list[str]:
             font.colour or "",
             "1" if font.underline else "",
         ]
+    if step.op == "freeze":
+        return [str(step.args[0])]
     if step.op in ("width", "format"):
         return [_number(step.args[0]) if step.op == "width" else str(step.args[0])]
     if step.op == "page":
@@ -177,6 +180,10 @@ class Plan:
     def page(self, sheet: str, setup: PrintSetup, tab_colour: str) -> None:
         self.steps.append(Step("page", sheet, "", (setup, tab_colour)))
 
+    def freeze(self, sheet: str, rows: int) -> None:
+        """The sheet's top ``rows`` rows stay in view as it scrolls (frozen panes)."""
+        self.steps.append(Step("freeze", sheet, "", (rows,)))
+
     def alt_text(self, sheet: str, spec: ChartSpec) -> None:
         self.steps.append(Step("alt", sheet, spec.key, (spec,)))
 
@@ -199,6 +206,9 @@ def apply_directly(step: Step, sheet: xw.Sheet, app: xw.App) -> None:
         return
     if step.op == "alt":
         set_alt_text(sheet, step.args[0], app)
+        return
+    if step.op == "freeze":
+        set_frozen_rows(sheet, step.args[0], app)
         return
     cells = sheet.range(step.target)
     if step.op == "font":
@@ -237,6 +247,30 @@ def set_underline(cells: xw.Range, app: xw.App) -> None:
     if not windows_excel(app):
         return
     cells.api.Font.Underline = UNDERLINE_SINGLE
+
+
+def set_frozen_rows(sheet: xw.Sheet, rows: int, app: xw.App) -> None:
+    """Freeze the sheet's top ``rows`` rows, as the file adapter does (its title, note and header).
+
+    Excel freezes panes on a window, not a sheet, so on Excel for Windows the sheet is shown for a
+    moment (screen updating is off) and the sheet that was showing is shown again (COM); the remote
+    engine has a call for it; Excel for Mac through xlwings has neither, and the rows stay unfrozen.
+    """
+    if windows_excel(app):
+        excel = app.api
+        shown = excel.ActiveSheet
+        sheet.api.Activate()
+        window = excel.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
+        shown.Activate()
+        return
+    try:
+        sheet.freeze_panes.freeze_at(f"1:{rows}")
+    except (AttributeError, NotImplementedError):
+        return
 
 
 def set_alt_text(sheet: xw.Sheet, spec: ChartSpec, app: xw.App | None = None) -> None:

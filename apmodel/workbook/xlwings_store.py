@@ -651,6 +651,8 @@ class XlwingsStore:
             for first, last, column_width in width_runs(widths):
                 self._plan.width(name, address(1, left + first, 1, left + last), column_width)
             self._plan.page(name, print_setup(widths, table.la), OUTPUT_TAB)
+            if not table.hidden:  # (a hidden sheet cannot be shown to freeze it, and nobody scrolls it)
+                self._plan.freeze(name, HEADER_ROW)
             heading = (table.title or table.name, table.note or NOTE_TEXT)
             self._write_values(sheet, table, top, left, links, heading=heading)
             added = sheet.tables.add(

@@ -33,7 +33,7 @@ from apmodel.workbook.interface import CellError, OutColumn, OutputTable, Output
 from apmodel.workbook.layout import NOTE_TEXT, NUMBER_FORMATS, OUTPUT_TAB, link_target, print_setup
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
-from apmodel.workbook.xlwings_layout import set_print_setup, set_underline
+from apmodel.workbook.xlwings_layout import set_frozen_rows, set_print_setup, set_underline
 from apmodel.workbook.xlwings_store import (
     EXCEL_ERRORS,
     XlwingsStore,
@@ -188,6 +188,8 @@ class ReplayedSheet:
     charts: list[list[Any]] = field(default_factory=list)
     #: Office.js's sheet visibility: "Visible" or "Hidden" (the RegisterLog sheet).
     visibility: str = "Visible"
+    #: The rows frozen at the top ("1:3"), as Office.js's freezeAt takes them; None: none.
+    frozen: str | None = None
 
     def clear(self, rows: range, columns: range, *, formats: bool) -> None:
         for key in [k for k in self.cells if k[0] in rows and k[1] in columns]:
@@ -260,6 +262,9 @@ class Replay:
             return
         if func == "deleteChart":
             del sheet.charts[args[0]]
+            return
+        if func == "freezePaneAtRange":
+            sheet.frozen = args[0]
             return
         top, left = action["start_row"] + 1, action["start_column"] + 1
         rows = range(top, top + action["row_count"])
@@ -340,6 +345,8 @@ def assert_same_cells(
                 assert got.links.get((r, c)) == link_target(cell.value), (name, r, c)
         for column, width in got.widths.items():
             assert expected_sheet.column_dimensions[column_letter(column)].width == width
+        if got.frozen is not None:  # rows 1 to N frozen: the file's panes split above row N + 1
+            assert expected_sheet.freeze_panes == f"A{int(got.frozen.split(':')[1]) + 1}", name
 
 
 # -- Sample output tables -----------------------------------------------------------------------
@@ -683,6 +690,22 @@ def test_on_windows_each_page_setup_property_is_one_com_call_and_nothing_is_aske
     assert len(calls) == 1 + 2 + 15 + 2
 
 
+def test_on_windows_the_header_rows_are_frozen_on_the_sheet_s_window_and_the_shown_sheet_comes_back() -> None:
+    calls = windows_com_calls(set_frozen_rows, 3)
+    assert calls == [
+        ("get", "Application.ActiveSheet"),
+        ("get", "Sheet.Activate"),
+        ("call", "Sheet.Activate", ()),
+        ("get", "Application.ActiveWindow"),
+        ("set", "Application.ActiveWindow.FreezePanes", False),
+        ("set", "Application.ActiveWindow.SplitColumn", 0),
+        ("set", "Application.ActiveWindow.SplitRow", 3),
+        ("set", "Application.ActiveWindow.FreezePanes", True),
+        ("get", "Application.ActiveSheet.Activate"),
+        ("call", "Application.ActiveSheet.Activate", ()),
+    ]
+
+
 def test_on_windows_the_link_underline_is_two_com_calls_and_other_engines_skip_it(county: Path) -> None:
     assert windows_com_calls(set_underline) == [("get", "Sheet.Font"), ("set", "Sheet.Font.Underline", 2)]
     book = remote_book(county)
@@ -708,6 +731,7 @@ def test_new_output_tables_leave_the_same_cells_as_the_file_adapter(county: Path
     tables = [summary(), allocations(4), warnings(rows)]
     written, replay = write_both(county, tmp_path, tables)
     assert_same_cells(written, replay, ["Summary", "DistrictAllocations", "Warnings"])
+    assert {replay.sheet(name).frozen for name in ("Summary", "DistrictAllocations", "Warnings")} == {"1:3"}
 
 
 def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: Path, tmp_path: Path) -> None:
