@@ -49,7 +49,7 @@ from apmodel.reports.recoupment_tables import (
     recoupment_totals_table,
     register_log_table,
 )
-from apmodel.reports.scenario_tables import scenario_comparison_table
+from apmodel.reports.scenario_tables import scenario_comparison_table, scenario_comparison_totals_table
 from apmodel.workbook.contract import (
     CONTENTS,
     INPUT_TABLES,
@@ -380,7 +380,7 @@ def output_tables(report: RunReport) -> list[OutputTable]:
     tables.append(warnings_table(loaded.findings.sorted(), loaded.locate))
     tables.append(trace_table(results.trace))
     if report.comparison is not None:
-        tables.append(scenario_comparison_table(report.comparison))
+        tables += [scenario_comparison_table(report.comparison), scenario_comparison_totals_table(report.comparison)]
     tables.append(equality_table(analyse_equality(loaded.inputs)))
     recoupment = results.recoupment
     lines = recoupment.lines if recoupment is not None else []

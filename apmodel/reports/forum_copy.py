@@ -8,18 +8,21 @@ names). It holds aggregated tables and charts only:
 - Summary (the budget, what was allocated and recouped), DistrictAllocations and its
   DistrictAllocationTotals, AllocationSubtotals (district, area and county sums), ProviderFunding
   and its ProviderFundingTotals (the totals in tables of their own, never a row of the table);
-- RecoupmentByTerm: recoupment money per term and line type, never per pupil or per line;
-  like every money figure made of recoupment lines (Summary's totals, the Dashboard's
-  recoupment chart, APOutcomes' Recovered £, SchoolRecoupment), a figure of fewer than five
-  pupils is ``[c]``, with secondary suppression (apmodel.reports.forum_money);
-- ScenarioComparison for districts and providers;
+- RecoupmentByTerm and its RecoupmentByTermTotals: recoupment money per term and line type, never
+  per pupil or per line; like every money figure made of recoupment lines (Summary's totals, the
+  Dashboard's recoupment chart, APOutcomes' Recovered £, SchoolRecoupment and its
+  SchoolRecoupmentTotals), a figure of fewer than five pupils is ``[c]``, with secondary
+  suppression (apmodel.reports.forum_money); a totals table shows the same declared figures (the
+  same keys) the Total row did, so what is hidden is the same wherever the total is printed;
+- ScenarioComparison for districts and providers, and its ScenarioComparisonTotals;
 - EqualityAnalysis (suppressed) and APOutcomes (suppressed for publication: see
   apmodel.reports.outcomes_tables);
 - the Dashboard's charts.
 
 No Pupil Ref, Placement or Exclusion ID, invoice or Warnings row is ever written (Warnings and
-Trace can quote a Pupil Ref). School-level figures (SchoolAllocations and SchoolAllocationTotals, per-school recoupment
-totals and the schools' rows of ScenarioComparison) are included only when the setting
+Trace can quote a Pupil Ref). School-level figures (SchoolAllocations and SchoolAllocationTotals,
+SchoolRecoupment and SchoolRecoupmentTotals, the schools' rows of ScenarioComparison and their
+ScenarioComparisonTotals row) are included only when the setting
 ``Publish school totals`` is Yes; even then they are totals, never invoices or lines.
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +76,7 @@ from apmodel.reports.forum_money import (
     term_rows,
 )
 from apmodel.reports.outcomes_tables import ap_outcomes_table
-from apmodel.reports.scenario_tables import scenario_comparison_table
+from apmodel.reports.scenario_tables import scenario_comparison_table, scenario_comparison_totals_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import (
     ALLOCATION_SUBTOTALS,
@@ -87,11 +91,18 @@ from apmodel.workbook.contract import (
     PROVIDER_FUNDING_TOTALS,
     RECOUPMENT_BY_TERM,
     RECOUPMENT_BY_TERM_SPEC,
+    RECOUPMENT_BY_TERM_TOTALS,
+    RECOUPMENT_BY_TERM_TOTALS_SPEC,
+    SCENARIO_COMPARISON,
+    SCENARIO_COMPARISON_TOTALS,
     SCHOOL_ALLOCATION_TOTALS,
     SCHOOL_ALLOCATIONS,
     SCHOOL_RECOUPMENT,
     SCHOOL_RECOUPMENT_SPEC,
+    SCHOOL_RECOUPMENT_TOTALS,
+    SCHOOL_RECOUPMENT_TOTALS_SPEC,
     SUMMARY,
+    OutputSpec,
 )
 from apmodel.workbook.interface import ChartSpec, OutputTable, column_letter, out_columns
 from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, page_text
@@ -198,8 +209,13 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
         PROVIDER_FUNDING,
         PROVIDER_FUNDING_TOTALS,
         RECOUPMENT_BY_TERM,
-        *([SCHOOL_RECOUPMENT] if publishes_school_totals(results) else []),
-        *([FORUM_SCENARIOS, "ScenarioComparison"] if comparison is not None and comparison.scenario_names else []),
+        RECOUPMENT_BY_TERM_TOTALS,
+        *([SCHOOL_RECOUPMENT, SCHOOL_RECOUPMENT_TOTALS] if publishes_school_totals(results) else []),
+        *(
+            [FORUM_SCENARIOS, SCENARIO_COMPARISON, SCENARIO_COMPARISON_TOTALS]
+            if comparison is not None and comparison.scenario_names
+            else []
+        ),
         "EqualityAnalysis",
         "APOutcomes",
     ]
@@ -250,6 +266,14 @@ def scenarios_table(comparison: Comparison) -> OutputTable:
     )
 
 
+def _totals(spec: OutputSpec, of: str, rows: int, figures: Sequence[Decimal | str]) -> OutputTable:
+    """A recoupment table's totals in a one-row table of their own: how many rows ``of`` has, then each
+    money total as ``ForumMoney.show`` gives it (the figure, or [c]): a declared figure of forum_money, the
+    sum of the rows' figures, hidden or shown with every other place it is printed."""
+    title = f"{of} added up (each figure: the sum of its rows, [c] ones too)"
+    return OutputTable(spec.name, out_columns(spec.columns), [[rows, *figures]], title=title)
+
+
 def recoupment_by_term(recoupment: RecoupmentResult, money_shown: ForumMoney) -> OutputTable:
     """Money per term and line type: recoverable, and not recovered (not recoverable or blocked)."""
     rows: list[list[Any]] = [
@@ -261,7 +285,6 @@ def recoupment_by_term(recoupment: RecoupmentResult, money_shown: ForumMoney) ->
         ]
         for period, kind in term_rows(recoupment)
     ]
-    rows.append(["Total", None, money_shown.show(SUMMARY_NET), money_shown.show(TERM_NOT_RECOVERED_TOTAL)])
     return OutputTable(
         RECOUPMENT_BY_TERM,
         out_columns(RECOUPMENT_BY_TERM_SPEC.columns),
@@ -270,25 +293,42 @@ def recoupment_by_term(recoupment: RecoupmentResult, money_shown: ForumMoney) ->
     )
 
 
-def school_recoupment(results: Results, money_shown: ForumMoney) -> OutputTable:
-    """Each school's recoverable charges, credits and net for the year (only when allowed)."""
-    districts = {s.urn: s.district for s in results.inputs.schools}
+def recoupment_by_term_totals(recoupment: RecoupmentResult, money_shown: ForumMoney) -> OutputTable:
+    """RecoupmentByTerm added up: its Recoverable £ is Summary's Net recoupment (the same figure, so
+    hidden or shown with it), its Not Recovered £ every line not recovered."""
+    figures = [money_shown.show(SUMMARY_NET), money_shown.show(TERM_NOT_RECOVERED_TOTAL)]
+    return _totals(RECOUPMENT_BY_TERM_TOTALS_SPEC, RECOUPMENT_BY_TERM, len(term_rows(recoupment)), figures)
+
+
+def _recouped_schools(results: Results) -> dict[int, str]:
+    """The schools with a recoverable line, by URN, with the name their lines give."""
     names: dict[int, str] = {}
     for line in results.recoupment.recoverable if results.recoupment is not None else []:
         names.setdefault(line.urn, line.school)
+    return names
+
+
+def school_recoupment(results: Results, money_shown: ForumMoney) -> OutputTable:
+    """Each school's recoverable charges, credits and net for the year (only when allowed)."""
+    districts = {s.urn: s.district for s in results.inputs.schools}
+    names = _recouped_schools(results)
     rows: list[list[Any]] = [
         [urn, names[urn], districts.get(urn), *(money_shown.show(school_key(urn, c)) for c in (CHARGED, CREDITED, NET))]
         for urn in sorted(names)
     ]
-    rows.append(
-        [None, "Total", None, *(money_shown.show(k) for k in (SUMMARY_CHARGED, SUMMARY_CREDITED, SUMMARY_NET))]
-    )
     return OutputTable(
         SCHOOL_RECOUPMENT,
         out_columns(SCHOOL_RECOUPMENT_SPEC.columns),
         rows,
         title="Recoupment per school for the year (recoverable lines)",
     )
+
+
+def school_recoupment_totals(results: Results, money_shown: ForumMoney) -> OutputTable:
+    """SchoolRecoupment added up: the schools' charges, credits and net are Summary's recoupment totals
+    (the same figures, so hidden or shown with them)."""
+    figures = [money_shown.show(k) for k in (SUMMARY_CHARGED, SUMMARY_CREDITED, SUMMARY_NET)]
+    return _totals(SCHOOL_RECOUPMENT_TOTALS_SPEC, SCHOOL_RECOUPMENT, len(_recouped_schools(results)), figures)
 
 
 def _outcomes(results: Results) -> OutcomesResult:
@@ -353,14 +393,17 @@ def forum_tables(
         providers = provider_funding_table(allocation)
         tables += [providers, provider_funding_totals_table(allocation, providers)]
     if results.recoupment is not None and money_shown is not None:
-        tables.append(recoupment_by_term(results.recoupment, money_shown))
+        tables += [
+            recoupment_by_term(results.recoupment, money_shown),
+            recoupment_by_term_totals(results.recoupment, money_shown),
+        ]
         if schools:
-            tables.append(school_recoupment(results, money_shown))
+            tables += [school_recoupment(results, money_shown), school_recoupment_totals(results, money_shown)]
     if comparison is not None:
         if comparison.scenario_names:
             tables.append(scenarios_table(comparison))
         levels = tuple(Level) if schools else (Level.DISTRICT, Level.PROVIDER)
-        tables.append(scenario_comparison_table(comparison, levels))
+        tables += [scenario_comparison_table(comparison, levels), scenario_comparison_totals_table(comparison, levels)]
     tables.append(equality_table(analyse_equality(results.inputs)))
     hidden_recovered = frozenset(
         i for i in range(len(outcomes.rows)) if money_shown is not None and outcome_key(i) in money_shown.hidden

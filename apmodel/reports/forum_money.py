@@ -4,8 +4,9 @@ Rule: funding-rules.md, "Privacy" (apmodel.domain.disclosure). Every money figur
 copy publishes that is made of recoupment lines (Summary's recoupment totals, each cell of
 RecoupmentByTerm, the Dashboard's recoupment chart, APOutcomes' Recovered £ and, when school
 totals are published, SchoolRecoupment) is declared here with the Pupil Refs whose lines make
-it up, and every sum a reader could redo between them: within a table (rows to the Total) and
-across tables (the terms' net to Summary's net). ``ForumMoney.show`` gives each figure or
+it up, and every sum a reader could redo between them: within a table (its rows to its totals,
+which the copy prints in a totals table of their own: RecoupmentByTermTotals, SchoolRecoupmentTotals)
+and across tables (the terms' net to Summary's net). ``ForumMoney.show`` gives each figure or
 ``[c]``; the tables read it, so the same figure is hidden wherever it appears.
 
 Allocation figures (districts, schools, providers, scenarios) are funding formula results,
@@ -33,8 +34,9 @@ NOT_RECOVERED = "Not recovered"
 CHARGED, CREDITED, NET = "Charged", "Credited", "Net"
 SUMMARY_CHARGED: Key = ("Summary", CHARGED)
 SUMMARY_CREDITED: Key = ("Summary", CREDITED)
-#: Summary's net recoupment, which is also RecoupmentByTerm's Recoverable total.
+#: Summary's net recoupment, which is also RecoupmentByTermTotals' Recoverable £ and SchoolRecoupmentTotals' Net £.
 SUMMARY_NET: Key = ("Summary", NET)
+#: RecoupmentByTermTotals' Not Recovered £ (the key kept from when it was RecoupmentByTerm's Total row).
 TERM_NOT_RECOVERED_TOTAL: Key = ("RecoupmentByTerm", "Total", NOT_RECOVERED)
 
 
@@ -112,7 +114,8 @@ def forum_money(
     money.figure(SUMMARY_NET, _total(recoverable), _refs(recoverable), headline=True)
     money.sum(SUMMARY_NET, [SUMMARY_CHARGED, SUMMARY_CREDITED])
 
-    # RecoupmentByTerm: each (period, type) row's recoverable and not recovered money; the Total row.
+    # RecoupmentByTerm: each (period, type) row's recoverable and not recovered money; its totals
+    # (RecoupmentByTermTotals): Summary's net and every line not recovered.
     cells: dict[tuple[str, str], tuple[list[RecoupmentLine], list[RecoupmentLine]]] = {}
     for line in recoupment.lines:
         settled, other = cells.setdefault((line.period or NO_TERM, line.type.value), ([], []))

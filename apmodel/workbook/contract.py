@@ -535,6 +535,7 @@ INVOICE_TOTALS = "InvoiceTotals"
 WARNINGS = "Warnings"
 TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
+SCENARIO_COMPARISON_TOTALS = "ScenarioComparisonTotals"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
 AP_OUTCOMES = "APOutcomes"
 CONTENTS = "Contents"
@@ -685,16 +686,20 @@ PROVIDER_FUNDING_SPEC = OutputSpec(
 SUMMED_KINDS = (Kind.MONEY, Kind.NUMBER, Kind.INT)
 
 
-def _totals_spec(of: OutputSpec, name: str, holds: str, count: Column) -> OutputSpec:
+def _summed_columns(of: OutputSpec, note: str = "") -> tuple[Column, ...]:
+    """``of``'s money, number and count columns, each as its totals table shows it added up."""
+    summed = [c for c in of.columns if c.kind in SUMMED_KINDS]
+    return tuple(replace(c, help=f"The {c.name} column of {of.name} added up{note}.") for c in summed)
+
+
+def _totals_spec(of: OutputSpec, name: str, holds: str, count: Column, note: str = "") -> OutputSpec:
     """The totals table of ``of``: how many rows it has, then each of its summed columns added up.
 
     Its columns are ``of``'s own (same names, factors repeated the same way), so a totals table
-    is declared by the table it adds up and cannot drift from it.
+    is declared by the table it adds up and cannot drift from it. ``note`` ends each summed
+    column's help (what the sum counts, when that needs saying).
     """
-    summed = tuple(
-        replace(c, help=f"The {c.name} column of {of.name} added up.") for c in of.columns if c.kind in SUMMED_KINDS
-    )
-    return OutputSpec(name, holds, (count, *summed))
+    return OutputSpec(name, holds, (count, *_summed_columns(of, note)))
 
 
 DISTRICT_ALLOCATION_TOTALS_SPEC = _totals_spec(
@@ -835,6 +840,16 @@ SCENARIO_COMPARISON_SPEC = OutputSpec(
         _o(f"{SCENARIO} Change %", P, 12, "Change / baseline."),
     ),
 )
+SCENARIO_COMPARISON_TOTALS_SPEC = OutputSpec(
+    SCENARIO_COMPARISON_TOTALS,
+    "ScenarioComparison added up per level: each money column sums to the level's rows to the penny.",
+    (
+        _o("Level", T, 10, "District, School or Provider: the rows of ScenarioComparison added up."),
+        _o("Rows", INT, 8, "How many rows of the level ScenarioComparison has."),
+        *_summed_columns(SCENARIO_COMPARISON_SPEC, " over the level's rows"),
+        _o(f"{SCENARIO} Change %", P, 12, "The level's Change £ / its Baseline £ (not a sum of the rows' %)."),
+    ),
+)
 EQUALITY_ANALYSIS_SPEC = OutputSpec(
     EQUALITY_ANALYSIS,
     "Placements and exclusions by year group, sex, ethnicity, SEN status and tier.",
@@ -903,6 +918,7 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     WARNINGS_SPEC,
     TRACE_SPEC,
     SCENARIO_COMPARISON_SPEC,
+    SCENARIO_COMPARISON_TOTALS_SPEC,
     EQUALITY_ANALYSIS_SPEC,
     AP_OUTCOMES_SPEC,
     CONTENTS_SPEC,
@@ -939,7 +955,9 @@ ROLLOVER_LOG_SPEC = OutputSpec(
 FORUM_COVER = "Cover"
 FORUM_SCENARIOS = "Scenarios"
 RECOUPMENT_BY_TERM = "RecoupmentByTerm"
+RECOUPMENT_BY_TERM_TOTALS = "RecoupmentByTermTotals"
 SCHOOL_RECOUPMENT = "SchoolRecoupment"
+SCHOOL_RECOUPMENT_TOTALS = "SchoolRecoupmentTotals"
 FORUM_COVER_SPEC = OutputSpec(
     FORUM_COVER,
     "The paper's front page: what it is, for which LA and year, who to ask, what the Forum is asked.",
@@ -964,7 +982,7 @@ FORUM_SCENARIOS_SPEC = OutputSpec(
 )
 RECOUPMENT_BY_TERM_SPEC = OutputSpec(
     RECOUPMENT_BY_TERM,
-    "Recoupment money per term and line type, then a Total row.",
+    "Recoupment money per term and line type (RecoupmentByTermTotals adds it up).",
     (
         _o("Period", T, 16, "The term."),
         _o("Type", T, 24, "The line type."),
@@ -983,6 +1001,22 @@ SCHOOL_RECOUPMENT_SPEC = OutputSpec(
         _o("Credited £", M, 14, "Its credits (negative), or [c]."),
         _o("Net £", M, 14, "Charged + Credited, or [c]."),
     ),
+)
+#: What a Forum copy's recoupment total adds up: every row, the [c] ones too, so it may be [c] itself.
+_HIDDEN_TOO = " (every row, [c] ones included), or [c]"
+RECOUPMENT_BY_TERM_TOTALS_SPEC = _totals_spec(
+    RECOUPMENT_BY_TERM_SPEC,
+    RECOUPMENT_BY_TERM_TOTALS,
+    "RecoupmentByTerm added up in one row: each money column sums to the rows to the penny, or [c].",
+    _o("Rows", INT, 8, "How many rows (term and line type) RecoupmentByTerm has."),
+    _HIDDEN_TOO,
+)
+SCHOOL_RECOUPMENT_TOTALS_SPEC = _totals_spec(
+    SCHOOL_RECOUPMENT_SPEC,
+    SCHOOL_RECOUPMENT_TOTALS,
+    "SchoolRecoupment added up in one row: each money column sums to the schools' to the penny, or [c].",
+    _o("Schools", INT, 10, "How many schools SchoolRecoupment has a row for."),
+    _HIDDEN_TOO,
 )
 
 # --- School packs: the tables in each school's pack workbook (apmodel.reports.packs) --------------

@@ -37,6 +37,11 @@ def comparison(tables: dict[str, RawTable]) -> dict[tuple[str, str], dict[str, A
     return {(r["Level"], r["Name"]): r for r in records(tables["ScenarioComparison"])}
 
 
+def level_totals(tables: dict[str, RawTable]) -> dict[str, dict[str, Any]]:
+    """ScenarioComparisonTotals by Level."""
+    return {r["Level"]: r for r in records(tables["ScenarioComparisonTotals"])}
+
+
 @pytest.fixture
 def compared(tmp_path: Path) -> dict[str, RawTable]:
     tables = small_county()
@@ -72,9 +77,10 @@ def test_devolving_south_shows_the_prus_loss_and_the_schools_gains_adding_up_to_
     # -543,333.33 + 407,500.00 + 135,833.33 = 0.00, and so do the level totals.
     total = sum(money(r["South devolved Change £"]) for r in (pru, cedar, damson))
     assert total == Decimal("0.00")
-    schools, providers = rows[("School", "Total")], rows[("Provider", "Total")]
+    totals = level_totals(compared)
+    schools, providers = totals["School"], totals["Provider"]
     assert money(schools["South devolved Change £"]) + money(providers["South devolved Change £"]) == Decimal("0.00")
-    assert money(rows[("District", "Total")]["South devolved Change £"]) == Decimal("0.00")
+    assert money(totals["District"]["South devolved Change £"]) == Decimal("0.00")
 
 
 def test_the_bigger_budget_is_shared_by_the_formula(compared: dict[str, RawTable]) -> None:
@@ -86,7 +92,41 @@ def test_the_bigger_budget_is_shared_by_the_formula(compared: dict[str, RawTable
     # 38,333.33 / 356,666.67 = 0.10747... -> 0.1075
     assert Decimal(repr(north["Bigger budget Change %"])) == Decimal("0.1075")
     # The districts' total grows by exactly the extra budget: 100,000.00.
-    assert money(rows[("District", "Total")]["Bigger budget Change £"]) == Decimal("100000.00")
+    assert money(level_totals(compared)["District"]["Bigger budget Change £"]) == Decimal("100000.00")
+
+
+def test_scenario_comparison_has_no_total_row_and_its_totals_add_up_its_rows_to_the_penny(
+    compared: dict[str, RawTable],
+) -> None:
+    table = compared["ScenarioComparison"]
+    assert "Total" not in {r["Name"] for r in records(table)}
+    rows = records(table)
+    totals = level_totals(compared)
+    assert list(totals) == ["District", "School", "Provider"]
+    header = compared["ScenarioComparisonTotals"].header
+    assert header == [
+        "Level", "Rows", "Baseline £",
+        "South devolved £", "South devolved Change £", "South devolved Change %",
+        "Bigger budget £", "Bigger budget Change £", "Bigger budget Change %",
+    ]  # fmt: skip
+    for level, total in totals.items():
+        mine = [r for r in rows if r["Level"] == level]
+        assert total["Rows"] == len(mine), level
+        for name in header[2:]:
+            if name.endswith("Change %"):
+                continue
+            assert money(total[name]) == sum((money(r[name]) for r in mine), Decimal("0.00")), (level, name)
+    # By hand: the districts' baseline is North 356,666.67 + South 543,333.33 = 900,000.00, the pot; with the
+    # bigger budget 1,000,000.00 (+100,000.00 / 900,000.00 = 0.1111); devolving South moves no district money.
+    district = totals["District"]
+    assert total_row(district) == (2, Decimal("900000.00"), Decimal("1000000.00"), Decimal("100000.00"))
+    assert Decimal(repr(district["Bigger budget Change %"])) == Decimal("0.1111")
+    assert money(district["South devolved £"]) == Decimal("900000.00") and district["South devolved Change %"] == 0
+
+
+def total_row(row: dict[str, Any]) -> tuple[int, Decimal, Decimal, Decimal]:
+    """A ScenarioComparisonTotals row's Rows, Baseline £, Bigger budget £ and Bigger budget Change £."""
+    return (row["Rows"], money(row["Baseline £"]), money(row["Bigger budget £"]), money(row["Bigger budget Change £"]))
 
 
 def test_compare_reports_the_misspelt_key_and_lists_the_scenarios_in_summary(compared: dict[str, RawTable]) -> None:
@@ -103,8 +143,9 @@ def test_a_plain_run_after_a_compare_leaves_no_stale_scenario_columns(tmp_path: 
     source = write_workbook(tmp_path / "county.xlsx", tables)
     assert main(["compare", str(source), "-o", str(tmp_path / "a.xlsx"), "--date", "2025-12-01"]) == 0
     assert main(["run", str(tmp_path / "a.xlsx"), "-o", str(tmp_path / "b.xlsx"), "--date", "2025-12-01", "-q"]) == 0
-    table = read_tables(tmp_path / "b.xlsx")["ScenarioComparison"]
-    assert table.header == ["Level", "Code", "Name", "District", "Baseline £"]
+    written = read_tables(tmp_path / "b.xlsx")
+    assert written["ScenarioComparison"].header == ["Level", "Code", "Name", "District", "Baseline £"]
+    assert written["ScenarioComparisonTotals"].header == ["Level", "Rows", "Baseline £"]
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ amounts of fewer than five pupils anywhere.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -17,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from apmodel import service
 from apmodel.reports.forum_copy import forum_money_of, write_forum_copy
 from apmodel.workbook.openpyxl_store import FileWorkbook
+from tests.integration.test_rollover_corrections import set_cell
 from tests.unit.test_disclosure import fixed_by_the_sums
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
@@ -53,11 +56,27 @@ def test_the_example_forum_copy_hides_every_money_figure_of_fewer_than_five_pupi
 CREDIT_TYPES = {"Admitting credit", "Reinstatement repayment"}
 
 
-def _published(path: Path) -> tuple[dict[str, object], list[tuple[str, str, object, object]], list[tuple[Any, ...]]]:
-    """What a reader has: Summary's items, RecoupmentByTerm's rows and the recoupment chart's figures."""
+def _data(book: openpyxl.Workbook, name: str) -> list[tuple[Any, ...]]:
+    """A table's data rows as written (below the title, the note and the header on row 3)."""
+    return [row for row in book[name].iter_rows(min_row=4, values_only=True) if any(v is not None for v in row)]
+
+
+@dataclass
+class Published:
+    """What a reader of the copy has: Summary's items, RecoupmentByTerm's rows and its totals, the recoupment
+    chart's figures and, with school totals, SchoolRecoupment's rows and its totals."""
+
+    summary: dict[str, object]
+    terms: list[tuple[Any, ...]]
+    term_totals: tuple[Any, ...]
+    chart: list[tuple[Any, ...]]
+    schools: list[tuple[Any, ...]]
+    school_totals: tuple[Any, ...] | None
+
+
+def _published(path: Path) -> Published:
     book = openpyxl.load_workbook(path)
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if isinstance(row[0], str)}
-    terms = [row[:4] for row in book["RecoupmentByTerm"].iter_rows(values_only=True) if row[0] and row[2] is not None]
     dashboard = list(book["Dashboard"].iter_rows(values_only=True))
     start = next(i for i, row in enumerate(dashboard) if row[:4] == ("Term", "Charged £", "Credited £", "Net £"))
     chart = []
@@ -65,7 +84,16 @@ def _published(path: Path) -> tuple[dict[str, object], list[tuple[str, str, obje
         if row[0] is None:
             break
         chart.append(row[:4])
-    return summary, [t for t in terms if t[0] != "Period"], chart
+    [term_totals] = _data(book, "RecoupmentByTermTotals")
+    schools = "SchoolRecoupment" in book.sheetnames
+    return Published(
+        summary,
+        [row[:4] for row in _data(book, "RecoupmentByTerm")],
+        term_totals,
+        chart,
+        [row[:6] for row in _data(book, "SchoolRecoupment")] if schools else [],
+        _data(book, "SchoolRecoupmentTotals")[0] if schools else None,
+    )
 
 
 def _determined(equations: list[dict[str, Fraction]], unknowns: set[str]) -> set[str]:
@@ -96,40 +124,58 @@ def _determined(equations: list[dict[str, Fraction]], unknowns: set[str]) -> set
     return {col for col, row in pivots.items() if set(row) == {col}}
 
 
-def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_is_shown(tmp_path: Path) -> None:
+def example_with_school_totals(tmp_path: Path) -> Path:
+    """The example county with Publish school totals = Yes (SchoolRecoupment and its totals published)."""
+    source = tmp_path / "example-schools.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    set_cell(source, "Settings", "Setting", "Publish school totals", "Value", "Yes")
+    return source
+
+
+def eq(total_key: str, parts: list[str]) -> dict[str, Fraction]:
+    """The sum ``total_key`` = the ``parts`` added up, as an equation (total - parts = 0)."""
+    row: dict[str, Fraction] = {total_key: Fraction(1)}
+    for part in parts:
+        row[part] = row.get(part, Fraction(0)) - 1
+    return row
+
+
+@pytest.mark.parametrize("school_totals", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_is_shown(
+    tmp_path: Path, school_totals: bool
+) -> None:
     """A reader's attack on the written file: every sum the tables and the chart make plain (Net = Charged +
-    Credited; the terms' rows to their Total and to the chart's Net; the chart's terms to Summary; and, from the
-    line types' names, charges and credits added up separately), solved exactly for the [c] cells."""
-    report = service.compute_results(FileWorkbook(EXAMPLE), today=date(2025, 12, 1), with_scenarios=True)
+    Credited; RecoupmentByTerm's rows to RecoupmentByTermTotals and to the chart's Net; the chart's terms to
+    Summary; from the line types' names, charges and credits added up separately; with school totals, each
+    school's Net = Charged + Credited and SchoolRecoupment's rows to SchoolRecoupmentTotals, which is Summary),
+    solved exactly for the [c] cells. The totals are tables of their own, read from there."""
+    source = example_with_school_totals(tmp_path) if school_totals else EXAMPLE
+    report = service.compute_results(FileWorkbook(source), today=date(2025, 12, 1), with_scenarios=True)
     out = write_forum_copy(report.results, report.comparison, tmp_path / "forum.xlsx", made=datetime(2025, 12, 1))
-    summary, terms, chart = _published(out)
+    published = _published(out)
+    summary, terms, chart = published.summary, published.terms, published.chart
     # The headline totals are published (secondary suppression falls on cells beside them).
     for item in ("Total recouped", "Total credited", "Net recoupment"):
         assert isinstance(summary[item], float), item
     cells: dict[str, object] = {"S charged": summary["Total recouped"], "S credited": summary["Total credited"],
                                 "S net": summary["Net recoupment"]}  # fmt: skip
-    rows = [t for t in terms if t[0] != "Total"]
-    [total] = [t for t in terms if t[0] == "Total"]
-    for period, kind, recoverable, not_recovered in rows:
+    # No Total row among the terms: RecoupmentByTermTotals holds how many rows there are, then the totals.
+    assert "Total" not in {t[0] for t in terms}
+    rows_count, cells["T|R"], cells["T|N"] = published.term_totals
+    assert rows_count == len(terms)
+    for period, kind, recoverable, not_recovered in terms:
         cells[f"{period}|{kind}|R"], cells[f"{period}|{kind}|N"] = recoverable, not_recovered
-    cells["T|R"], cells["T|N"] = total[2], total[3]
     for period, charged, credited, net in chart:
         cells[f"C|{period}|charged"], cells[f"C|{period}|credited"], cells[f"C|{period}|net"] = charged, credited, net
 
-    def eq(total_key: str, parts: list[str]) -> dict[str, Fraction]:
-        row: dict[str, Fraction] = {total_key: Fraction(1)}
-        for part in parts:
-            row[part] = row.get(part, Fraction(0)) - 1
-        return row
-
     periods = [p for p, *_ in chart]
-    charge_cells = [f"{p}|{k}|R" for p, k, *_ in rows if k not in CREDIT_TYPES]
-    credit_cells = [f"{p}|{k}|R" for p, k, *_ in rows if k in CREDIT_TYPES]
+    charge_cells = [f"{p}|{k}|R" for p, k, *_ in terms if k not in CREDIT_TYPES]
+    credit_cells = [f"{p}|{k}|R" for p, k, *_ in terms if k in CREDIT_TYPES]
     equations = [
         eq("S net", ["S charged", "S credited"]),
         eq("T|R", ["S net"]),
-        eq("T|R", [f"{p}|{k}|R" for p, k, *_ in rows]),
-        eq("T|N", [f"{p}|{k}|N" for p, k, *_ in rows]),
+        eq("T|R", [f"{p}|{k}|R" for p, k, *_ in terms]),
+        eq("T|N", [f"{p}|{k}|N" for p, k, *_ in terms]),
         eq("S charged", charge_cells),
         eq("S credited", credit_cells),
         *(eq(f"S {s}", [f"C|{p}|{s}" for p in periods]) for s in ("charged", "credited", "net")),
@@ -137,10 +183,26 @@ def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_
     for p in periods:
         equations += [
             eq(f"C|{p}|net", [f"C|{p}|charged", f"C|{p}|credited"]),
-            eq(f"C|{p}|net", [f"{q}|{k}|R" for q, k, *_ in rows if q == p]),
+            eq(f"C|{p}|net", [f"{q}|{k}|R" for q, k, *_ in terms if q == p]),
             eq(f"C|{p}|charged", [c for c in charge_cells if c.startswith(f"{p}|")]),
             eq(f"C|{p}|credited", [c for c in credit_cells if c.startswith(f"{p}|")]),
         ]
+    if school_totals:
+        assert published.school_totals is not None and published.schools
+        assert "Total" not in {row[1] for row in published.schools}
+        count, cells["ST charged"], cells["ST credited"], cells["ST net"] = published.school_totals
+        assert count == len(published.schools)
+        for urn, _name, _district, charged, credited, net in published.schools:
+            cells[f"U|{urn}|charged"], cells[f"U|{urn}|credited"], cells[f"U|{urn}|net"] = charged, credited, net
+            equations.append(eq(f"U|{urn}|net", [f"U|{urn}|charged", f"U|{urn}|credited"]))
+        for column in ("charged", "credited", "net"):
+            urns = [row[0] for row in published.schools]
+            equations += [eq(f"ST {column}", [f"U|{u}|{column}" for u in urns]), eq(f"ST {column}", [f"S {column}"])]
+        # The school totals are Summary's, shown (or hidden) alike: 4,428,502.71 charged, -59,016.75 credited,
+        # 4,428,502.71 - 59,016.75 = 4,369,485.96 net, which is RecoupmentByTermTotals' Recoverable £ too.
+        assert (cells["ST charged"], cells["ST credited"], cells["ST net"]) == (4428502.71, -59016.75, 4369485.96)
+        assert cells["T|R"] == 4369485.96
+        assert sum(1 for row in published.schools for v in row[3:] if v == "[c]") > 0
     hidden = {key for key, value in cells.items() if value == "[c]"}
     assert hidden
     assert _determined(equations, hidden) == set()
@@ -153,3 +215,9 @@ def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_
     few |= {f"C|{key[1]}|{key[2].lower()}" for key, n in money.disclosure.pupils.items()
             if key[0] == "Chart" and 1 <= n <= 4}  # fmt: skip
     assert "Autumn 2025|Reinstatement repayment|R" in _determined(equations, few)
+    if school_totals:
+        few |= {f"U|{key[1]}|{key[2].lower()}" for key, n in money.disclosure.pupils.items()
+                if key[0] == "School" and 1 <= n <= 4}  # fmt: skip
+        # And school by school: with only the primaries hidden, a school's one credit is its Net minus its
+        # Charged (14 schools' Credited £ in the example), so secondary suppression is needed there too.
+        assert len({k for k in _determined(equations, few) if k.startswith("U|") and k.endswith("|credited")}) == 14

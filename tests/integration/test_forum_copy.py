@@ -93,8 +93,10 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
         "ProviderFunding",
         "ProviderFundingTotals",
         "RecoupmentByTerm",
+        "RecoupmentByTermTotals",
         "Scenarios",
         "ScenarioComparison",
+        "ScenarioComparisonTotals",
         "EqualityAnalysis",
         "APOutcomes",
     ]
@@ -102,6 +104,13 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
     assert len(book["Dashboard"]._charts) == 5
     levels = {row[0] for row in book["ScenarioComparison"].iter_rows(min_row=4, values_only=True)}
     assert levels == {"District", "Provider"}
+    totals = [row[0] for row in book["ScenarioComparisonTotals"].iter_rows(min_row=4, values_only=True)]
+    assert totals == ["District", "Provider"]
+    # No table holds a Total row: the totals are tables of their own.
+    for name in ("RecoupmentByTerm", "ScenarioComparison"):
+        assert "Total" not in {c for row in book[name].iter_rows(min_row=4, values_only=True) for c in row}, name
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(min_row=4, values_only=True)}
+    assert cover["In this copy"] == ", ".join(n for n in book.sheetnames if n != "Cover")
     assert book.properties.creator == "apmodel"
     assert not book.defined_names
 
@@ -169,13 +178,27 @@ def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(t
     source = write_workbook(tmp_path / "county.xlsx", small_county(**{"Publish school totals": "Yes"}))
     out = service.forum_copy(FileWorkbook(source), tmp_path / "copy.xlsx", today=TODAY)
     book = openpyxl.load_workbook(out)
-    assert {"SchoolAllocations", "SchoolAllocationTotals", "SchoolRecoupment"} <= set(book.sheetnames)
-    assert book.sheetnames.index("SchoolAllocationTotals") == book.sheetnames.index("SchoolAllocations") + 1
+    assert {"SchoolAllocations", "SchoolAllocationTotals", "SchoolRecoupment", "SchoolRecoupmentTotals"} <= set(
+        book.sheetnames
+    )
+    for parent, totals_table in (
+        ("SchoolAllocations", "SchoolAllocationTotals"),
+        ("SchoolRecoupment", "SchoolRecoupmentTotals"),
+        ("RecoupmentByTerm", "RecoupmentByTermTotals"),
+        ("ScenarioComparison", "ScenarioComparisonTotals"),
+    ):
+        assert book.sheetnames.index(totals_table) == book.sheetnames.index(parent) + 1, parent
     recoupment = {row[1]: row for row in book["SchoolRecoupment"].iter_rows(min_row=4, values_only=True)}
     # The one exclusion (5,500 x 21 / 52 = 2,221.15 charged to Alder Secondary) is one pupil's money:
-    # [c], and so is the Total it alone makes up. Its credits, 0.00 of no pupil, are shown.
+    # [c], and so is the total it alone makes up, in SchoolRecoupmentTotals (1 school). Its credits, 0.00 of
+    # no pupil, are shown. SchoolRecoupment has no Total row.
+    assert list(recoupment) == ["Alder Secondary"]
     assert recoupment["Alder Secondary"][:6] == (100001, "Alder Secondary", "North", "[c]", 0, "[c]")
-    assert recoupment["Total"][3:6] == ("[c]", 0, "[c]")
+    totals = list(book["SchoolRecoupmentTotals"].iter_rows(min_row=3, values_only=True))
+    assert totals == [("Schools", "Charged £", "Credited £", "Net £"), (1, "[c]", 0, "[c]")]
+    # The same [c] in RecoupmentByTermTotals (one term and type row): Net 2,221.15 hidden, nothing not recovered.
+    by_term = list(book["RecoupmentByTermTotals"].iter_rows(min_row=3, values_only=True))
+    assert by_term == [("Rows", "Recoverable £", "Not Recovered £"), (1, "[c]", 0)]
     assert 2221.15 not in parts_values(out)
     parts = zip_text(out)
     assert found_in(parts, {"P-A1", "EX-1", "AP-2025-26-"}) == []

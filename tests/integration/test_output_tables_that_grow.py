@@ -150,12 +150,40 @@ def test_the_register_log_sheet_is_hidden(writer: str, tmp_path: Path, capsys: p
     assert book["InvoiceRegister"].sheet_state == "visible"
 
 
+#: The totals tables a previous version did not write (its tables ended with Total rows instead).
+TOTALS_TABLES = (
+    "DistrictAllocationTotals",
+    "SchoolAllocationTotals",
+    "ProviderFundingTotals",
+    "ScenarioComparisonTotals",
+)
+
+
+def old_scenario_comparison(book: openpyxl.Workbook) -> None:
+    """ScenarioComparison as the previous version wrote it: each level (District, School, Provider) closed by
+    a Total row inside the table (Level, blank Code, Name "Total")."""
+    sheet = book["ScenarioComparison"]
+    table = sheet.tables["ScenarioComparison"]
+    first, last = table.ref.split(":")
+    bottom = int("".join(c for c in last if c.isdigit()))
+    rows = [list(r) for r in sheet.iter_rows(min_row=4, max_row=bottom, values_only=True)]
+    old: list[list[object]] = []
+    for level in ("District", "School", "Provider"):
+        old += [r for r in rows if r[0] == level]
+        old.append([level, None, "Total", None, 12345.67])
+    for i, row in enumerate(old):
+        for j, value in enumerate(row, start=1):
+            sheet.cell(row=4 + i, column=j, value=value)
+    table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{3 + len(old)}"
+
+
 def old_version_output(tmp_path: Path) -> Path:
-    """A run's output as the previous version wrote it: each allocation table ends with a Total row, and
-    there are no totals tables (DistrictAllocationTotals, SchoolAllocationTotals, ProviderFundingTotals)."""
+    """A run's output as the previous version wrote it: each allocation table ends with a Total row,
+    ScenarioComparison closes each level with one, and there are no totals tables (TOTALS_TABLES)."""
     book = openpyxl.load_workbook(first_run(tmp_path))
-    for name in ("DistrictAllocationTotals", "SchoolAllocationTotals", "ProviderFundingTotals"):
+    for name in TOTALS_TABLES:
         del book[name]
+    old_scenario_comparison(book)
     for name, label_column in (("DistrictAllocations", 1), ("SchoolAllocations", 2), ("ProviderFunding", 1)):
         sheet = book[name]
         table = sheet.tables[name]
@@ -175,6 +203,7 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
 ) -> None:
     old = old_version_output(tmp_path)
     assert "Total" in [c.value for c in openpyxl.load_workbook(old)["DistrictAllocations"]["A"]]
+    assert [c.value for c in openpyxl.load_workbook(old)["ScenarioComparison"]["C"]].count("Total") == 3
     out, again = tmp_path / "out.xlsx", tmp_path / "again.xlsx"
     code, err = save(old, out, writer, capsys)
     assert code == 0, err
@@ -183,8 +212,14 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
     for path in (out, again):
         book = openpyxl.load_workbook(path)
         # The small county: North and South (17 columns: two factors), Alder and Birch (Delegated South's
-        # school has no row; 10 columns), PRU-S (8 columns).
-        shapes = (("DistrictAllocations", 2, 17), ("SchoolAllocations", 2, 10), ("ProviderFunding", 1, 8))
+        # school has no row; 10 columns), PRU-S (8 columns); ScenarioComparison, baseline only: those five rows
+        # (5 columns).
+        shapes = (
+            ("DistrictAllocations", 2, 17),
+            ("SchoolAllocations", 2, 10),
+            ("ProviderFunding", 1, 8),
+            ("ScenarioComparison", 5, 5),
+        )
         for name, rows, width in shapes:
             sheet = book[name]
             assert sheet.tables[name].ref == f"A3:{column_letter(width)}{3 + rows}", name
@@ -192,6 +227,7 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
             assert left == [], (name, left)  # the old Total row is gone, not kept below the table
             assert "Total" not in [c.value for row in sheet.iter_rows() for c in row], name
         tables = [t for sheet in book.worksheets for t in sheet.tables]
-        for name in ("DistrictAllocationTotals", "SchoolAllocationTotals", "ProviderFundingTotals"):
+        for name in TOTALS_TABLES:
             assert tables.count(name) == 1 and book.sheetnames.count(name) == 1, name
-            assert book[name].max_row == 4, name  # title, note, header and its one row
+            # Title, note, header and its one row (ScenarioComparisonTotals: one per level).
+            assert book[name].max_row == (6 if name == "ScenarioComparisonTotals" else 4), name
