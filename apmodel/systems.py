@@ -333,6 +333,14 @@ def rollover_year(store: WorkbookStore, year: str, *, today: date | None = None)
             f"{len(drafts)} Draft document(s) of {settings.financial_year.label} were never issued; they stay Draft "
             "in the new year's workbook. Issue them in this year's workbook first if they are owed.",
         )  # fmt: skip
+    settlement = report.results.settlement
+    if settlement is not None and settlement.frozen:
+        result.findings.warning(
+            "ROLLOVER_REGISTER_FROZEN", INVOICE_REGISTER.name, None, None, "",
+            f"The invoice register of {settings.financial_year.label} has Errors (edited or damaged rows: see this "
+            "year's Warnings), so it is frozen. It is carried into the new year's workbook exactly as it is, and stays "
+            "frozen there (no document issued, credited or exported) until those rows are put right.",
+        )  # fmt: skip
     budget = rollover.next_budget(settings.ap_budget, settings.uplift)
     result.budget = budget
     log = result.log

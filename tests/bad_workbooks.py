@@ -574,6 +574,18 @@ def value_cases() -> list[BadCase]:
             _write(_with_placement("Charge Basis", "Per day")),
             (("NOT_ALLOWED", "Placements", 2, "Charge Basis"),),
         ),
+        # The provider's basis unreadable, or the placement's with no provider basis to fall back to: Blocked,
+        # never dropped as if the provider charged nothing.
+        BadCase(
+            "unreadable_provider_charge_basis",
+            _write(set_cell(_with_placement("Charge Basis", None), "Providers", 0, "Charge Basis", "Per day")),
+            (("NOT_ALLOWED", "Providers", 2, "Charge Basis"),),
+        ),
+        BadCase(
+            "unreadable_charge_basis_provider_charges_none",
+            _write(set_cell(_with_placement("Charge Basis", "Per day"), "Providers", 0, "Charge Basis", "None")),
+            (("NOT_ALLOWED", "Placements", 2, "Charge Basis"),),
+        ),
         BadCase(
             "implausible_adjustment_order",
             _write(_exclusion("Adjustment Order", "£2,000,000")),

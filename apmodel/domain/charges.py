@@ -216,11 +216,18 @@ class _Builder:
         if placement.reason is Reason.MEDICAL and not (provider is not None and provider.charge_medical):
             return None
         basis, rate = _basis_and_rate(placement, provider)
+        # A Charge Basis cell with an Error (the placement's, or the provider's it would fall back to) is not
+        # "no charge": the basis is unknown, so the placement is Blocked, at 0.00 where no basis can stand in.
+        basis_error = placement.blocked_by == BASIS_CELL or (
+            placement.charge_basis is None and provider is not None and provider.blocked_by == BASIS_CELL
+        )
+        if basis_error and basis in (None, ChargeBasis.NONE):
+            basis, rate = ChargeBasis.DAILY, ZERO
         if basis is None or basis is ChargeBasis.NONE:
             return None
         # A rate cell with an Error (the placement's, or the provider's it would fall back to) is not a missing
         # rate: the placement is shown Blocked at 0.00 until the cell is corrected, never silently dropped.
-        rate_error = bool(placement.blocked_by) or (
+        rate_error = basis_error or bool(placement.blocked_by) or (
             placement.charge_rate is None and provider is not None and bool(provider.blocked_by)
         )
         if rate is None and rate_error:
@@ -421,6 +428,10 @@ class _Builder:
             amount=amount,
             status=status,
         )
+
+
+#: The column named by a placement's or provider's ``blocked_by`` when its Charge Basis cell had an Error.
+BASIS_CELL = "Charge Basis"
 
 
 def _basis_and_rate(placement: Placement, provider: Provider | None) -> tuple[ChargeBasis | None, Decimal | None]:

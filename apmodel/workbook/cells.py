@@ -128,7 +128,9 @@ def as_decimal(value: object) -> Decimal:
         negative = suffix == "CR"
         text = text[:-2]
     is_percent = text.endswith("%")
-    text = text.rstrip("%").replace("£", "")
+    if is_percent:
+        text = text[:-1]  # one sign: "70%%" is not read as 70%
+    text = text.replace("£", "", 1)  # one pound sign: "££70" is not read as £70
     if text.startswith("-£"):
         text = "-" + text[2:]
     if "," in text:

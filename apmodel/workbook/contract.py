@@ -267,7 +267,7 @@ PROVIDERS = TableSpec(
         _c("District", help="The district the provider serves."),
         _c("Commissioned Places", INT, help="Places the LA commissions (place funding = places x Place funding rate)."),
         _c("Top-up per Place", M, help="For information: the provider's top-up rate per place."),
-        _c("Charge Basis", choices=CHARGE_BASES, help="The default charge basis of placements there."),
+        _c("Charge Basis", choices=CHARGE_BASES, charges=True, help="The default charge basis of placements there."),
         _c("Charge Rate", N, charges=True, help="The default rate (£ a day or week, or % of AWPU)."),
         _c("Charge Medical", Y, choices=YES_NO, help="Yes: Medical placements there are charged too."),
     ),

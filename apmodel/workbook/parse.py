@@ -994,6 +994,10 @@ def _redress_rules(raw: RawTable | None, findings: Findings) -> list[m.RedressRu
     ]
 
 
+#: A provider's cells its placements' charges fall back to: one with an Error blocks those charges.
+_CHARGE_CELLS = ("Charge Basis", "Charge Rate")
+
+
 def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
     rows = _unique(read_rows(c.PROVIDERS, raw, findings), "Providers", "Provider ID", findings)
     _non_negative(rows, "Providers", ("Commissioned Places", "Top-up per Place", "Charge Rate"), findings)
@@ -1017,7 +1021,7 @@ def _providers(raw: RawTable | None, findings: Findings) -> list[m.Provider]:
             charge_basis=m.ChargeBasis(basis) if basis else m.ChargeBasis.NONE,
             charge_rate=row.get("Charge Rate"),
             charge_medical=row.get("Charge Medical", False),
-            blocked_by="Charge Rate" if "Charge Rate" in row.errors else "",
+            blocked_by=next((column for column in _CHARGE_CELLS if column in row.errors), ""),
         )
         if provider is not None:
             result.append(provider)
@@ -1136,8 +1140,8 @@ def _placements(raw: RawTable | None, providers: Iterable[m.Provider], findings:
         if effective == m.ChargeBasis.PERCENT_AWPU:
             row.values["Charge Rate"] = _row_percent(raw, row, "Placements", "Charge Rate", findings)
         data = _fields(row, _PLACEMENT_FIELDS)
-        if row.errors:
-            data["blocked_by"] = row.errors[0]
+        if row.errors:  # the Charge Basis first: charges.py reads it as "the basis is unknown"
+            data["blocked_by"] = "Charge Basis" if "Charge Basis" in row.errors else row.errors[0]
         data["reason"] = m.Reason(row.values["Reason"])
         if basis:
             data["charge_basis"] = m.ChargeBasis(basis)

@@ -137,6 +137,8 @@ CHECKS: dict[str, Callable[[dict[str, RawTable]], None]] = {
             "unreadable_registration",
             "unreadable_days_per_week",
             "unreadable_charge_basis",
+            "unreadable_provider_charge_basis",
+            "unreadable_charge_basis_provider_charges_none",
         ),
         # Only EX-1 is billed: 5,500 x 21 / 52 = 2,221.15.
         blocked("PL-1", Decimal("2221.15")),

@@ -142,3 +142,27 @@ def test_a_school_year_end_without_a_year_is_left_as_typed(tmp_path: Path) -> No
     out = tmp_path / "next.xlsx"
     assert main(["rollover", str(source), "-o", str(out), "--year", "2026-27", "--date", "2026-03-31"]) == 0
     assert settings(out)["School year end"] == "31 July"
+
+
+def test_a_frozen_register_is_carried_as_it_is_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    source = write_workbook(tmp_path / "county.xlsx", county())
+    issued = tmp_path / "issued.xlsx"
+    assert main(["issue", str(source), "--period", "Autumn 2025", "-o", str(issued), "--date", "2025-12-01"]) == 0
+    book = openpyxl.load_workbook(issued)
+    sheet = next(ws for ws in book.worksheets if "InvoiceRegister" in ws.tables)
+    ref = sheet.tables["InvoiceRegister"].ref
+    top = int(ref.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    header = [cell.value for cell in sheet[top]]
+    first = sheet.cell(row=top + 1, column=header.index("Net") + 1)
+    first.value = float(first.value) + 1  # an Issued document's Net edited by hand: the register is frozen
+    book.save(issued)
+    capsys.readouterr()
+    out = tmp_path / "next.xlsx"
+    assert main(["rollover", str(issued), "-o", str(out), "--year", "2026-27", "--date", "2026-03-31"]) == 0
+    assert "ROLLOVER_REGISTER_FROZEN" in capsys.readouterr().out
+    carried = records(out, "InvoiceRegister")
+    assert carried and carried[0]["Net"] == first.value  # exactly as it is, the edit included

@@ -27,7 +27,9 @@ def test_amounts_accept_numbers_and_pound_text(cell: object, expected: Decimal) 
     assert as_decimal(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["abc", "12..5", True, date(2025, 1, 1), float("nan"), "£"])
+@pytest.mark.parametrize(
+    "cell", ["abc", "12..5", True, date(2025, 1, 1), float("nan"), "£", "70%%", "££70", "£70£", "%70", "(5%%)"]
+)
 def test_text_in_a_numeric_cell_is_a_problem_not_a_crash(cell: object) -> None:
     with pytest.raises(CellProblem) as problem:
         as_decimal(cell)
