@@ -14,7 +14,11 @@ style, link text and column widths) while talking to Excel the way Excel is fast
   is written with Excel's text prefix ``'``, so it stays exactly the text we wrote;
 - a ``Link`` column (or Contents' ``Go to``) becomes ``HYPERLINK`` formulas (layout.link_formula),
   written in the table's one block of values: no call per link;
-- progress goes to Excel's status bar and to a status cell beside the ``Summary`` table.
+- progress goes to Excel's status bar and to a status cell beside the ``Summary`` table;
+- the book's sheets and tables are found once per click, and a write's formatting is gathered
+  in one plan (xlwings_layout): on Excel for Windows with the add-in of this version, its VBA
+  answers the index (``ReadIndex``) and applies the plan (``ApplyLayout``), one call each;
+  anywhere else (or if the add-in cannot) the same is done step by step through xlwings.
 
 The same code runs on xlwings' remote engine (``xw.Book(json=...)``), which reads a JSON
 payload of the book and records every write as an action; the tests use it to check the
