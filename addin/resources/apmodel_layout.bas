@@ -83,6 +83,8 @@ Private Function ApplyStep(ByVal book As Workbook, fields() As String) As Boolea
             SetFont sheet.Range(fields(2)).Font, fields
         Case "width"
             sheet.Range(fields(2)).ColumnWidth = Val(fields(3))
+        Case "height"
+            sheet.Range(fields(2)).RowHeight = Val(fields(3))
         Case "format"
             sheet.Range(fields(2)).NumberFormat = fields(3)
         Case "wrap"

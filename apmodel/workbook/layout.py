@@ -145,6 +145,40 @@ def expected_width(kind: Kind, declared: float | None) -> float:
     return float(max(declared or 0, EXPECTED_WIDTHS.get(kind, MIN_WIDTH)))
 
 
+#: Characters of a header cell taken by its filter button (the table's AutoFilter arrow).
+FILTER_BUTTON = 3
+
+
+def header_width(name: str) -> int:
+    """The width a column's header needs: its longest word beside the filter button. A longer
+    header wraps onto more lines (``header_height``) rather than widening a column of figures,
+    so a wide table prints at a readable size."""
+    return max((len(word) for word in name.split()), default=0) + FILTER_BUTTON
+
+
+def _header_lines(name: str, room: int) -> int:
+    """Lines a header takes when wrapped by word in ``room`` characters (bold text: about one
+    character to a unit of width)."""
+    lines, used = 1, 0
+    for word in name.split():
+        if used and used + 1 + len(word) > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used = used + 1 + len(word) if used else len(word)
+    return lines
+
+
+def header_height(names: Sequence[str], widths: Sequence[float]) -> float | None:
+    """The height of a table's header row whose wrapped names need more than one line (None: the
+    default height). Set on the row, so a long header never overprints the first row of figures
+    (Excel does not grow a row for wrapped text in a file it opens)."""
+    lines = max(
+        (_header_lines(name, max(int(width) - FILTER_BUTTON, 1)) for name, width in zip(names, widths, strict=False)),
+        default=1,
+    )
+    return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
+
+
 def fitted_width(table: OutputTable, index: int) -> float:
     """The width of column ``index`` of an output table, in characters.
 
@@ -155,7 +189,7 @@ def fitted_width(table: OutputTable, index: int) -> float:
     longer text wraps (``wrapped_columns``).
     """
     column = table.columns[index]
-    longest = max(len(column.name) + 3, EXPECTED_WIDTHS.get(column.kind, 0))
+    longest = max(header_width(column.name), EXPECTED_WIDTHS.get(column.kind, 0))
     for row in table.rows[:FIT_ROWS]:
         value = row[index]
         if isinstance(value, Decimal):

@@ -51,6 +51,7 @@ from apmodel.workbook.layout import (
     TABLE_STYLE,
     cell_format,
     fitted_width,
+    header_height,
     link_formula,
     print_setup,
     row_height,
@@ -374,6 +375,9 @@ def write_table(book: Workbook, table: OutputTable) -> None:
         for index, width in enumerate(widths):
             sheet.column_dimensions[column_letter(index + 1)].width = width
         set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)
+        header = header_height([column.name for column in table.columns], widths)
+        if header is not None:
+            sheet.row_dimensions[HEADER_ROW].height = header
         wrap = wrapped_columns(table, widths)
         for offset, values in enumerate(table.rows, start=HEADER_ROW + 1):
             height = row_height(values, widths, wrap)

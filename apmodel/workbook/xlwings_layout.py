@@ -38,6 +38,7 @@ from apmodel.workbook.layout import MARGINS, PAPER_A4, Font, PrintSetup, chart_a
 OPS: dict[str, tuple[str, ...]] = {
     "font": ("bold", "italic", "size", "colour", "underline"),
     "width": ("width",),
+    "height": ("height",),
     "format": ("number format",),
     "wrap": (),
     "top": (),
@@ -98,8 +99,8 @@ def _fields(step: Step) -> list[str]:
         ]
     if step.op == "freeze":
         return [str(step.args[0])]
-    if step.op in ("width", "format"):
-        return [_number(step.args[0]) if step.op == "width" else str(step.args[0])]
+    if step.op in ("width", "height", "format"):
+        return [str(step.args[0]) if step.op == "format" else _number(step.args[0])]
     if step.op == "page":
         setup, tab_colour = step.args
         margins = [_number(inches * POINTS_PER_INCH) for inches in MARGINS]
@@ -168,6 +169,10 @@ class Plan:
     def width(self, sheet: str, target: str, width: float) -> None:
         self.steps.append(Step("width", sheet, target, (width,)))
 
+    def height(self, sheet: str, target: str, height: float) -> None:
+        """The rows of ``target`` are ``height`` points tall (a wrapped header's lines)."""
+        self.steps.append(Step("height", sheet, target, (height,)))
+
     def number_format(self, sheet: str, target: str, number_format: str) -> None:
         self.steps.append(Step("format", sheet, target, (number_format,)))
 
@@ -215,6 +220,8 @@ def apply_directly(step: Step, sheet: xw.Sheet, app: xw.App) -> None:
         set_font(cells, step.args[0], app)
     elif step.op == "width":
         cells.column_width = step.args[0]
+    elif step.op == "height":
+        cells.row_height = step.args[0]
     elif step.op == "format":
         cells.number_format = step.args[0]
     elif step.op == "wrap":

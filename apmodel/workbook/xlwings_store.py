@@ -72,6 +72,7 @@ from apmodel.workbook.layout import (
     data_block,
     excel_value,
     fitted_width,
+    header_height,
     link_formula,
     place_charts,
     print_setup,
@@ -655,6 +656,9 @@ class XlwingsStore:
             for first, last, column_width in width_runs(widths):
                 self._plan.width(name, address(1, left + first, 1, left + last), column_width)
             self._plan.page(name, print_setup(widths, table.la), OUTPUT_TAB)
+            header = header_height([column.name for column in table.columns], widths)
+            if header is not None:
+                self._plan.height(name, address(top, left, top, left), header)
             if not table.hidden:  # (a hidden sheet cannot be shown to freeze it, and nobody scrolls it)
                 self._plan.freeze(name, HEADER_ROW)
             heading = (table.title or table.name, table.note or NOTE_TEXT)

@@ -19,7 +19,15 @@ from apmodel.reports.navigation_tables import GLOSSARY
 from apmodel.service import run_workbook
 from apmodel.workbook.contract import OUTPUT_SPECS, Kind
 from apmodel.workbook.interface import OutColumn, OutputTable
-from apmodel.workbook.layout import INPUT_TAB, NUMBER_FORMATS, OUTPUT_TAB, PAPER_A4, print_setup
+from apmodel.workbook.layout import (
+    INPUT_TAB,
+    LINE_HEIGHT,
+    NUMBER_FORMATS,
+    OUTPUT_TAB,
+    PAPER_A4,
+    header_height,
+    print_setup,
+)
 from apmodel.workbook.openpyxl_store import FileWorkbook
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "example-county.xlsx"
@@ -121,3 +129,24 @@ def test_the_openpyxl_writer_sets_the_same_print_setup(tmp_path: Path) -> None:
     assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (PAPER_A4, "landscape")
     assert sheet.print_title_rows == "$3:$3"
     assert str(sheet.oddFooter) == "&LKent&C&A&RPage &P of &N"
+
+
+def test_a_new_sheets_header_row_is_tall_enough_for_its_wrapped_headers(
+    results: openpyxl.Workbook, tmp_path: Path
+) -> None:
+    # DistrictAllocations' "Protected Minimum Funding Value"-style headers wrap in their 14-wide money
+    # columns: the header row's height is set (patch writer) to what the longest needs, lines x 15 points.
+    sheet = results["DistrictAllocations"]
+    names = [cell.value for cell in sheet[3]]
+    widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[3]]
+    expected = header_height(names, widths)
+    assert expected is not None and expected >= 2 * LINE_HEIGHT
+    assert sheet.row_dimensions[3].height == expected
+    assert all(cell.alignment.wrap_text for cell in sheet[3])
+    # The openpyxl writer does the same: "Higher deprivation weight Change £" in 14: 4 lines.
+    table = OutputTable("Scenario", [OutColumn("Higher deprivation weight Change £", Kind.MONEY)], [], la="Kent")
+    store = FileWorkbook(EXAMPLE)
+    assert store.book is not None
+    store.write_tables([table])
+    store.save(tmp_path / "out.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx")["Scenario"].row_dimensions[3].height == 4 * LINE_HEIGHT

@@ -184,6 +184,8 @@ class ReplayedSheet:
     links: dict[tuple[int, int], str] = field(default_factory=dict)
     tables: list[list[str]] = field(default_factory=list)  # [name, ref]
     widths: dict[int, float] = field(default_factory=dict)
+    #: Row heights set (a wrapped header's), by row.
+    heights: dict[int, float] = field(default_factory=dict)
     #: Charts in order: [name, chart type, source range, title] (the Dashboard's charts).
     charts: list[list[Any]] = field(default_factory=list)
     #: Office.js's sheet visibility: "Visible" or "Hidden" (the RegisterLog sheet).
@@ -289,6 +291,9 @@ class Replay:
                     sheet.formats[(r, c)] = args[0]
         elif func == "setColumnWidth":
             sheet.widths[left] = args[0]
+        elif func == "setRowHeight":
+            for r in rows:
+                sheet.heights[r] = args[0]
         else:
             raise AssertionError(f"unexpected action {func}")
 
@@ -345,6 +350,8 @@ def assert_same_cells(
                 assert got.links.get((r, c)) == link_target(cell.value), (name, r, c)
         for column, width in got.widths.items():
             assert expected_sheet.column_dimensions[column_letter(column)].width == width
+        for row, height in got.heights.items():
+            assert expected_sheet.row_dimensions[row].height == height, (name, row)
         if got.frozen is not None:  # rows 1 to N frozen: the file's panes split above row N + 1
             assert expected_sheet.freeze_panes == f"A{int(got.frozen.split(':')[1]) + 1}", name
 

@@ -8,7 +8,16 @@ from decimal import Decimal
 
 from apmodel.workbook.contract import INVOICES_SPEC, Kind
 from apmodel.workbook.interface import OutColumn, OutputTable, out_columns
-from apmodel.workbook.layout import EXPECTED_WIDTHS, MIN_WIDTH, expected_width, fitted_width
+from apmodel.workbook.layout import (
+    EXPECTED_WIDTHS,
+    FILTER_BUTTON,
+    LINE_HEIGHT,
+    MIN_WIDTH,
+    expected_width,
+    fitted_width,
+    header_height,
+    header_width,
+)
 
 
 def widths(table: OutputTable) -> dict[str, float]:
@@ -37,3 +46,22 @@ def test_the_expected_width_is_the_declared_one_or_the_kinds() -> None:
     assert expected_width(Kind.MONEY, None) == 14
     assert expected_width(Kind.TEXT, None) == MIN_WIDTH
     assert expected_width(Kind.DATE, 10) == 12
+
+
+def test_a_long_header_wraps_by_word_and_does_not_widen_a_column_of_figures() -> None:
+    table = OutputTable("T", [OutColumn("Higher deprivation weight Change £", Kind.MONEY), OutColumn("Area")], [])
+    table.rows = [[Decimal("-12.50"), "North"]]
+    # The money column's expected 14, not len(header) 34 + 3: its longest word "deprivation" (11) + the
+    # filter button (3) = 14 too. "Area" + 3 = 7 is under MIN_WIDTH 8.
+    assert widths(table) == {"Higher deprivation weight Change £": 14, "Area": MIN_WIDTH}
+    assert header_width("Higher deprivation weight Change £") == 11 + FILTER_BUTTON
+
+
+def test_the_header_row_is_as_tall_as_its_longest_wrapped_header() -> None:
+    # In 14 - 3 = 11 characters: "Higher" | "deprivation" | "weight" | "Change £": 4 lines of 15 points.
+    assert header_height(["District", "Higher deprivation weight Change £"], [14, 14]) == 4 * LINE_HEIGHT
+    # "Final Allocation" (16) in 20 - 3 = 17 characters: one line, the default height.
+    assert header_height(["Final Allocation"], [20]) is None
+    # "Change %" (8) in 8 - 3 = 5: "Change" | "%" on two lines.
+    assert header_height(["Change %"], [8]) == 2 * LINE_HEIGHT
+    assert header_height([], []) is None

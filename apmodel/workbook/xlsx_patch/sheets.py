@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from lxml import etree
 
 from apmodel.workbook.interface import MAIN, REL, column_letter, column_number
-from apmodel.workbook.layout import MARGINS, OUTPUT_TAB, PAPER_A4, PrintSetup, row_height, wrapped_columns
+from apmodel.workbook.layout import (
+    MARGINS,
+    OUTPUT_TAB,
+    PAPER_A4,
+    PrintSetup,
+    header_height,
+    row_height,
+    wrapped_columns,
+)
 from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_text
 from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, serialise
 from apmodel.workbook.xlsx_patch.styles import NOTE_STYLE, TITLE_STYLE
@@ -324,8 +332,9 @@ def new_sheet_xml(
     chunk: list[str] = []
     table = block.table
     wrap = wrapped_columns(table, widths)
+    header = header_height([column.name for column in table.columns], widths)
     for number, row in block.rows(cells):
-        height = row_height(table.rows[number - block.top - 1], widths, wrap) if number > block.top else None
+        height = row_height(table.rows[number - block.top - 1], widths, wrap) if number > block.top else header
         tall = f' ht="{height}" customHeight="1"' if height is not None else ""
         chunk.append(f'<row r="{number}"{tall}>' + "".join(row) + "</row>")
         if len(chunk) >= 2000:
