@@ -13,7 +13,7 @@ Option Explicit
 Private Const STEP_SEPARATOR As Long = 30
 Private Const FIELD_SEPARATOR As Long = 31
 Private Const UNDERLINE_SINGLE As Long = 2
-Private Const ALIGN_TOP As Long = -4160
+Private Const ALIGN_BOTTOM As Long = -4107
 
 ' Applies every step of plan to the workbook named bookName. Returns "" when every step was
 ' applied, else the failed steps' numbers (from 0), comma-separated; "-1" if nothing could be done.
@@ -89,8 +89,8 @@ Private Function ApplyStep(ByVal book As Workbook, fields() As String) As Boolea
             sheet.Range(fields(2)).NumberFormat = fields(3)
         Case "wrap"
             sheet.Range(fields(2)).WrapText = True
-        Case "top"
-            sheet.Range(fields(2)).VerticalAlignment = ALIGN_TOP
+        Case "bottom"
+            sheet.Range(fields(2)).VerticalAlignment = ALIGN_BOTTOM
         Case "page"
             SetPage sheet, fields
         Case "alt"

@@ -79,14 +79,36 @@ LINK_FONT = Font(colour="0563C1", underline=True)
 
 # --- Cells ----------------------------------------------------------------------------------
 
-#: Excel number formats of output cells, by column kind.
-NUMBER_FORMATS: dict[Kind, str] = {
+#: Excel number formats of figures, by column kind, as a user reads them (the template's inputs too).
+FIGURE_FORMATS: dict[Kind, str] = {
     Kind.MONEY: '"£"#,##0.00;[Red]-"£"#,##0.00',
     Kind.PERCENT: "0.00%",
     Kind.DATE: "dd/mm/yyyy",
     Kind.INT: "#,##0",
     Kind.ID: "0",
     Kind.NUMBER: "#,##0.00####",
+}
+
+
+def text_to_the_right(number_format: str) -> str:
+    """``number_format`` with a fourth section for text that fills the cell with spaces before it
+    (``* @``): a suppressed ``[c]`` in a column of figures lines up on the right with the figures
+    instead of sitting on the left, and the format alone does it (no alignment per cell). The
+    negative and zero sections are written out as Excel reads a shorter format."""
+    sections = number_format.split(";")
+    positive = sections[0]
+    negative = sections[1] if len(sections) > 1 else "-" + positive
+    zero = sections[2] if len(sections) > 2 else positive
+    return f"{positive};{negative};{zero};* @"
+
+
+#: Excel number formats of output cells, by column kind: the figure formats, text in a column of
+#: figures to the right (``text_to_the_right``), and an ID a digit's width of space after it (a URN,
+#: right-aligned as a number, does not run into a school's name left-aligned in the next column).
+NUMBER_FORMATS: dict[Kind, str] = {
+    **{kind: text_to_the_right(FIGURE_FORMATS[kind]) for kind in (Kind.MONEY, Kind.PERCENT, Kind.INT, Kind.NUMBER)},
+    Kind.DATE: FIGURE_FORMATS[Kind.DATE],
+    Kind.ID: FIGURE_FORMATS[Kind.ID] + "_0",
 }
 #: Number formats of a chart's value axis, by the kind of its values (whole pounds, whole percent).
 AXIS_FORMATS: dict[Kind, str] = {Kind.MONEY: '"£"#,##0', Kind.PERCENT: "0%"}
@@ -194,6 +216,8 @@ def fitted_width(table: OutputTable, index: int) -> float:
         value = row[index]
         if isinstance(value, Decimal):
             text = f"{value:,.2f}" + "££"
+        elif column.kind is Kind.ID and isinstance(value, int):
+            text = f"{value}0"  # its format's space after it
         elif isinstance(value, date):
             text = "00/00/0000"
         else:

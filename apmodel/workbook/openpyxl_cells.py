@@ -35,7 +35,7 @@ NOTE_FONT = font(layout.NOTE_FONT)
 LINK_FONT = font(layout.LINK_FONT)
 #: Headers wrap from the top of the cell; long text wraps down to the row's foot, where the
 #: row's other cells sit.
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
 WRAPPED = Alignment(wrap_text=True)
 
 

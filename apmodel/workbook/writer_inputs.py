@@ -32,10 +32,10 @@ from apmodel.workbook import contract as c
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import MAX_SHEET_NAME
 from apmodel.workbook.layout import (
+    FIGURE_FORMATS,
     HEADER_ROW,
     INPUT_TAB,
     MARGINS,
-    NUMBER_FORMATS,
     PAPER_A4,
     REGISTER_TAB,
     TABLE_STYLE,
@@ -58,9 +58,9 @@ OPTIONAL_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#4472C4"}
 #: Excel number formats of input cells: money, percentages and dates as the outputs show them; whole
 #: numbers (URNs, year groups) show no separator.
 INPUT_FORMATS: dict[Kind, str] = {
-    Kind.MONEY: NUMBER_FORMATS[Kind.MONEY],
-    Kind.PERCENT: NUMBER_FORMATS[Kind.PERCENT],
-    Kind.DATE: NUMBER_FORMATS[Kind.DATE],
+    Kind.MONEY: FIGURE_FORMATS[Kind.MONEY],
+    Kind.PERCENT: FIGURE_FORMATS[Kind.PERCENT],
+    Kind.DATE: FIGURE_FORMATS[Kind.DATE],
     Kind.INT: "0",
     Kind.NUMBER: "General",
 }

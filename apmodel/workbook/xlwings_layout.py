@@ -41,7 +41,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "height": ("height",),
     "format": ("number format",),
     "wrap": (),
-    "top": (),
+    "bottom": (),
     "page": (
         "paper",
         "orientation",
@@ -179,8 +179,9 @@ class Plan:
     def wrap(self, sheet: str, target: str) -> None:
         self.steps.append(Step("wrap", sheet, target))
 
-    def top(self, sheet: str, target: str) -> None:
-        self.steps.append(Step("top", sheet, target))
+    def bottom(self, sheet: str, target: str) -> None:
+        """Text of ``target`` sits at the bottom of its cells (a header over its figures)."""
+        self.steps.append(Step("bottom", sheet, target))
 
     def page(self, sheet: str, setup: PrintSetup, tab_colour: str) -> None:
         self.steps.append(Step("page", sheet, "", (setup, tab_colour)))
@@ -226,8 +227,8 @@ def apply_directly(step: Step, sheet: xw.Sheet, app: xw.App) -> None:
         cells.number_format = step.args[0]
     elif step.op == "wrap":
         cells.wrap_text = True
-    elif step.op == "top":
-        cells.vertical_alignment = "top"
+    elif step.op == "bottom":
+        cells.vertical_alignment = "bottom"
     else:
         raise ValueError(f"no such layout step: {step.op}")
 

@@ -795,7 +795,7 @@ class XlwingsStore:
         width, plan = len(table.columns), self._plan
         header = address(top, left, top, left + width - 1)
         plan.wrap(sheet, header)
-        plan.top(sheet, header)
+        plan.bottom(sheet, header)
         # Long text wraps (live Excel then fits each row's height to it itself).
         wrap = wrapped_columns(table, [fitted_width(table, i) for i in range(width)])
         for offset in (i for i, wraps in enumerate(wrap) if wraps and table.rows):

@@ -18,7 +18,9 @@ import pytest
 
 from apmodel import service
 from apmodel.cli import main
+from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import RawTable
+from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.builders import small_county, write_workbook
@@ -200,6 +202,12 @@ def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(t
     by_term = list(book["RecoupmentByTermTotals"].iter_rows(min_row=3, values_only=True))
     assert by_term == [("Rows", "Recoverable £", "Not Recovered £"), (1, "[c]", 0)]
     assert 2221.15 not in parts_values(out)
+    # The [c] lines up on the right with the figures of its money column: the column's format has a text
+    # section that fills the cell with spaces before the text (* @), and the count of schools is a count.
+    charged = book["SchoolRecoupmentTotals"]["B4"]
+    assert charged.value == "[c]" and charged.number_format == NUMBER_FORMATS[Kind.MONEY]
+    credited = book["SchoolRecoupmentTotals"]["C4"]
+    assert charged.number_format.endswith(";* @") and credited.number_format == charged.number_format
     parts = zip_text(out)
     assert found_in(parts, {"P-A1", "EX-1", "AP-2025-26-"}) == []
     assert [part for part, text in parts.items() if PUPIL_REF_HEADER.search(text)] == []

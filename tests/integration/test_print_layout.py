@@ -96,11 +96,11 @@ def test_the_notes_define_every_output_column_and_the_words(results: openpyxl.Wo
 
 def test_urns_and_sheet_rows_show_without_thousands_separators(results: openpyxl.Workbook) -> None:
     # URN 118234 would read "118,234" with the count format.
-    assert results["SchoolAllocations"]["A4"].number_format == "0"
-    assert results["Recoupment"]["B4"].number_format == "0"
+    assert results["SchoolAllocations"]["A4"].number_format == NUMBER_FORMATS[Kind.ID] == "0_0"
+    assert results["Recoupment"]["B4"].number_format == NUMBER_FORMATS[Kind.ID] == "0_0"
     warnings = results["Warnings"]
     rows = [c for c in warnings["D"][3:] if isinstance(c.value, int)]
-    assert rows and all(c.number_format == "0" for c in rows)
+    assert rows and all(c.number_format == "0_0" for c in rows)
     assert results["APOutcomes"]["D4"].number_format == NUMBER_FORMATS[Kind.INT]
 
 

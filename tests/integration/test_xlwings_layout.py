@@ -105,7 +105,7 @@ def test_through_the_addin_a_write_formats_in_one_call_and_finds_the_tables_in_o
     # Each new sheet: title and note fonts, its widths, its page setup; the header's wrap and alignment.
     for sheet in ("Summary", "DistrictAllocations", "Warnings"):
         ops = [step[0] for step in plan if step[1] == sheet]
-        assert ops.count("page") == 1 and ops.count("top") == 1 and ops.count("width") >= 1, sheet
+        assert ops.count("page") == 1 and ops.count("bottom") == 1 and ops.count("width") >= 1, sheet
         assert ["freeze", sheet, "", "3"] in plan  # title, note and header stay in view
     page = next(step for step in plan if step[:2] == ["page", "Warnings"])
     assert page[3:5] == ["9", "1"]  # A4; portrait (Warnings' columns fit a portrait page)

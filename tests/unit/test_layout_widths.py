@@ -10,13 +10,16 @@ from apmodel.workbook.contract import INVOICES_SPEC, Kind
 from apmodel.workbook.interface import OutColumn, OutputTable, out_columns
 from apmodel.workbook.layout import (
     EXPECTED_WIDTHS,
+    FIGURE_FORMATS,
     FILTER_BUTTON,
     LINE_HEIGHT,
     MIN_WIDTH,
+    NUMBER_FORMATS,
     expected_width,
     fitted_width,
     header_height,
     header_width,
+    text_to_the_right,
 )
 
 
@@ -65,3 +68,15 @@ def test_the_header_row_is_as_tall_as_its_longest_wrapped_header() -> None:
     # "Change %" (8) in 8 - 3 = 5: "Change" | "%" on two lines.
     assert header_height(["Change %"], [8]) == 2 * LINE_HEIGHT
     assert header_height([], []) is None
+
+
+def test_text_in_a_column_of_figures_is_put_to_the_right_by_the_format_alone() -> None:
+    # Excel reads "0.00%" as positive; "-" and the positive for negative; the positive for zero: written out,
+    # then "* @" (spaces repeated to fill the cell, then the text) so a [c] sits on the right.
+    assert text_to_the_right("0.00%") == "0.00%;-0.00%;0.00%;* @"
+    assert text_to_the_right('"£"#,##0.00;[Red]-"£"#,##0.00') == '"£"#,##0.00;[Red]-"£"#,##0.00;"£"#,##0.00;* @'
+    assert NUMBER_FORMATS[Kind.MONEY] == text_to_the_right(FIGURE_FORMATS[Kind.MONEY])
+    # A URN: no separators, a digit's width of space after it before the next column's name.
+    assert NUMBER_FORMATS[Kind.ID] == "0_0"
+    table = OutputTable("T", [OutColumn("URN", Kind.ID)], [[111214]])
+    assert fitted_width(table, 0) == MIN_WIDTH  # "1112140" (7) + 1 = 8: the number and its space fit

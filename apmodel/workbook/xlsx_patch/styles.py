@@ -35,7 +35,7 @@ NOTE_STYLE = CellStyle(font='<font><i val="1"/><color rgb="00595959"/></font>')
 
 LINK_STYLE = CellStyle(font='<font><color rgb="000563C1"/><u val="single"/></font>')
 
-HEADER_STYLE = CellStyle(alignment='<alignment vertical="top" wrapText="1"/>')
+HEADER_STYLE = CellStyle(alignment='<alignment vertical="bottom" wrapText="1"/>')
 WRAP_STYLE = CellStyle(alignment='<alignment wrapText="1"/>')
 
 
