@@ -37,10 +37,10 @@ from apmodel.reports.allocation_tables import (
     school_allocations_table,
 )
 from apmodel.reports.dashboard import dashboard_charts
-from apmodel.reports.equality_tables import equality_table
+from apmodel.reports.equality_tables import equality_table, equality_totals_table
 from apmodel.reports.forum_tables import SummaryItem, summary_table, trace_table, warnings_table
 from apmodel.reports.navigation_tables import contents_table, notes_table, workbook_sheets
-from apmodel.reports.outcomes_tables import ap_outcomes_table
+from apmodel.reports.outcomes_tables import ap_outcomes_table, ap_outcomes_totals_table
 from apmodel.reports.recoupment_tables import (
     invoice_register_table,
     invoice_totals_table,
@@ -381,10 +381,12 @@ def output_tables(report: RunReport) -> list[OutputTable]:
     tables.append(trace_table(results.trace))
     if report.comparison is not None:
         tables += [scenario_comparison_table(report.comparison), scenario_comparison_totals_table(report.comparison)]
-    tables.append(equality_table(analyse_equality(loaded.inputs)))
+    equality = analyse_equality(loaded.inputs)
+    tables += [equality_table(equality), equality_totals_table(equality)]
     recoupment = results.recoupment
     lines = recoupment.lines if recoupment is not None else []
-    tables.append(ap_outcomes_table(ap_outcomes(loaded.inputs, recoupment.calendar if recoupment else None, lines)))
+    outcomes = ap_outcomes(loaded.inputs, recoupment.calendar if recoupment else None, lines)
+    tables += [ap_outcomes_table(outcomes), ap_outcomes_totals_table(outcomes)]
     return tables
 
 

@@ -3,10 +3,12 @@
 Built from an ``EqualityResult`` (apmodel.domain.equality), whose suppression is already
 decided: a hidden count shows ``[c]`` and so do its rate and share of AP, which would give the
 count back (the group's roll and share of the roll are the school census's, not the count's,
-and stay shown). Each breakdown ends with its ``Total`` row (``[c]`` when the total itself is
-1 to 4). A rate is per 1,000 pupils of the group on roll (``On Roll``); ``[x]`` where the
-Schools table gives no roll for the group; a tier's share of the roll is ``[z]`` (not
-applicable: a tier is a kind of provision, not a group of pupils).
+and stay shown). Each breakdown's total (``[c]`` when the total itself is 1 to 4) is not a row of
+the table (a sort, a filter or a SUM would catch it): ``EqualityAnalysisTotals`` has one row per
+breakdown, its figures worked out exactly as the Total row's were (a total's share of AP and of
+the roll, 1 by definition, are not repeated). A rate is per 1,000 pupils of the group on roll
+(``On Roll``); ``[x]`` where the Schools table gives no roll for the group; a tier's share of the
+roll is ``[z]`` (not applicable: a tier is a kind of provision, not a group of pupils).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from apmodel.domain.equality import LARGEST_SUPPRESSED, SUPPRESSED, BreakdownCounts, EqualityResult, rate
-from apmodel.workbook.contract import EQUALITY_ANALYSIS, EQUALITY_ANALYSIS_SPEC
+from apmodel.workbook.contract import (
+    EQUALITY_ANALYSIS,
+    EQUALITY_ANALYSIS_SPEC,
+    EQUALITY_ANALYSIS_TOTALS,
+    EQUALITY_ANALYSIS_TOTALS_SPEC,
+)
 from apmodel.workbook.interface import OutputTable, out_columns
 
 TOTAL = "Total"
@@ -52,11 +59,20 @@ def _row(
 
 
 def equality_rows(result: EqualityResult) -> list[list[Any]]:
+    """Each breakdown's groups, breakdown by breakdown (their totals are ``equality_total_rows``)."""
+    return [_row(b, g.group, g.count, g.hidden, g.roll, result) for b in result.breakdowns for g in b.groups]
+
+
+def equality_total_rows(result: EqualityResult) -> list[list[Any]]:
+    """One row per breakdown: Measure, Breakdown, how many groups it has, then its total's Count, On Roll
+    and Per 1,000 Pupils as a Total row of the breakdown would show them (``[c]`` when the total is 1 to 4;
+    the whole roll, ``[x]`` when not given)."""
     rows: list[list[Any]] = []
     for b in result.breakdowns:
-        for g in b.groups:
-            rows.append(_row(b, g.group, g.count, g.hidden, g.roll, result))
-        rows.append(_row(b, TOTAL, b.total, b.total_hidden, result.pupils_on_roll, result))
+        measure, breakdown, _group, count, on_roll, per_1000, *_shares = _row(
+            b, TOTAL, b.total, b.total_hidden, result.pupils_on_roll, result
+        )
+        rows.append([measure, breakdown, len(b.groups), count, on_roll, per_1000])
     return rows
 
 
@@ -74,4 +90,13 @@ def equality_table(result: EqualityResult) -> OutputTable:
             "Equality analysis: counts from 1 to 4 (and any that would reveal them) shown as [c]; "
             f"rates per 1,000 pupils of each group on roll, [x] where the roll is not given; {population}"
         ),
+    )
+
+
+def equality_totals_table(result: EqualityResult) -> OutputTable:
+    return OutputTable(
+        EQUALITY_ANALYSIS_TOTALS,
+        out_columns(EQUALITY_ANALYSIS_TOTALS_SPEC.columns),
+        equality_total_rows(result),
+        title=f"{EQUALITY_ANALYSIS} added up per breakdown (counts from 1 to 4 shown as [c])",
     )

@@ -16,7 +16,9 @@ names). It holds aggregated tables and charts only:
   same keys) the Total row did, so what is hidden is the same wherever the total is printed;
 - ScenarioComparison for districts and providers, and its ScenarioComparisonTotals;
 - EqualityAnalysis (suppressed) and APOutcomes (suppressed for publication: see
-  apmodel.reports.outcomes_tables);
+  apmodel.reports.outcomes_tables), each with its totals table (EqualityAnalysisTotals,
+  APOutcomesTotals) cut from the same suppressed cells, so a total is [c] exactly where its Total
+  row was (APOutcomes' Recovered £ keeps its keys, ``outcome_key`` of the row in the domain result);
 - the Dashboard's charts.
 
 No Pupil Ref, Placement or Exclusion ID, invoice or Warnings row is ever written (Warnings and
@@ -56,7 +58,7 @@ from apmodel.reports.allocation_tables import (
     school_allocations_table,
 )
 from apmodel.reports.dashboard import RECOUPMENT_CHART, dashboard_charts
-from apmodel.reports.equality_tables import equality_table
+from apmodel.reports.equality_tables import equality_table, equality_totals_table
 from apmodel.reports.forum_money import (
     CHARGED,
     CREDITED,
@@ -75,13 +77,17 @@ from apmodel.reports.forum_money import (
     term_key,
     term_rows,
 )
-from apmodel.reports.outcomes_tables import ap_outcomes_table
+from apmodel.reports.outcomes_tables import ap_outcomes_table, ap_outcomes_totals_table
 from apmodel.reports.scenario_tables import scenario_comparison_table, scenario_comparison_totals_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import (
     ALLOCATION_SUBTOTALS,
+    AP_OUTCOMES,
+    AP_OUTCOMES_TOTALS,
     DISTRICT_ALLOCATION_TOTALS,
     DISTRICT_ALLOCATIONS,
+    EQUALITY_ANALYSIS,
+    EQUALITY_ANALYSIS_TOTALS,
     FORUM_COVER,
     FORUM_COVER_SPEC,
     FORUM_SCENARIOS,
@@ -216,8 +222,10 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
             if comparison is not None and comparison.scenario_names
             else []
         ),
-        "EqualityAnalysis",
-        "APOutcomes",
+        EQUALITY_ANALYSIS,
+        EQUALITY_ANALYSIS_TOTALS,
+        AP_OUTCOMES,
+        AP_OUTCOMES_TOTALS,
     ]
     items: list[list[Any]] = [
         ["Title", f"Alternative Provision funding {year}: paper for the Schools' Forum"],
@@ -404,11 +412,15 @@ def forum_tables(
             tables.append(scenarios_table(comparison))
         levels = tuple(Level) if schools else (Level.DISTRICT, Level.PROVIDER)
         tables += [scenario_comparison_table(comparison, levels), scenario_comparison_totals_table(comparison, levels)]
-    tables.append(equality_table(analyse_equality(results.inputs)))
+    equality = analyse_equality(results.inputs)
+    tables += [equality_table(equality), equality_totals_table(equality)]
     hidden_recovered = frozenset(
         i for i in range(len(outcomes.rows)) if money_shown is not None and outcome_key(i) in money_shown.hidden
     )
-    tables.append(ap_outcomes_table(outcomes, public=True, hidden_recovered=hidden_recovered))
+    tables += [
+        ap_outcomes_table(outcomes, public=True, hidden_recovered=hidden_recovered),
+        ap_outcomes_totals_table(outcomes, public=True, hidden_recovered=hidden_recovered),
+    ]
     return tables
 
 

@@ -2,12 +2,12 @@
 
 Rule: funding-rules.md, "Privacy" (apmodel.domain.disclosure). Every money figure the Forum
 copy publishes that is made of recoupment lines (Summary's recoupment totals, each cell of
-RecoupmentByTerm, the Dashboard's recoupment chart, APOutcomes' Recovered £ and, when school
-totals are published, SchoolRecoupment) is declared here with the Pupil Refs whose lines make
-it up, and every sum a reader could redo between them: within a table (its rows to its totals,
-which the copy prints in a totals table of their own: RecoupmentByTermTotals, SchoolRecoupmentTotals)
-and across tables (the terms' net to Summary's net). ``ForumMoney.show`` gives each figure or
-``[c]``; the tables read it, so the same figure is hidden wherever it appears.
+RecoupmentByTerm, the Dashboard's recoupment chart, APOutcomes' and APOutcomesTotals' Recovered £
+and, when school totals are published, SchoolRecoupment) is declared here with the Pupil Refs whose
+lines make it up, and every sum a reader could redo between them: within a table (its rows to its
+totals, which the copy prints in a totals table of their own: RecoupmentByTermTotals,
+SchoolRecoupmentTotals, APOutcomesTotals) and across tables (the terms' net to Summary's net).
+``ForumMoney.show`` gives each figure or ``[c]``; the tables read it, so the same figure is hidden wherever it appears.
 
 Allocation figures (districts, schools, providers, scenarios) are funding formula results,
 not money of pupils, and are shown.
@@ -53,6 +53,8 @@ def school_key(urn: int, column: str) -> Key:
 
 
 def outcome_key(row: int) -> Key:
+    """The Recovered £ of row ``row`` of the OutcomesResult (a provider's, printed in APOutcomes, or a tier's
+    or all tiers' total, printed in APOutcomesTotals: the key kept from when the totals were APOutcomes' rows)."""
     return ("APOutcomes", str(row))
 
 
@@ -172,8 +174,8 @@ def forum_money(
         for total, column in ((SUMMARY_CHARGED, CHARGED), (SUMMARY_CREDITED, CREDITED), (SUMMARY_NET, NET)):
             money.sum(total, [school_key(urn, column) for urn in by_school])
 
-    # APOutcomes' Recovered £: providers to their tier, tiers to all tiers, and all tiers to the
-    # placement charges of RecoupmentByTerm where they are the same money.
+    # APOutcomes' Recovered £: providers to their tier, tiers to all tiers (both in APOutcomesTotals), and
+    # all tiers to the placement charges of RecoupmentByTerm where they are the same money.
     for i, row in enumerate(outcomes.rows):
         money.figure(outcome_key(i), row.recovered, row.recovered_from)
     for members, total_row in outcomes.groups():

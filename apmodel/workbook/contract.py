@@ -537,7 +537,9 @@ TRACE = "Trace"
 SCENARIO_COMPARISON = "ScenarioComparison"
 SCENARIO_COMPARISON_TOTALS = "ScenarioComparisonTotals"
 EQUALITY_ANALYSIS = "EqualityAnalysis"
+EQUALITY_ANALYSIS_TOTALS = "EqualityAnalysisTotals"
 AP_OUTCOMES = "APOutcomes"
+AP_OUTCOMES_TOTALS = "APOutcomesTotals"
 CONTENTS = "Contents"
 NOTES = "Notes"
 
@@ -864,6 +866,18 @@ EQUALITY_ANALYSIS_SPEC = OutputSpec(
         _o("Share of Roll", P, 10, "On Roll / all pupils on roll: compare with Share of AP; [z] for a tier."),
     ),
 )
+EQUALITY_ANALYSIS_TOTALS_SPEC = OutputSpec(
+    EQUALITY_ANALYSIS_TOTALS,
+    "EqualityAnalysis added up: one row per measure and breakdown, its groups' counts summed.",
+    (
+        _o("Measure", T, 12, "Placements or Exclusions."),
+        _o("Breakdown", T, 12, "Year group, sex, ethnicity, SEN status or tier."),
+        _o("Groups", INT, 8, "How many groups (rows) of the breakdown EqualityAnalysis has."),
+        _o("Count", INT, 9, "The breakdown's groups added up: every placement or exclusion ([c]: 1 to 4)."),
+        _o("On Roll", INT, 10, "All pupils on roll (the Schools Pupils column); [x]: not given."),
+        _o("Per 1,000 Pupils", N, 12, "Count per 1,000 pupils on roll (On Roll); [x]: roll not given."),
+    ),
+)
 AP_OUTCOMES_SPEC = OutputSpec(
     AP_OUTCOMES,
     "Per tier and provider: placements, weeks, over-running placements, reintegration.",
@@ -879,6 +893,22 @@ AP_OUTCOMES_SPEC = OutputSpec(
         _o("Returned to Mainstream", INT, 12, "Ended placements whose Outcome is a return to mainstream."),
         _o("Reintegration Rate", P, 12, "Returned / ended."),
         _o("Recovered £", M, 14, "Recoverable charges for these placements."),
+    ),
+)
+AP_OUTCOMES_TOTALS_SPEC = OutputSpec(
+    AP_OUTCOMES_TOTALS,
+    "APOutcomes added up: one row per tier (its providers' placements together), then All tiers.",
+    (
+        _o("Tier", T, 10, "The DfE AP tier (Tier 1, 2 or 3), or All tiers (the three tiers together)."),
+        _o("Providers", INT, 10, "How many provider rows of the tier APOutcomes has (All tiers: of every tier)."),
+        _o("Placements", INT, 11, "The tier's placements in the year (its providers' added up)."),
+        _o("Average Weeks", N, 10, "Average school weeks of the tier's placements in the year."),
+        _o("Longest Weeks", INT, 10, "The tier's longest placement's school weeks."),
+        _o("Over Planned Weeks", INT, 11, "The tier's placements that ran past their Planned Weeks."),
+        _o("Ended", INT, 9, "The tier's placements that ended in the year."),
+        _o("Returned to Mainstream", INT, 12, "The tier's ended placements whose Outcome is a return to mainstream."),
+        _o("Reintegration Rate", P, 12, "The tier's returned / its ended (not an average of the providers' rates)."),
+        _o("Recovered £", M, 14, "Recoverable charges for the tier's placements (its providers' added up)."),
     ),
 )
 
@@ -920,7 +950,9 @@ OUTPUT_SPECS: tuple[OutputSpec, ...] = (
     SCENARIO_COMPARISON_SPEC,
     SCENARIO_COMPARISON_TOTALS_SPEC,
     EQUALITY_ANALYSIS_SPEC,
+    EQUALITY_ANALYSIS_TOTALS_SPEC,
     AP_OUTCOMES_SPEC,
+    AP_OUTCOMES_TOTALS_SPEC,
     CONTENTS_SPEC,
     NOTES_SPEC,
 )

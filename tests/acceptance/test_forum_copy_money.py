@@ -72,6 +72,10 @@ class Published:
     chart: list[tuple[Any, ...]]
     schools: list[tuple[Any, ...]]
     school_totals: tuple[Any, ...] | None
+    #: APOutcomes' providers (Tier, Provider ID, Recovered £) and APOutcomesTotals' tiers (Tier, Providers,
+    #: Recovered £), All tiers last.
+    outcomes: list[tuple[Any, ...]]
+    outcome_totals: list[tuple[Any, ...]]
 
 
 def _published(path: Path) -> Published:
@@ -93,6 +97,8 @@ def _published(path: Path) -> Published:
         chart,
         [row[:6] for row in _data(book, "SchoolRecoupment")] if schools else [],
         _data(book, "SchoolRecoupmentTotals")[0] if schools else None,
+        [(row[0], row[1], row[10]) for row in _data(book, "APOutcomes")],
+        [(row[0], row[1], row[9]) for row in _data(book, "APOutcomesTotals")],
     )
 
 
@@ -203,13 +209,37 @@ def test_no_hidden_figure_can_be_worked_out_from_the_published_copy_and_summary_
         assert (cells["ST charged"], cells["ST credited"], cells["ST net"]) == (4428502.71, -59016.75, 4369485.96)
         assert cells["T|R"] == 4369485.96
         assert sum(1 for row in published.schools for v in row[3:] if v == "[c]") > 0
+    # APOutcomes' Recovered £: no total row among the providers; APOutcomesTotals adds each tier's providers up,
+    # All tiers the tiers, and All tiers is the placement charges of RecoupmentByTerm when they are the same money.
+    money = forum_money_of(report.results, report.comparison)
+    assert money is not None
+    assert "All tiers" not in {row[0] for row in published.outcomes}
+    assert all(provider is not None for _tier, provider, _recovered in published.outcomes)
+    tiers = [row[0] for row in published.outcome_totals]
+    assert tiers == ["Tier 1", "Tier 2", "Tier 3", "All tiers"]
+    for tier, provider, recovered in published.outcomes:
+        cells[f"O|{tier}|{provider}"] = recovered
+    for tier, providers, recovered in published.outcome_totals:
+        cells[f"OT|{tier}"] = recovered
+        members = [f"O|{t}|{p}" for t, p, _ in published.outcomes if t == tier or tier == "All tiers"]
+        assert providers == len(members), tier
+        equations.append(eq(f"OT|{tier}", members))
+    equations.append(eq("OT|All tiers", [f"OT|{t}" for t in tiers[:-1]]))
+    placement_cells = [f"{p}|{k}|R" for p, k, *_ in terms if k == "Placement charge"]
+    # forum_money's key of All tiers: the last row of the domain's result (the providers, then the 4 totals).
+    all_tiers = ("APOutcomes", str(len(published.outcomes) + len(tiers) - 1))
+    if money.disclosure.amounts[all_tiers] == sum(
+        (money.disclosure.amounts[("RecoupmentByTerm", p, k, "Recoverable")] for p, k, *_ in terms
+         if k == "Placement charge"), Decimal(0)):  # fmt: skip
+        equations.append(eq("OT|All tiers", placement_cells))
+    # The example's tiers, added up exactly: 425,948.37 + 1,550,438.00 + 2,157,648.00 = 4,134,034.37.
+    assert [cells[f"OT|{t}"] for t in tiers] == [425948.37, 1550438, 2157648, 4134034.37]
+    assert sum(Decimal(str(cells[f"OT|{t}"])) for t in tiers[:-1]) == Decimal("4134034.37")
     hidden = {key for key, value in cells.items() if value == "[c]"}
     assert hidden
     assert _determined(equations, hidden) == set()
     # The attack has teeth: with only the figures of 1 to 4 pupils hidden, it works some of them out (Autumn's
     # one reinstatement repayment is the chart's Autumn credits minus its admitting credits).
-    money = forum_money_of(report.results, report.comparison)
-    assert money is not None
     few = {f"{key[1]}|{key[2]}|{'R' if key[3] == 'Recoverable' else 'N'}" for key, n in money.disclosure.pupils.items()
            if key[0] == "RecoupmentByTerm" and key[1] != "Total" and 1 <= n <= 4}  # fmt: skip
     few |= {f"C|{key[1]}|{key[2].lower()}" for key, n in money.disclosure.pupils.items()

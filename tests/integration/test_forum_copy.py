@@ -10,6 +10,7 @@ import html
 import re
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,9 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
         "ScenarioComparison",
         "ScenarioComparisonTotals",
         "EqualityAnalysis",
+        "EqualityAnalysisTotals",
         "APOutcomes",
+        "APOutcomesTotals",
     ]
     # Allocation, change by district in £ and in %, the scenarios, recoupment by term.
     assert len(book["Dashboard"]._charts) == 5
@@ -109,8 +112,35 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
     totals = [row[0] for row in book["ScenarioComparisonTotals"].iter_rows(min_row=4, values_only=True)]
     assert totals == ["District", "Provider"]
     # No table holds a Total row: the totals are tables of their own.
-    for name in ("RecoupmentByTerm", "ScenarioComparison"):
+    for name in ("RecoupmentByTerm", "ScenarioComparison", "EqualityAnalysis"):
         assert "Total" not in {c for row in book[name].iter_rows(min_row=4, values_only=True) for c in row}, name
+    outcomes = list(book["APOutcomes"].iter_rows(min_row=4, values_only=True))
+    assert "All tiers" not in {row[0] for row in outcomes} and "All providers" not in {row[2] for row in outcomes}
+    assert all(row[1] is not None for row in outcomes)  # every row is a provider's
+    # The tiers' and all tiers' totals: the example's 2,608 placements (1,026 + 884 + 698) of 32 provider rows,
+    # 4,134,034.37 recovered (425,948.37 + 1,550,438.00 + 2,157,648.00), Over Planned Weeks of tiers 1 (3) and
+    # 2 (2) hidden, All tiers' 5 shown (the grand total is public: suppression hides within it).
+    totals = list(book["APOutcomesTotals"].iter_rows(min_row=3, values_only=True))
+    assert totals[0] == (
+        "Tier", "Providers", "Placements", "Average Weeks", "Longest Weeks", "Over Planned Weeks", "Ended",
+        "Returned to Mainstream", "Reintegration Rate", "Recovered £",
+    )  # fmt: skip
+    assert [row[:3] for row in totals[1:]] == [
+        ("Tier 1", 8, 1026), ("Tier 2", 12, 884), ("Tier 3", 12, 698), ("All tiers", 32, 2608)
+    ]  # fmt: skip
+    assert 1026 + 884 + 698 == 2608 and 8 + 12 + 12 == 32 == len(outcomes)
+    assert [row[5] for row in totals[1:]] == ["[c]", "[c]", 0, 5]
+    assert Decimal("425948.37") + Decimal("1550438.00") + Decimal("2157648.00") == Decimal("4134034.37")
+    assert [row[9] for row in totals[1:]] == [425948.37, 1550438, 2157648, 4134034.37]
+    equality = list(book["EqualityAnalysisTotals"].iter_rows(min_row=3, values_only=True))
+    assert equality[0] == ("Measure", "Breakdown", "Groups", "Count", "On Roll", "Per 1,000 Pupils")
+    # One row per breakdown: five of placements (2,608 each), four of exclusions (no tier).
+    assert [row[:2] for row in equality[1:]] == [
+        ("Placements", b) for b in ("Year group", "Sex", "Ethnicity", "SEN status", "Tier")
+    ] + [("Exclusions", b) for b in ("Year group", "Sex", "Ethnicity", "SEN status")]
+    assert {row[3] for row in equality[1:6]} == {2608}
+    groups = [tuple(row[:2]) for row in book["EqualityAnalysis"].iter_rows(min_row=4, values_only=True)]
+    assert [row[2] for row in equality[1:]] == [groups.count(tuple(row[:2])) for row in equality[1:]]
     cover = {row[0]: row[1] for row in book["Cover"].iter_rows(min_row=4, values_only=True)}
     assert cover["In this copy"] == ", ".join(n for n in book.sheetnames if n != "Cover")
     assert book.properties.creator == "apmodel"
@@ -188,6 +218,8 @@ def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(t
         ("SchoolRecoupment", "SchoolRecoupmentTotals"),
         ("RecoupmentByTerm", "RecoupmentByTermTotals"),
         ("ScenarioComparison", "ScenarioComparisonTotals"),
+        ("EqualityAnalysis", "EqualityAnalysisTotals"),
+        ("APOutcomes", "APOutcomesTotals"),
     ):
         assert book.sheetnames.index(totals_table) == book.sheetnames.index(parent) + 1, parent
     recoupment = {row[1]: row for row in book["SchoolRecoupment"].iter_rows(min_row=4, values_only=True)}

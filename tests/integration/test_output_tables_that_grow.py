@@ -4,7 +4,8 @@ Both writers (the zip patch and the openpyxl route): an output table never grows
 user's cells or another table below or beside it (exit 3, one line naming both, nothing
 written); rows of a rewritten table are shown again even if a user's filter had hidden
 them; the model's RegisterLog sheet is hidden; and a run on an older version's output, whose
-allocation tables end with a Total row, drops those rows and adds the totals tables once (issue 13).
+allocation tables, ScenarioComparison, EqualityAnalysis and APOutcomes hold Total rows, drops those rows
+and adds the totals tables once (issue 13).
 """
 
 from __future__ import annotations
@@ -156,7 +157,44 @@ TOTALS_TABLES = (
     "SchoolAllocationTotals",
     "ProviderFundingTotals",
     "ScenarioComparisonTotals",
+    "EqualityAnalysisTotals",
+    "APOutcomesTotals",
 )
+
+
+def _rewrite(book: openpyxl.Workbook, name: str, old: list[list[object]]) -> None:
+    """Table ``name``'s data rows replaced by ``old`` (the table's ref stretched to them)."""
+    sheet = book[name]
+    table = sheet.tables[name]
+    first, last = table.ref.split(":")
+    for i, row in enumerate(old):
+        for j, value in enumerate(row, start=1):
+            sheet.cell(row=4 + i, column=j, value=value)
+    table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{3 + len(old)}"
+
+
+def _data_rows(book: openpyxl.Workbook, name: str) -> list[list[object]]:
+    table = book[name].tables[name]
+    bottom = int("".join(c for c in table.ref.split(":")[1] if c.isdigit()))
+    return [list(r) for r in book[name].iter_rows(min_row=4, max_row=bottom, values_only=True)]
+
+
+def old_equality_and_outcomes(book: openpyxl.Workbook) -> None:
+    """EqualityAnalysis and APOutcomes as the previous version wrote them: each breakdown ended with its Total
+    row (Group "Total"), each tier with its total ("All providers", no Provider ID), then an All tiers row."""
+    old: list[list[object]] = []
+    rows = _data_rows(book, "EqualityAnalysis")
+    for key in dict.fromkeys((r[0], r[1]) for r in rows):
+        old += [r for r in rows if (r[0], r[1]) == key]
+        old.append([*key, "Total", 99, 1000, 99.0, 1, 1])
+    _rewrite(book, "EqualityAnalysis", old)
+    old = []
+    rows = _data_rows(book, "APOutcomes")
+    for tier in ("Tier 1", "Tier 2", "Tier 3"):
+        old += [r for r in rows if r[0] == tier]
+        old.append([tier, None, "All providers", 99, 1.0, 1, 0, 0, 0, None, 12345.67])
+    old.append(["All tiers", None, "All providers", 99, 1.0, 1, 0, 0, 0, None, 12345.67])
+    _rewrite(book, "APOutcomes", old)
 
 
 def old_scenario_comparison(book: openpyxl.Workbook) -> None:
@@ -179,11 +217,13 @@ def old_scenario_comparison(book: openpyxl.Workbook) -> None:
 
 def old_version_output(tmp_path: Path) -> Path:
     """A run's output as the previous version wrote it: each allocation table ends with a Total row,
-    ScenarioComparison closes each level with one, and there are no totals tables (TOTALS_TABLES)."""
+    ScenarioComparison closes each level with one, EqualityAnalysis each breakdown and APOutcomes each tier
+    (then All tiers), and there are no totals tables (TOTALS_TABLES)."""
     book = openpyxl.load_workbook(first_run(tmp_path))
     for name in TOTALS_TABLES:
         del book[name]
     old_scenario_comparison(book)
+    old_equality_and_outcomes(book)
     for name, label_column in (("DistrictAllocations", 1), ("SchoolAllocations", 2), ("ProviderFunding", 1)):
         sheet = book[name]
         table = sheet.tables[name]
@@ -204,6 +244,9 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
     old = old_version_output(tmp_path)
     assert "Total" in [c.value for c in openpyxl.load_workbook(old)["DistrictAllocations"]["A"]]
     assert [c.value for c in openpyxl.load_workbook(old)["ScenarioComparison"]["C"]].count("Total") == 3
+    # 9 breakdowns (5 of placements, 4 of exclusions), 3 tiers and All tiers.
+    assert [c.value for c in openpyxl.load_workbook(old)["EqualityAnalysis"]["C"]].count("Total") == 9
+    assert [c.value for c in openpyxl.load_workbook(old)["APOutcomes"]["C"]].count("All providers") == 4
     out, again = tmp_path / "out.xlsx", tmp_path / "again.xlsx"
     code, err = save(old, out, writer, capsys)
     assert code == 0, err
@@ -213,12 +256,13 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
         book = openpyxl.load_workbook(path)
         # The small county: North and South (17 columns: two factors), Alder and Birch (Delegated South's
         # school has no row; 10 columns), PRU-S (8 columns); ScenarioComparison, baseline only: those five rows
-        # (5 columns).
+        # (5 columns); EqualityAnalysis, its 22 groups only (8 columns).
         shapes = (
             ("DistrictAllocations", 2, 17),
             ("SchoolAllocations", 2, 10),
             ("ProviderFunding", 1, 8),
             ("ScenarioComparison", 5, 5),
+            ("EqualityAnalysis", 22, 8),
         )
         for name, rows, width in shapes:
             sheet = book[name]
@@ -226,8 +270,23 @@ def test_a_run_on_an_old_output_drops_its_total_rows_and_adds_the_totals_tables_
             left = [c.value for row in sheet.iter_rows(min_row=4 + rows) for c in row if c.value is not None]
             assert left == [], (name, left)  # the old Total row is gone, not kept below the table
             assert "Total" not in [c.value for row in sheet.iter_rows() for c in row], name
+            assert "All providers" not in [c.value for row in sheet.iter_rows() for c in row], name
         tables = [t for sheet in book.worksheets for t in sheet.tables]
+        # Title, note, header and its one row (ScenarioComparisonTotals: one per level, EqualityAnalysisTotals
+        # one per breakdown, APOutcomesTotals one per tier and All tiers).
+        rows_of = {"ScenarioComparisonTotals": 3, "EqualityAnalysisTotals": 9, "APOutcomesTotals": 4}
         for name in TOTALS_TABLES:
             assert tables.count(name) == 1 and book.sheetnames.count(name) == 1, name
-            # Title, note, header and its one row (ScenarioComparisonTotals: one per level).
-            assert book[name].max_row == (6 if name == "ScenarioComparisonTotals" else 4), name
+            assert book[name].max_row == 3 + rows_of.get(name, 1), name
+        # No placement in the year: APOutcomes has no provider row (its one blank row), and its old total rows
+        # are gone from it; the totals are the new ones, not the old rows' 99 and 12,345.67: 0 providers, 0
+        # placements, 0.00 recovered per tier and for all tiers.
+        sheet = book["APOutcomes"]
+        assert sheet.tables["APOutcomes"].ref == "A3:K4"
+        assert [c.value for row in sheet.iter_rows(min_row=4) for c in row if c.value is not None] == []
+        outcomes = [r for r in book["APOutcomesTotals"].iter_rows(min_row=4, values_only=True)]
+        assert [(r[0], r[1], r[2], r[9]) for r in outcomes] == [
+            (t, 0, 0, 0) for t in ("Tier 1", "Tier 2", "Tier 3", "All tiers")
+        ]
+        equality = [r for r in book["EqualityAnalysisTotals"].iter_rows(min_row=4, values_only=True)]
+        assert 99 not in {r[3] for r in equality} and sum(r[2] for r in equality) == 22

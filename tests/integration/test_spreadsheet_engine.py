@@ -141,15 +141,15 @@ def pdf_pages(pdf: Path) -> int:
 def test_the_forum_copy_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:
     assert files.forum_copy is not None
     sheets = openpyxl.load_workbook(files.forum_copy).sheetnames
-    # The small county: fourteen sheets (Cover to APOutcomes, AllocationSubtotals and the four totals
-    # tables DistrictAllocationTotals, ProviderFundingTotals, RecoupmentByTermTotals and
-    # ScenarioComparisonTotals among them), each one page wide and one page long, but the Dashboard,
-    # which prints each of its charts on a page of its own: allocation, change in £, change in %,
-    # recoupment by term. 13 + 4 = 17 pages.
-    assert len(sheets) == 14
+    # The small county: sixteen sheets (Cover to APOutcomesTotals, AllocationSubtotals and the six totals
+    # tables DistrictAllocationTotals, ProviderFundingTotals, RecoupmentByTermTotals,
+    # ScenarioComparisonTotals, EqualityAnalysisTotals and APOutcomesTotals among them), each one page wide
+    # and one page long, but the Dashboard, which prints each of its charts on a page of its own:
+    # allocation, change in £, change in %, recoupment by term. 15 + 4 = 19 pages.
+    assert len(sheets) == 16
     charts = len(openpyxl.load_workbook(files.forum_copy)["Dashboard"]._charts)
     assert charts == 4
-    assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 13 + charts
+    assert pdf_pages(pdfs / f"{files.forum_copy.stem}.pdf") == 15 + charts
 
 
 def test_a_school_pack_prints_each_of_its_sheets_on_one_page(files: Files, pdfs: Path) -> None:

@@ -749,8 +749,8 @@ def test_existing_output_tables_leave_the_same_cells_as_the_file_adapter(moved: 
 
 def test_a_run_on_an_old_output_with_total_rows_leaves_the_same_cells_as_the_file_adapter(tmp_path: Path) -> None:
     """A workbook the previous version wrote (allocation tables ending with a Total row, no totals
-    tables, ScenarioComparison's levels closed by Total rows): the live book drops the Total rows and adds
-    the totals tables as the file adapter does."""
+    tables, ScenarioComparison's levels, EqualityAnalysis's breakdowns and APOutcomes' tiers closed by Total
+    rows): the live book drops the Total rows and adds the totals tables as the file adapter does."""
     from tests.integration.test_output_tables_that_grow import old_version_output
 
     old = old_version_output(tmp_path)
@@ -763,10 +763,12 @@ def test_a_run_on_an_old_output_with_total_rows_leaves_the_same_cells_as_the_fil
     replay = Replay(remote_payload(old)).apply(actions(live))
     names = ["DistrictAllocations", "DistrictAllocationTotals", "SchoolAllocations", "SchoolAllocationTotals"]
     names += ["ProviderFunding", "ProviderFundingTotals", "ScenarioComparison", "ScenarioComparisonTotals"]
+    names += ["EqualityAnalysis", "EqualityAnalysisTotals", "APOutcomes", "APOutcomesTotals"]
     assert set(names) <= {t.name for t in headless.tables}
     assert_same_cells(written, replay, names)
     for name in names[::2]:
         assert "Total" not in replay.sheet(name).cells.values(), name
+        assert "All providers" not in replay.sheet(name).cells.values(), name
 
 
 @pytest.mark.parametrize("kind", ["small county", pytest.param("example county", marks=pytest.mark.slow)])

@@ -28,7 +28,12 @@ from apmodel.domain.equality import (
     suppress_hierarchy,
 )
 from apmodel.domain.inputs import Reason, School
-from apmodel.reports.equality_tables import NOT_APPLICABLE, NOT_AVAILABLE, equality_table
+from apmodel.reports.equality_tables import (
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    equality_table,
+    equality_totals_table,
+)
 from tests.unit.recoup_builders import exclusion, inputs, placement
 
 # -- The reader's search ---------------------------------------------------------------------------
@@ -286,7 +291,7 @@ def test_without_pupil_numbers_there_are_no_rates() -> None:
 
 
 def published_groups(rows: Sequence[Sequence[Any]]) -> dict[tuple[str, str], list[Any]]:
-    """Each breakdown's published counts, its Total row left out."""
+    """Each breakdown's published counts (the table holds no Total row: EqualityAnalysisTotals has them)."""
     groups: dict[tuple[str, str], list[Any]] = {}
     for measure, breakdown, group, count, *_ in rows:
         if group != "Total":
@@ -318,10 +323,37 @@ def test_the_published_table_never_lets_a_1_to_4_count_be_worked_out_from_a_tota
 
 
 def test_a_total_from_1_to_4_is_itself_shown_as_c() -> None:
-    table = equality_table(analyse_equality(inputs(placements=tuple(many("P", 3)))))
-    totals = [row for row in table.rows if row[0] == "Placements" and row[2] == "Total"]
-    # Count, rate and share of AP are [c]; the roll (the census's, not the count's) stays shown.
-    assert totals and all([row[3], row[5], row[6]] == [SUPPRESSED] * 3 for row in totals)
+    result = analyse_equality(inputs(placements=tuple(many("P", 3)), schools=CENSUS))
+    totals = [row for row in equality_totals_table(result).rows if row[0] == "Placements"]
+    # Measure, Breakdown, Groups, Count, On Roll, Per 1,000 Pupils: the count (3) and its rate are [c]; the
+    # roll (the census's 3,500, not the count's) stays shown.
+    assert len(totals) == 5
+    assert all([row[3], row[5]] == [SUPPRESSED] * 2 and row[4] == Decimal(3500) for row in totals)
+
+
+def test_no_breakdown_has_a_total_row_and_equality_analysis_totals_adds_each_up() -> None:
+    rows = [*many("M", 12, sex="Male", tier=2), *many("F", 6, sex="Female", tier=3), *many("N", 5, tier=1)]
+    result = analyse_equality(inputs(placements=tuple(rows), schools=CENSUS))
+    table = equality_table(result)
+    assert "Total" not in {row[2] for row in table.rows}
+    totals = equality_totals_table(result)
+    header = ["Measure", "Breakdown", "Groups", "Count", "On Roll", "Per 1,000 Pupils"]
+    assert [c.name for c in totals.columns] == header
+    # One row per breakdown, in the table's order: 5 of placements, 4 of exclusions (no tier).
+    assert [tuple(row[:2]) for row in totals.rows] == list(dict.fromkeys(tuple(row[:2]) for row in table.rows))
+    for measure, breakdown, groups, count, *_ in totals.rows:
+        shown = [row[3] for row in table.rows if (row[0], row[1]) == (measure, breakdown)]
+        assert groups == len(shown)
+        if SUPPRESSED not in shown:
+            assert count == sum(shown), (measure, breakdown)
+    sex = next(row for row in totals.rows if row[:2] == ["Placements", "Sex"])
+    # Female 6 + Male 12 + Not recorded 5 = 23 placements; 23 / 3,500 x 1,000 = 6.571... -> 6.57
+    assert sex == ["Placements", "Sex", 3, 23, Decimal(3500), Decimal("6.57")]
+    tier = next(row for row in totals.rows if row[:2] == ["Placements", "Tier"])
+    # Tier 1 5 + tier 2 12 + tier 3 6 = 23, of the whole roll: the same 6.57.
+    assert tier == ["Placements", "Tier", 3, 23, Decimal(3500), Decimal("6.57")]
+    # No exclusions: each exclusion breakdown adds up to 0, 0.00 per 1,000.
+    assert {tuple(row[3:]) for row in totals.rows if row[0] == "Exclusions"} == {(0, Decimal(3500), Decimal("0.00"))}
 
 
 # -- Rates per group (docs/funding-rules.md, "Privacy and equality") -------------------------------
@@ -369,8 +401,11 @@ def test_a_groups_rate_is_per_1000_pupils_of_that_group_beside_its_shares_of_ap_
     # Boys are over-represented: 66.67% of placements against 51.43% of the roll.
     # Not recorded has no roll: [x]. Total: 18 / 3,500 x 1,000 = 5.142... -> 5.14, all the roll.
     assert sex["Not recorded"]["On Roll"] == sex["Not recorded"]["Per 1,000 Pupils"] == NOT_AVAILABLE
-    assert sex["Total"] == {"Count": 18, "On Roll": Decimal(3500), "Per 1,000 Pupils": Decimal("5.14"),
-                            "Share of AP": Decimal(1), "Share of Roll": Decimal(1)}
+    assert "Total" not in sex
+    totals = equality_totals_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS))).rows
+    assert next(row for row in totals if row[:2] == ["Placements", "Sex"]) == [
+        "Placements", "Sex", 3, 18, Decimal(3500), Decimal("5.14")
+    ]
 
 
 def test_no_sen_is_the_roll_less_ehcp_and_sen_support_pupils() -> None:
@@ -411,7 +446,9 @@ def test_a_tiers_rate_is_per_1000_of_the_whole_roll_and_it_has_no_share_of_the_r
     )
     # 14 / 3,500 x 1,000 = 4.00; a tier is provision, not a group of pupils: share of roll [z].
     assert tier["2"]["Per 1,000 Pupils"] == Decimal("4.00") and tier["2"]["Share of Roll"] == NOT_APPLICABLE
-    assert tier["Total"]["Share of Roll"] == Decimal(1)
+    # The tiers added up: 7 + 14 + 0 = 21 of the whole roll, 21 / 3,500 x 1,000 = 6.00.
+    totals = equality_totals_table(analyse_equality(inputs(placements=tuple(rows), schools=CENSUS))).rows
+    assert next(row for row in totals if row[:2] == ["Placements", "Tier"])[3:] == [21, Decimal(3500), Decimal("6.00")]
 
 
 def test_a_hidden_counts_rate_and_share_of_ap_are_hidden_and_its_roll_is_shown() -> None:

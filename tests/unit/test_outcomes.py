@@ -15,7 +15,7 @@ from apmodel.domain.findings import Findings
 from apmodel.domain.inputs import ChargeBasis, ModelInputs
 from apmodel.domain.outcomes import OutcomeRow, OutcomesResult, ap_outcomes
 from apmodel.domain.recoupment import recoup
-from apmodel.reports.outcomes_tables import ap_outcomes_table
+from apmodel.reports.outcomes_tables import ap_outcomes_table, ap_outcomes_totals_table
 from tests.unit.recoup_builders import D, inputs, placement, provider
 
 
@@ -126,24 +126,41 @@ def test_without_a_calendar_there_are_no_rows_and_the_public_table_is_empty() ->
     result = ap_outcomes(county(), None, [])
     assert result.rows == ()
     assert ap_outcomes_table(result, public=True).rows == []
+    assert ap_outcomes_totals_table(result, public=True).rows == []
 
 
 def test_the_workbook_table_shows_every_figure() -> None:
     table = ap_outcomes_table(outcomes(county()))
-    tier2 = next(r for r in table.rows if r[0] == "Tier 2" and r[1] is None)
-    assert tier2 == [
-        "Tier 2",
-        None,
-        "All providers",
-        2,
-        Decimal("5.0"),
-        7,
-        1,
-        2,
-        1,
-        Decimal("0.5000"),
-        Decimal("3000.00"),
-    ]
+    pru = next(r for r in table.rows if r[0] == "Tier 2" and r[1] == "PRU-1")
+    assert pru[3:] == [2, Decimal("5.0"), 7, 1, 2, 1, Decimal("0.5000"), Decimal("3000.00")]
+    totals = ap_outcomes_totals_table(outcomes(county()))
+    tier2 = next(r for r in totals.rows if r[0] == "Tier 2")
+    # Tier, Providers (PRU-1 alone), then the figures of its one provider.
+    assert tier2 == ["Tier 2", 1, 2, Decimal("5.0"), 7, 1, 2, 1, Decimal("0.5000"), Decimal("3000.00")]
+
+
+def test_no_total_row_in_ap_outcomes_the_tiers_and_all_tiers_are_ap_outcomes_totals() -> None:
+    result = outcomes(county())
+    table = ap_outcomes_table(result)
+    # The providers' rows only, tier by tier, in the domain's order; no "All providers" row, no All tiers.
+    assert [(r[0], r[1]) for r in table.rows] == [("Tier 2", "PRU-1"), ("Tier 3", "IND-1"), ("Tier 3", "PRU-1")]
+    totals = ap_outcomes_totals_table(result)
+    assert [c.name for c in totals.columns] == [
+        "Tier", "Providers", "Placements", "Average Weeks", "Longest Weeks", "Over Planned Weeks", "Ended",
+        "Returned to Mainstream", "Reintegration Rate", "Recovered £",
+    ]  # fmt: skip
+    assert [r[:2] for r in totals.rows] == [["Tier 1", 0], ["Tier 2", 1], ["Tier 3", 2], ["All tiers", 3]]
+    by_tier = {r[0]: dict(zip([c.name for c in totals.columns], r, strict=True)) for r in totals.rows}
+    # All tiers' placements: tier 1 0 + tier 2 2 + tier 3 2 = 4; the providers' rows add up to the same 2 + 1 + 1.
+    assert by_tier["All tiers"]["Placements"] == 0 + 2 + 2 == 4 == sum(r[3] for r in table.rows)
+    # Recovered £: tier 2 3,000.00 + tier 3 (0.00 + 3,420.00) = 6,420.00, exactly (Decimal).
+    assert by_tier["Tier 3"]["Recovered £"] == Decimal("0.00") + Decimal("3420.00") == Decimal("3420.00")
+    assert by_tier["All tiers"]["Recovered £"] == Decimal("3000.00") + Decimal("3420.00") == Decimal("6420.00")
+    assert by_tier["All tiers"]["Recovered £"] == sum((r[10] for r in table.rows), Decimal(0))
+    # Average weeks (3 + 7 + 12 + 6) / 4 = 7.0, longest 12; 2 returned of 3 ended = 0.6667.
+    assert (by_tier["All tiers"]["Average Weeks"], by_tier["All tiers"]["Longest Weeks"]) == (Decimal("7.0"), 12)
+    assert by_tier["All tiers"]["Reintegration Rate"] == Decimal("0.6667")
+    assert by_tier["Tier 1"]["Placements"] == 0 and by_tier["Tier 1"]["Average Weeks"] is None
 
 
 def test_the_public_table_shows_no_count_from_1_to_4_nor_anything_worked_out_from_one() -> None:
@@ -158,3 +175,12 @@ def test_the_public_table_shows_no_count_from_1_to_4_nor_anything_worked_out_fro
             assert values[columns.index("Reintegration Rate")] == SUPPRESSED
     # Every count here is 0 to 4, so the tiers and providers are hidden, but not the money.
     assert all(values[columns.index("Recovered £")] != SUPPRESSED for values in table.rows)
+    # The tiers' and all tiers' totals, in APOutcomesTotals, are suppressed just the same.
+    totals = ap_outcomes_totals_table(outcomes(county()), public=True)
+    columns = [c.name for c in totals.columns]
+    counted = [columns.index(n) for n in ("Placements", "Over Planned Weeks", "Ended", "Returned to Mainstream")]
+    for values in totals.rows:
+        assert not any(isinstance(values[i], int) and is_primary(values[i]) for i in counted), values
+    # Tier 2's 2 placements and tier 3's 2 are [c]; the weeks worked out from them too; money shown.
+    tier2 = next(v for v in totals.rows if v[0] == "Tier 2")
+    assert tier2[2:5] == [SUPPRESSED] * 3 and tier2[9] == Decimal("3000.00")
