@@ -81,31 +81,16 @@ from apmodel.reports.outcomes_tables import ap_outcomes_table, ap_outcomes_total
 from apmodel.reports.scenario_tables import scenario_comparison_table, scenario_comparison_totals_table
 from apmodel.workbook.charts import write_dashboard
 from apmodel.workbook.contract import (
-    ALLOCATION_SUBTOTALS,
-    AP_OUTCOMES,
-    AP_OUTCOMES_TOTALS,
-    DISTRICT_ALLOCATION_TOTALS,
-    DISTRICT_ALLOCATIONS,
-    EQUALITY_ANALYSIS,
-    EQUALITY_ANALYSIS_TOTALS,
     FORUM_COVER,
     FORUM_COVER_SPEC,
     FORUM_SCENARIOS,
     FORUM_SCENARIOS_SPEC,
     FORUM_SUMMARY_SPEC,
-    PROVIDER_FUNDING,
-    PROVIDER_FUNDING_TOTALS,
     RECOUPMENT_BY_TERM,
     RECOUPMENT_BY_TERM_SPEC,
-    RECOUPMENT_BY_TERM_TOTALS,
     RECOUPMENT_BY_TERM_TOTALS_SPEC,
-    SCENARIO_COMPARISON,
-    SCENARIO_COMPARISON_TOTALS,
-    SCHOOL_ALLOCATION_TOTALS,
-    SCHOOL_ALLOCATIONS,
     SCHOOL_RECOUPMENT,
     SCHOOL_RECOUPMENT_SPEC,
-    SCHOOL_RECOUPMENT_TOTALS,
     SCHOOL_RECOUPMENT_TOTALS_SPEC,
     SUMMARY,
     OutputSpec,
@@ -196,8 +181,9 @@ def forum_ask(comparison: Comparison | None, year: str) -> str:
     return ask + "."
 
 
-def cover(results: Results, comparison: Comparison | None, made: datetime) -> OutputTable:
-    """The copy's front page: what it is, for which LA and year, from what, who to ask, what is asked."""
+def cover(results: Results, comparison: Comparison | None, made: datetime, sheets: Sequence[str]) -> OutputTable:
+    """The copy's front page: what it is, for which LA and year, from what, who to ask, what is asked,
+    and ``sheets``, the sheets after it, as the copy has them."""
     settings = results.inputs.settings
     la = settings.la_name if settings is not None else "Local Authority"
     year = settings.financial_year.label if settings is not None else "the year"
@@ -205,28 +191,6 @@ def cover(results: Results, comparison: Comparison | None, made: datetime) -> Ou
     if settings is not None:
         name, email = settings.contact_name.strip(), settings.contact_email.strip()
         contact = f"{name} ({email})" if name and email else name or email
-    sheets = [
-        "Summary",
-        "Dashboard",
-        DISTRICT_ALLOCATIONS,
-        DISTRICT_ALLOCATION_TOTALS,
-        ALLOCATION_SUBTOTALS,
-        *([SCHOOL_ALLOCATIONS, SCHOOL_ALLOCATION_TOTALS] if publishes_school_totals(results) else []),
-        PROVIDER_FUNDING,
-        PROVIDER_FUNDING_TOTALS,
-        RECOUPMENT_BY_TERM,
-        RECOUPMENT_BY_TERM_TOTALS,
-        *([SCHOOL_RECOUPMENT, SCHOOL_RECOUPMENT_TOTALS] if publishes_school_totals(results) else []),
-        *(
-            [FORUM_SCENARIOS, SCENARIO_COMPARISON, SCENARIO_COMPARISON_TOTALS]
-            if comparison is not None and comparison.scenario_names
-            else []
-        ),
-        EQUALITY_ANALYSIS,
-        EQUALITY_ANALYSIS_TOTALS,
-        AP_OUTCOMES,
-        AP_OUTCOMES_TOTALS,
-    ]
     items: list[list[Any]] = [
         ["Title", f"Alternative Provision funding {year}: paper for the Schools' Forum"],
         ["Local authority", la],
@@ -388,7 +352,7 @@ def forum_tables(
     outcomes = _outcomes(results)
     if money_shown is None:
         money_shown = _money(results, outcomes, comparison)
-    tables = [cover(results, comparison, made), summary(results, comparison, made, money_shown)]
+    tables = [summary(results, comparison, made, money_shown)]
     if results.allocation is not None:
         allocation = results.allocation
         districts = district_allocations_table(allocation)
@@ -421,7 +385,9 @@ def forum_tables(
         ap_outcomes_table(outcomes, public=True, hidden_recovered=hidden_recovered),
         ap_outcomes_totals_table(outcomes, public=True, hidden_recovered=hidden_recovered),
     ]
-    return tables
+    # The Cover lists the sheets as written: the Dashboard (drawn by build_forum_copy) after Summary.
+    sheets = [tables[0].name, DASHBOARD, *(table.name for table in tables[1:])]
+    return [cover(results, comparison, made, sheets), *tables]
 
 
 def build_forum_copy(results: Results, comparison: Comparison | None, made: datetime) -> Workbook:

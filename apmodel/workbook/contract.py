@@ -1066,8 +1066,8 @@ PACK_SCHOOL_FIGURES_SPEC = OutputSpec(
     "Cover: the school's final devolved allocation and its recoupment charged, credited and net.",
     (
         _o("Item", T, None, "The figure."),
-        _o("Amount (£)", M, None, "The figure in pounds (negative: money to the school)."),
-        _o("Note", T, 48, "Where the figure comes from in the pack."),
+        _o("Note", T, None, "Where the figure comes from in the pack."),
+        _o("Amount (£)", M, 16, "The figure in pounds (negative: money to the school)."),
     ),
 )
 PACK_CONTENTS_SPEC = OutputSpec("PackContents", "Cover: each sheet of the pack and what it holds.", (_ITEM, _DETAIL))

@@ -213,6 +213,10 @@ def test_publish_school_totals_adds_school_totals_but_never_pupils_or_invoices(t
     assert {"SchoolAllocations", "SchoolAllocationTotals", "SchoolRecoupment", "SchoolRecoupmentTotals"} <= set(
         book.sheetnames
     )
+    # The Cover lists the sheets as the copy has them (the school tables included, no scenarios).
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(min_row=4, values_only=True)}
+    assert cover["In this copy"] == ", ".join(book.sheetnames[1:])
+    assert "SchoolAllocations" in cover["In this copy"] and "Scenarios" not in book.sheetnames
     for parent, totals_table in (
         ("SchoolAllocations", "SchoolAllocationTotals"),
         ("SchoolRecoupment", "SchoolRecoupmentTotals"),

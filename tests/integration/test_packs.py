@@ -441,3 +441,17 @@ def test_a_very_long_school_or_la_name_still_heads_every_printed_page(tmp_path: 
         assert len(left) <= 150
         footer = sheet.oddFooter.left.text
         assert footer.startswith("The Royal Borough") and footer.endswith("\u2026") and len(footer) <= 150
+
+
+def test_the_covers_figures_sit_in_a_column_of_their_own_after_their_notes(small_packs: Path) -> None:
+    # The Detail column is 90 characters wide for the other Cover tables' text: an amount there printed far
+    # from its item with its note run into it. The note takes that column; the amount a 16-wide one after it.
+    sheet = open_pack(small_packs, 100001)["Cover"]
+    figures = sheet.tables["SchoolFigures"]
+    header = [cell.value for cell in sheet[figures.ref][0]]
+    assert header == ["Item", "Note", "Amount (£)"]
+    assert figures.ref.startswith("A") and sheet.column_dimensions["C"].width == pytest.approx(16, abs=1)
+    rows = {r["Item"]: r for r in table_records(sheet, "SchoolFigures")}
+    # Alder's final devolved allocation, as on its Allocation sheet: 267,142.86.
+    assert money(rows["Final devolved allocation"]["Amount (£)"]) == Decimal("267142.86")
+    assert rows["Final devolved allocation"]["Note"] == "See the Allocation sheet."

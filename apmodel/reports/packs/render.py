@@ -330,8 +330,8 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     header_row = row + 1
     for i, (item, amount, note) in enumerate(figures, start=header_row + 1):
         w.text(i, 0, item, formats.label)
-        w.money(i, 1, amount)
-        w.text(i, 2, note)
+        w.text(i, 1, note)  # in the Detail column's width, the amount after it in a column of its own
+        w.money(i, 2, amount)
     _set_widths(sheet, PACK_SCHOOL_FIGURES_SPEC)
     w.table(header_row, PACK_SCHOOL_FIGURES_SPEC, len(figures))
     row = header_row + len(figures) + 2
