@@ -74,6 +74,14 @@ Private Function Flag(ByVal value As Boolean) As String
     End If
 End Function
 
+' Each column of cells narrower than width is widened to it (a column of figures showing ####).
+Private Sub WidenColumns(ByVal cells As Range, ByVal width As Double)
+    Dim part As Range
+    For Each part In cells.Columns
+        If part.ColumnWidth < width Then part.ColumnWidth = width
+    Next part
+End Sub
+
 Private Function ApplyStep(ByVal book As Workbook, fields() As String) As Boolean
     Dim sheet As Worksheet
     On Error GoTo Failed
@@ -83,6 +91,8 @@ Private Function ApplyStep(ByVal book As Workbook, fields() As String) As Boolea
             SetFont sheet.Range(fields(2)).Font, fields
         Case "width"
             sheet.Range(fields(2)).ColumnWidth = Val(fields(3))
+        Case "widen"
+            WidenColumns sheet.Range(fields(2)), Val(fields(3))
         Case "height"
             sheet.Range(fields(2)).RowHeight = Val(fields(3))
         Case "format"

@@ -231,6 +231,36 @@ def fitted_width(table: OutputTable, index: int) -> float:
     return float(column.width)
 
 
+#: Excel's width of a column the sheet gives none (Calibri 11: 8.43 characters).
+DEFAULT_COLUMN_WIDTH = 8.43
+
+
+def figure_widths(table: OutputTable) -> list[float | None]:
+    """The width each column of figures needs (``fitted_width``), None for a text column.
+
+    A table rewritten where it is keeps its sheet's widths (they are the user's), but a column of
+    figures narrower than its figures need is widened to it, never narrowed: Excel shows a number
+    that does not fit as ``####``. Text only runs on or is cut, and keeps the width it was given.
+    """
+    return [
+        None if column.kind in (Kind.TEXT, Kind.YES_NO) else fitted_width(table, index)
+        for index, column in enumerate(table.columns)
+    ]
+
+
+def width_steps(needed: Sequence[float | None]) -> list[tuple[int, int, float]]:
+    """(first offset, last offset, width) for each run of neighbouring columns needing one width."""
+    steps: list[tuple[int, int, float]] = []
+    for offset, width in enumerate(needed):
+        if width is None:
+            continue
+        if steps and steps[-1][1] == offset - 1 and steps[-1][2] == width:
+            steps[-1] = (steps[-1][0], offset, width)
+        else:
+            steps.append((offset, offset, width))
+    return steps
+
+
 # --- The Dashboard ----------------------------------------------------------------------------
 
 #: The Dashboard sheet: its charts (reports/dashboard.py) each beside its data, laid out here for both

@@ -13,6 +13,7 @@ over the target, so a crash mid-write leaves the original intact.
 
 from __future__ import annotations
 
+import copy
 import errno
 import io
 import logging
@@ -28,6 +29,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,10 +41,12 @@ from apmodel.workbook.interface import (
     OutputWouldOverwrite,
     RawTable,
     column_letter,
+    column_number,
     overlap_message,
 )
 from apmodel.workbook.layout import (
     DASHBOARD,
+    DEFAULT_COLUMN_WIDTH,
     HEADER_ROW,
     LINK_TEXTS,
     NOTE_TEXT,
@@ -50,6 +54,7 @@ from apmodel.workbook.layout import (
     OUTPUT_TAB,
     TABLE_STYLE,
     cell_format,
+    figure_widths,
     fitted_width,
     header_height,
     link_formula,
@@ -349,6 +354,33 @@ def _show_rows(sheet: Worksheet, top: int, bottom: int) -> None:
             dimension.collapsed = False
 
 
+def _widen_column(sheet: Worksheet, index: int, width: float) -> None:
+    """Widen column ``index`` to ``width`` if it is narrower (layout.figure_widths); a column
+    dimension covering several columns is split around it, each piece keeping its attributes."""
+    dimensions = sheet.column_dimensions
+    covering = None
+    for key, dimension in dimensions.items():
+        low = dimension.min or column_number(key)
+        if low <= index <= (dimension.max or low):
+            covering = (dimension, low, dimension.max or low)
+            break
+    letter = column_letter(index)
+    if covering is None:
+        if width > DEFAULT_COLUMN_WIDTH:
+            dimensions[letter] = ColumnDimension(sheet, index=letter, width=width, min=index, max=index)
+        return
+    dimension, low, high = covering
+    if (dimension.width or DEFAULT_COLUMN_WIDTH) >= width:
+        return
+    del dimensions[column_letter(low)]
+    pieces = ((low, index - 1, dimension.width), (index, index, width), (index + 1, high, dimension.width))
+    for start, end, piece_width in pieces:
+        if start <= end:
+            piece = copy.copy(dimension)
+            piece.index, piece.min, piece.max, piece.width = column_letter(start), start, end, piece_width
+            dimensions[column_letter(start)] = piece
+
+
 def write_table(book: Workbook, table: OutputTable) -> None:
     """Replace the output table ``table.name`` whole, where it is, or on a new sheet of its name."""
     found = find_table(book, table.name)
@@ -358,6 +390,9 @@ def write_table(book: Workbook, table: OutputTable) -> None:
         _check_room(sheet, old, table)
         _clear(sheet, old.ref)
         del sheet.tables[old.name]
+        for offset, needed in enumerate(figure_widths(table)):
+            if needed is not None:
+                _widen_column(sheet, min_col + offset, needed)
     else:
         if table.name in book.sheetnames:
             sheet = book[table.name]

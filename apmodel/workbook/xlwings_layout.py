@@ -39,6 +39,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "font": ("bold", "italic", "size", "colour", "underline"),
     "width": ("width",),
     "height": ("height",),
+    "widen": ("width",),
     "format": ("number format",),
     "wrap": (),
     "bottom": (),
@@ -99,7 +100,7 @@ def _fields(step: Step) -> list[str]:
         ]
     if step.op == "freeze":
         return [str(step.args[0])]
-    if step.op in ("width", "height", "format"):
+    if step.op in ("width", "widen", "height", "format"):
         return [str(step.args[0]) if step.op == "format" else _number(step.args[0])]
     if step.op == "page":
         setup, tab_colour = step.args
@@ -169,6 +170,10 @@ class Plan:
     def width(self, sheet: str, target: str, width: float) -> None:
         self.steps.append(Step("width", sheet, target, (width,)))
 
+    def widen(self, sheet: str, target: str, width: float) -> None:
+        """Each column of ``target`` narrower than ``width`` is widened to it (layout.figure_widths)."""
+        self.steps.append(Step("widen", sheet, target, (width,)))
+
     def height(self, sheet: str, target: str, height: float) -> None:
         """The rows of ``target`` are ``height`` points tall (a wrapped header's lines)."""
         self.steps.append(Step("height", sheet, target, (height,)))
@@ -221,6 +226,8 @@ def apply_directly(step: Step, sheet: xw.Sheet, app: xw.App) -> None:
         set_font(cells, step.args[0], app)
     elif step.op == "width":
         cells.column_width = step.args[0]
+    elif step.op == "widen":
+        widen_columns(cells, step.args[0], app)
     elif step.op == "height":
         cells.row_height = step.args[0]
     elif step.op == "format":
@@ -231,6 +238,17 @@ def apply_directly(step: Step, sheet: xw.Sheet, app: xw.App) -> None:
         cells.vertical_alignment = "bottom"
     else:
         raise ValueError(f"no such layout step: {step.op}")
+
+
+def widen_columns(cells: xw.Range, width: float, app: xw.App) -> None:
+    """Each column of ``cells`` narrower than ``width`` widened to it, reading each one's width (a call
+    each) where the engine reads synchronously (Excel through COM or AppleScript); the remote engine
+    cannot, and its columns keep their widths."""
+    if app.engine.name != "excel":
+        return
+    for column in cells.columns:
+        if (column.column_width or 0) < width:
+            column.column_width = width
 
 
 def set_font(cells: xw.Range, look: Font, app: xw.App) -> None:

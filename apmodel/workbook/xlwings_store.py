@@ -71,11 +71,13 @@ from apmodel.workbook.layout import (
     dashboard_print_setup,
     data_block,
     excel_value,
+    figure_widths,
     fitted_width,
     header_height,
     link_formula,
     place_charts,
     print_setup,
+    width_steps,
     wrapped_columns,
 )
 from apmodel.workbook.xlwings_layout import (
@@ -645,6 +647,8 @@ class XlwingsStore:
             self._clear_old(sheet, old, width)
             self._table_object(found).resize(area(sheet, top, left, top + height - 1, left + width - 1))
             self._write_values(sheet, table, top, left, links)
+            for first, last, needed in width_steps(figure_widths(table)):
+                self._plan.widen(name, address(1, left + first, 1, left + last), needed)
         else:
             name, sheet = self._fresh_sheet(table.name, first=table.first)
             if table.hidden:

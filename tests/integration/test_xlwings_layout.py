@@ -12,6 +12,7 @@ in tests/unit/test_addin_build.py).
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from apmodel.workbook.contract import Kind
 from apmodel.workbook.layout import NUMBER_FORMATS
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
-from apmodel.workbook.xlwings_layout import OPS, Step, decode, encode, failed_steps
+from apmodel.workbook.xlwings_layout import OPS, Step, decode, encode, failed_steps, widen_columns
 from apmodel.workbook.xlwings_store import XlwingsStore, full_index, index_text, parse_index
 from tests.integration import test_xlwings_store as live
 from tests.integration.test_xlwings_store import (  # noqa: F401  (the licence fixture is autouse)
@@ -196,3 +197,32 @@ def test_a_plan_is_one_text_that_reads_back_step_by_step() -> None:
     assert failed_steps("", 2) == [] and failed_steps(None, 2) == [] and failed_steps("1", 2) == [1]
     for answer in ("-1", "2", "x", 7):
         assert failed_steps(answer, 2) is None, answer  # not an answer it gives: everything again, step by step
+
+
+def test_a_table_rewritten_in_place_asks_excel_to_widen_only_its_columns_of_figures(
+    county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addin = Addin(monkeypatch)
+    book = remote_book(county)
+    XlwingsStore(book, addin_module=MACROS).write_tables(TABLES)
+    XlwingsStore(book, addin_module=MACROS).write_tables(TABLES)
+    widen = [step for step in addin.plans[1] if step[0] == "widen" and step[1] == "DistrictAllocations"]
+    # District is text (no step); Final Allocation money 14 (its 425,003.00 fits), Change % its kind's 10.
+    assert [step[2:] for step in widen] == [["B1", "14"], ["C1", "10"]]
+    assert not any(step[0] == "widen" for step in addin.plans[0])  # new sheets take their widths whole
+
+
+class FakeColumn:
+    def __init__(self, width: float) -> None:
+        self.column_width = width
+
+
+def test_widening_step_by_step_reads_each_column_and_only_widens(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = [FakeColumn(5), FakeColumn(20), FakeColumn(14)]
+    cells, excel = SimpleNamespace(columns=columns), SimpleNamespace(engine=SimpleNamespace(name="excel"))
+    widen_columns(cells, 14, excel)  # type: ignore[arg-type]
+    assert [c.column_width for c in columns] == [14, 20, 14]
+    # The remote engine cannot read a width: its columns are left as they are.
+    narrow = [FakeColumn(5)]
+    widen_columns(SimpleNamespace(columns=narrow), 14, SimpleNamespace(engine=SimpleNamespace(name="remote")))  # type: ignore[arg-type]
+    assert narrow[0].column_width == 5

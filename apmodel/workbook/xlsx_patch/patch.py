@@ -10,7 +10,15 @@ from typing import IO
 from lxml import etree
 
 from apmodel.workbook.interface import PKG_REL, OutputTable, OutputWouldOverwrite, overlap_message
-from apmodel.workbook.layout import NOTE_TEXT, PRINT_TITLES, TABLE_STYLE, fitted_width, print_setup, print_titles
+from apmodel.workbook.layout import (
+    NOTE_TEXT,
+    PRINT_TITLES,
+    TABLE_STYLE,
+    figure_widths,
+    fitted_width,
+    print_setup,
+    print_titles,
+)
 from apmodel.workbook.xlsx_patch.cells import CellWriter
 from apmodel.workbook.xlsx_patch.ooxml import (
     CT_SHEET,
@@ -43,6 +51,7 @@ from apmodel.workbook.xlsx_patch.sheets import (
     shell,
     shell_halves,
     split_sheet,
+    widen_columns,
 )
 from apmodel.workbook.xlsx_patch.styles import StyleSheet
 from apmodel.workbook.xlsx_patch.tables import Block, table_xml
@@ -251,6 +260,8 @@ class Patch:
         ]
         rows = list(rewrite_sheet_data(body, regions, blocks, self.cells))
         edit_shell(root, regions, blocks)
+        for block in blocks:
+            widen_columns(root, block.left, figure_widths(block.table))
         head, tail = shell_halves(root)
         self.package.write(sheet.part, [head, *rows, tail])
         for block, _, table_part, table_id in edits:

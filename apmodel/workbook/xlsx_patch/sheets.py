@@ -10,6 +10,7 @@ from lxml import etree
 
 from apmodel.workbook.interface import MAIN, REL, column_letter, column_number
 from apmodel.workbook.layout import (
+    DEFAULT_COLUMN_WIDTH,
     MARGINS,
     OUTPUT_TAB,
     PAPER_A4,
@@ -19,7 +20,7 @@ from apmodel.workbook.layout import (
     wrapped_columns,
 )
 from apmodel.workbook.xlsx_patch.cells import CellWriter, inline_string, xml_text
-from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, serialise
+from apmodel.workbook.xlsx_patch.ooxml import PARSER, QMAIN, Unsupported, insert_in_order, serialise
 from apmodel.workbook.xlsx_patch.styles import NOTE_STYLE, TITLE_STYLE
 from apmodel.workbook.xlsx_patch.tables import Block
 
@@ -300,6 +301,55 @@ def edit_shell(
         for block in blocks:
             box = (min(box[0], block.left), min(box[1], block.top), max(box[2], block.right), max(box[3], block.bottom))
         dimension.set("ref", f"{column_letter(box[0])}{box[1]}:{column_letter(box[2])}{box[3]}")
+
+
+def widen_columns(root: etree._Element, left: int, needed: Sequence[float | None]) -> None:
+    """Widen the sheet's columns from ``left`` that are narrower than ``needed`` says (None: leave it).
+
+    A ``<col>`` covering several columns is split around a widened one, its other attributes
+    (style, hidden, outline) kept on every piece; a column with no ``<col>`` has the sheet's
+    default width. Nothing is narrowed (layout.figure_widths).
+    """
+    cols = root.find(f"{QMAIN}cols")
+    pieces = [c for c in cols if isinstance(c.tag, str)] if cols is not None else []
+    form = root.find(f"{QMAIN}sheetFormatPr")
+    default = float(form.get("defaultColWidth") or DEFAULT_COLUMN_WIDTH) if form is not None else DEFAULT_COLUMN_WIDTH
+    changed = False
+    for offset, width in enumerate(needed):
+        index = left + offset
+        if width is None:
+            continue
+        covering = next((c for c in pieces if int(c.get("min", "0")) <= index <= int(c.get("max", "0"))), None)
+        current = float(covering.get("width") or default) if covering is not None else default
+        if current >= width:
+            continue
+        changed = True
+        if covering is None:
+            one = etree.Element(f"{QMAIN}col")
+        else:
+            low, high = int(covering.get("min", "0")), int(covering.get("max", "0"))
+            pieces.remove(covering)
+            for start, end in ((low, index - 1), (index + 1, high)):
+                if start <= end:
+                    rest = etree.fromstring(etree.tostring(covering))
+                    rest.set("min", str(start))
+                    rest.set("max", str(end))
+                    pieces.append(rest)
+            one = etree.fromstring(etree.tostring(covering))
+        one.set("min", str(index))
+        one.set("max", str(index))
+        one.set("width", str(width))
+        one.set("customWidth", "1")
+        pieces.append(one)
+    if not changed:
+        return
+    if cols is None:
+        cols = etree.Element(f"{QMAIN}cols")
+        insert_in_order(root, cols, _SHEET_ORDER)
+    for child in list(cols):
+        cols.remove(child)
+    for piece in sorted(pieces, key=lambda c: int(c.get("min", "0"))):
+        cols.append(piece)
 
 
 def new_sheet_xml(
