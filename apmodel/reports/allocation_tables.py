@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from apmodel.domain.allocation import AllocationResult, SchoolAllocation
-from apmodel.domain.inputs import FundingModel
 from apmodel.domain.money import ZERO
 from apmodel.workbook.contract import (
     ALLOCATION_SUBTOTALS,
@@ -125,13 +124,11 @@ def district_allocations_table(result: AllocationResult) -> OutputTable:
 
 
 def receives_devolved_funding(school: SchoolAllocation) -> bool:
-    """A school of a Devolved or Hybrid district, or one with redress: a Delegated district's schools get nothing."""
-    return (
-        school.model is not FundingModel.DELEGATED
-        or bool(school.base_devolved)
-        or bool(school.redress_withheld)
-        or bool(school.redress_received)
-    )
+    """A school with money in Stage 2: a devolved allocation or redress. A Delegated district's schools
+    get nothing (their district's money goes to its PRU), and so does a Devolved or Hybrid district's
+    school none of whose pupils its factors count (a primary, where only KS3 and KS4 pupils count):
+    neither is listed in SchoolAllocations, nor counted among AllocationSubtotals' Schools Funded."""
+    return bool(school.base_devolved) or bool(school.redress_withheld) or bool(school.redress_received)
 
 
 def school_allocations_table(result: AllocationResult) -> OutputTable:

@@ -242,3 +242,26 @@ def test_subtotals_put_districts_without_an_area_together_and_the_county_is_what
     table = allocation_subtotals_table(result, "County")
     assert column(table, "Name") == ["North", "South", "(no area)", "County"]
     assert column(table, "Final Allocation")[-1] == result.total_allocated == D("900000.00")
+
+
+def test_a_devolved_districts_school_its_factors_give_nothing_is_not_listed_nor_counted_as_funded() -> None:
+    model = inputs(
+        settings(1_000_000, 100_000),
+        [district("North", FundingModel.DEVOLVED, lump=50_000)],
+        [
+            school(100001, "North", Pupils=600, IDACI_Pupils=100),
+            # No pupil any factor counts (a primary where only KS3 and KS4 pupils count): 0 x 100 + 0 x 500.
+            school(100009, "North", phase="Primary", Pupils=0, IDACI_Pupils=0),
+        ],
+        [district_factor("Pupils", "Pupils", "0.75"), district_factor("Deprivation", "IDACI Pupils", "0.25")],
+        [unit_rate("Per pupil", "Pupils", "100"), unit_rate("IDACI", "IDACI Pupils", "500")],
+        [provider("PRU-X")],
+        [],
+    )
+    result = allocate(model, Findings())
+    # North is the only district: all of 1,000,000 - 100,000 retained = 900,000 (its 50,000 lump sum included)
+    # is devolved, and all of it to 100001, the one school its factors count.
+    assert column(school_allocations_table(result), "URN") == [100001]
+    assert column(school_allocations_table(result), "Final Devolved Allocation") == [D("900000.00")]
+    district_row = allocation_subtotals_table(result, "Kent").rows[0]
+    assert district_row[:4] == ["District", "North", "(no area)", 1]  # Schools Funded: 1, not 2
