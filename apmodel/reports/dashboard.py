@@ -47,15 +47,15 @@ def allocation_chart(allocation: AllocationResult) -> ChartSpec:
 def change_charts(allocation: AllocationResult) -> list[ChartSpec]:
     """Who gains, who loses: each district's change from its previous allocation, in £ and in %.
 
-    Districts with no previous allocation have no change and are left out. The biggest loss
-    comes first; the value axis is not forced to start at zero, so small changes show.
+    Districts with no previous allocation have no change and are left out. In each chart the
+    biggest loss (in £, or in %) comes first; the value axis is not forced to start at zero, so small changes show.
     """
-    rows = sorted(
-        (d for d in allocation.districts if d.change is not None and d.change_pct is not None),
-        key=lambda d: (d.change_pct, d.name),
-    )
-    if not rows:
+    changed = [d for d in allocation.districts if d.change is not None and d.change_pct is not None]
+    if not changed:
         return []
+    # Each chart in the order of its own measure: a big district's small share can be the most pounds.
+    rows = sorted(changed, key=lambda d: (d.change or ZERO, d.name))
+    by_share = sorted(changed, key=lambda d: (d.change_pct or ZERO, d.name))
     names = tuple(d.name for d in rows)
     return [
         ChartSpec(
@@ -74,8 +74,8 @@ def change_charts(allocation: AllocationResult) -> list[ChartSpec]:
             kind=ChartKind.BAR,
             category_title="District",
             value_title="Change %",
-            categories=names,
-            series=(Series("Change %", tuple(d.change_pct or ZERO for d in rows)),),
+            categories=tuple(d.name for d in by_share),
+            series=(Series("Change %", tuple(d.change_pct or ZERO for d in by_share)),),
             description="The change as a share of the previous allocation (protection keeps it between floor and cap).",
             value_kind=Kind.PERCENT,
         ),

@@ -39,6 +39,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
 from apmodel import __version__
 from apmodel.domain.equality import SUPPRESSED, analyse_equality
@@ -96,7 +97,7 @@ from apmodel.workbook.contract import (
     OutputSpec,
 )
 from apmodel.workbook.interface import ChartSpec, OutputTable, column_letter, out_columns
-from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, page_text
+from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, page_text, row_height
 from apmodel.workbook.openpyxl_cells import NOTE_FONT, write_heading
 from apmodel.workbook.openpyxl_store import atomic_save, write_table
 
@@ -403,6 +404,7 @@ def build_forum_copy(results: Results, comparison: Comparison | None, made: date
     # The officer's Dashboard note (drawn on every run, edits replaced) is not for publication.
     write_heading(dashboard, DASHBOARD_TITLE, NOTE + " Each chart's figures are beside it.")
     book.move_sheet(DASHBOARD, offset=2 - book.sheetnames.index(DASHBOARD))
+    _wrap_long_lines(dashboard)
     settings = results.inputs.settings
     print_setup(book, settings.la_name if settings is not None else "Local Authority")
     book.properties.creator = "apmodel"
@@ -411,6 +413,23 @@ def build_forum_copy(results: Results, comparison: Comparison | None, made: date
         f" ({settings.la_name}, {settings.financial_year.label})" if settings is not None else ""
     )
     return book
+
+
+def _wrap_long_lines(sheet: Worksheet) -> None:
+    """The Dashboard's lines longer than its figure columns are wide (the note, a chart's caption with
+    what is shown as [c]) wrap across those columns, merged (no table is there), with the row as tall
+    as the text needs: one line of 250 characters running to the right set the printed scale of the
+    whole sheet."""
+    last = sheet.max_column
+    span = sum(sheet.column_dimensions[column_letter(c)].width or 9 for c in range(1, last + 1))
+    for (cell,) in sheet.iter_rows(min_col=1, max_col=1):
+        if isinstance(cell.value, str) and len(cell.value) > span:
+            sheet.merge_cells(start_row=cell.row, start_column=1, end_row=cell.row, end_column=last)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            # Bold captions run about a tenth wider than the plain text row_height counts.
+            height = row_height([cell.value], [span * 0.9], [True])
+            if height is not None:
+                sheet.row_dimensions[cell.row].height = height
 
 
 #: Sheets wider than this (in characters of column width) print landscape.
@@ -430,7 +449,10 @@ def print_setup(book: Workbook, la: str) -> None:
         widths = {key: dim.width or 9 for key, dim in sheet.column_dimensions.items()}
         used = [widths.get(column_letter(c), 9) for c in range(1, sheet.max_column + 1)]
         sheet.page_setup.paperSize = A4
-        sheet.page_setup.orientation = "landscape" if sum(used) > PORTRAIT_WIDTH else "portrait"
+        # The Dashboard's charts sit beside their figures, past the columns' widths: it prints landscape
+        # as the results workbook's does (layout.dashboard_print_setup).
+        wide = sheet.title == DASHBOARD or sum(used) > PORTRAIT_WIDTH
+        sheet.page_setup.orientation = "landscape" if wide else "portrait"
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True

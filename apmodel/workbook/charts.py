@@ -10,7 +10,6 @@ data block and chart are written where ``layout.place_charts`` puts them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
@@ -131,7 +130,9 @@ def write_dashboard(book: Workbook, charts: Sequence[ChartSpec], la: str = "") -
                 set_text_safe(cell, value)
                 if r == 0:
                     cell.font = BOLD
-                elif isinstance(value, Decimal):
+                elif c > 1 and value is not None:
+                    # A figure, or its [c] (to the right by the format's text section), as the live
+                    # adapter formats the whole block.
                     cell.number_format = NUMBER_FORMATS[spec.value_kind]
         if spec.categories:
             anchor = _DescribedAnchor(placed.chart_column, placed.data_row, spec)

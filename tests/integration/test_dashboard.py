@@ -220,3 +220,25 @@ def test_recoupment_by_term_sums_the_recoverable_lines(tmp_path: Path) -> None:
     # billed in the Autumn term to Alder Secondary (maintained, budget adjustment).
     assert Decimal(str(rows["Autumn 2025"][0])) == Decimal("2221.15")
     assert rows["Summer 2025"] == (0, 0, 0) and rows["Spring 2026"] == (0, 0, 0)
+
+
+def test_each_change_chart_is_in_the_order_of_its_own_measure() -> None:
+    from types import SimpleNamespace
+
+    from apmodel.domain.allocation import DistrictAllocation
+    from apmodel.domain.inputs import FundingModel
+    from apmodel.reports.dashboard import change_charts
+
+    def district(name: str, previous: str, change: str) -> DistrictAllocation:
+        d = Decimal
+        return DistrictAllocation(
+            name, "", FundingModel.DEVOLVED, {}, {}, d(0), d(0), d(0), d(0), d(previous) + d(change),
+            d(0), d(0), None, d(previous), d(change), (d(change) / d(previous)).quantize(d("0.0001")), d(0),
+        )  # fmt: skip
+
+    # Big loses 40,000 of 2,000,000 (-2.00%); Small loses 10,000 of 100,000 (-10.00%).
+    result = SimpleNamespace(districts=[district("Big", "2000000", "-40000"), district("Small", "100000", "-10000")])
+    pounds, percent = change_charts(result)  # type: ignore[arg-type]  (only its districts are read)
+    assert pounds.categories == ("Big", "Small") and pounds.series[0].values == (Decimal(-40000), Decimal(-10000))
+    assert percent.categories == ("Small", "Big")
+    assert percent.series[0].values == (Decimal("-0.1000"), Decimal("-0.0200"))

@@ -298,3 +298,13 @@ def test_an_ampersand_or_a_very_long_la_name_stays_a_plain_footer(
             # Every "&" is a code or a doubled (literal) one.
             assert not re.search(r"&(?![&LCRPNAD])", plain.replace("&&", "")), footer
     capsys.readouterr()
+
+
+def test_the_dashboard_prints_landscape_with_its_long_lines_wrapped_over_its_figures(example_copy: Path) -> None:
+    sheet = openpyxl.load_workbook(example_copy)["Dashboard"]
+    assert sheet.page_setup.orientation == "landscape"
+    # The note and each caption longer than A:D (26 + 3 x 18 = 80 characters) wrap across A:D, merged,
+    # their rows taller: a 251-character caption ran to the right and set the whole sheet's printed scale.
+    long_lines = [c for (c,) in sheet.iter_rows(min_col=1, max_col=1) if isinstance(c.value, str) and len(c.value) > 80]
+    assert long_lines and all(f"A{c.row}:D{c.row}" in sheet.merged_cells for c in long_lines)
+    assert all(c.alignment.wrap_text and (sheet.row_dimensions[c.row].height or 0) >= 30 for c in long_lines)
