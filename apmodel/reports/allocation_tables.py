@@ -15,6 +15,7 @@ up to the penny (docs/funding-rules.md, "Money").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -57,13 +58,28 @@ def _total_row(columns: Sequence[OutColumn], rows: Sequence[list[Any]], label_co
     ]
 
 
+def whole_number_columns(columns: Sequence[OutColumn], rows: Sequence[Sequence[Any]]) -> list[OutColumn]:
+    """``columns`` with each column of numbers whose every value is a whole number shown as a count
+    (``<Factor> Value`` of a factor that counts pupils: 5,428 pupils, not 5,428.00)."""
+    return [
+        replace(column, kind=Kind.INT) if column.kind is Kind.NUMBER and all(_whole(r[i]) for r in rows) else column
+        for i, column in enumerate(columns)
+    ]
+
+
+def _whole(value: Any) -> bool:
+    return value is None or (isinstance(value, int | Decimal) and value == int(value))
+
+
 def totals_table(table: OutputTable, spec: OutputSpec, factors: Sequence[str] = ()) -> OutputTable:
     """``table`` added up in one row of its own table (``spec``, declared by the table it adds up).
 
     The first cell counts ``table``'s rows; every other column is the column of ``table`` of the
     same name, added up (blanks skipped), so each figure is the exact sum of the rows, to the penny.
     """
-    columns = out_columns(spec.expand(factor=factors))
+    # Each column as the table it adds up shows it (a count there is a count here).
+    kinds = {column.name: column.kind for column in table.columns}
+    columns = [replace(c, kind=kinds.get(c.name, c.kind)) for c in out_columns(spec.expand(factor=factors))]
     index = {name: i for i, name in enumerate(table.header)}
     row: list[Any] = [len(table.rows)]
     for column in columns[1:]:
@@ -117,7 +133,7 @@ def district_allocations_table(result: AllocationResult) -> OutputTable:
         )
     return OutputTable(
         DISTRICT_ALLOCATIONS,
-        columns,
+        whole_number_columns(columns, rows),
         rows,
         title="Stage 1: the AP budget shared between districts",
     )

@@ -16,9 +16,10 @@ from apmodel.reports.allocation_tables import (
     provider_funding_totals_table,
     school_allocation_totals_table,
     school_allocations_table,
+    whole_number_columns,
 )
 from apmodel.workbook.contract import Kind
-from apmodel.workbook.interface import OutputTable
+from apmodel.workbook.interface import OutColumn, OutputTable
 from tests.unit.alloc_builders import (
     D,
     district,
@@ -75,8 +76,20 @@ def test_district_table_has_a_value_and_amount_column_per_district_factor() -> N
         "Deprivation £",
     ]
     kinds = {c.name: c.kind for c in table.columns}
-    assert (kinds["Pupils Value"], kinds["Pupils £"], kinds["Change %"]) == (Kind.NUMBER, Kind.MONEY, Kind.PERCENT)
+    # Pupils Value holds pupil counts (1,000 and 1,000): whole numbers, shown as a count (5,428, not 5,428.00).
+    assert (kinds["Pupils Value"], kinds["Pupils £"], kinds["Change %"]) == (Kind.INT, Kind.MONEY, Kind.PERCENT)
     assert column(table, "Deprivation £")[:2] == [D("75000.00"), D("125000.00")]
+    # Its totals table shows the column as the table does: 1,000 + 1,000 = 2,000 pupils, a count.
+    totals = district_allocation_totals_table(small_county(), table)
+    assert {c.name: c.kind for c in totals.columns}["Pupils Value"] is Kind.INT
+    assert dict(zip(totals.header, totals.rows[0], strict=True))["Pupils Value"] == 2000
+
+
+def test_a_factor_value_that_is_not_a_whole_number_keeps_its_decimals() -> None:
+    columns = [OutColumn("Weighted Value", Kind.NUMBER), OutColumn("Pupils Value", Kind.NUMBER)]
+    # 12.5 is not whole: the column stays a number; 3 and None (blank) are whole: a count.
+    kinds = [c.kind for c in whole_number_columns(columns, [[D("12.5"), D("3")], [D("1"), None]])]
+    assert kinds == [Kind.NUMBER, Kind.INT]
 
 
 def test_no_allocation_table_holds_a_total_row() -> None:
