@@ -85,12 +85,13 @@ def invoices_table(settlement: SettlementResult) -> OutputTable:
     )
 
 
-def _grouped(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
-    """Row indexes by (term, kind): terms in the order they first appear, kinds likewise within a term."""
-    periods = {p: i for i, p in reversed(list(enumerate(k[0] for k in keys)))}
-    kinds = {t: i for i, t in reversed(list(enumerate(k[1] for k in keys)))}
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index, key in sorted(enumerate(keys), key=lambda e: (periods[e[1][0]], kinds[e[1][1]])):
+def _grouped(keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], list[int]]:
+    """Row indexes by key (term, kind, ...): terms in the order they first appear, kinds likewise within
+    a term, and so on for each part of the key."""
+    width = len(keys[0]) if keys else 0
+    first = [{value: i for i, value in reversed(list(enumerate(k[part] for k in keys)))} for part in range(width)]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, key in sorted(enumerate(keys), key=lambda e: tuple(first[p][e[1][p]] for p in range(width))):
         groups.setdefault(key, []).append(index)
     return groups
 
@@ -100,18 +101,19 @@ def _sum(values: Sequence[Decimal]) -> Decimal:
 
 
 def recoupment_totals_table(result: RecoupmentResult) -> OutputTable:
-    """Recoupment by term and type, a table of its own so the Recoupment table has no total row."""
+    """Recoupment by term, type and status, a table of its own so the Recoupment table has no total row:
+    its Recoverable rows add up to Summary's chain (Total recouped, Total credited, Net recoupment)."""
     lines = result.lines
-    groups = _grouped([(line.period, line.type.value) for line in lines])
+    groups = _grouped([(line.period, line.type.value, line.status.value) for line in lines])
     rows: list[list[Any]] = [
-        [period, kind, len(members), _sum([lines[i].amount for i in members])]
-        for (period, kind), members in groups.items()
+        [period, kind, status, len(members), _sum([lines[i].amount for i in members])]
+        for (period, kind, status), members in groups.items()
     ]
     return OutputTable(
         RECOUPMENT_TOTALS,
         out_columns(RECOUPMENT_TOTALS_SPEC.columns),
         rows,
-        title="Recoupment totals by term and type (Amount sums to the Recoupment table's)",
+        title="Recoupment totals by term, type and status (Amount sums to the Recoupment table's)",
     )
 
 

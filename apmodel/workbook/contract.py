@@ -773,12 +773,14 @@ INVOICES_SPEC = OutputSpec(
 )
 RECOUPMENT_TOTALS_SPEC = OutputSpec(
     RECOUPMENT_TOTALS,
-    "Recoupment added up by term and type: its Amount column sums to Recoupment's to the penny.",
+    "Recoupment added up by term, type and status: its Amount column sums to Recoupment's to the penny, "
+    "and its Recoverable rows to Summary's Net recoupment.",
     (
         _PERIOD,
         _o("Type", T, 22, "The Recoupment lines' Type."),
-        _o("Lines", INT, 7, "How many Recoupment lines of the term and type."),
-        _o("Amount", M, None, "Their Amount added up (all statuses; Summary's chain counts the recoverable ones)."),
+        _o("Status", T, 16, "The lines' Status: Recoverable (in Summary's chain and invoiced) or not."),
+        _o("Lines", INT, 7, "How many Recoupment lines of the term, type and status."),
+        _o("Amount", M, None, "Their Amount added up."),
     ),
 )
 INVOICE_TOTALS_SPEC = OutputSpec(

@@ -105,7 +105,7 @@ def test_summary_reconciles_charges_credits_net_recovery_and_invoiced(ran: dict[
     assert money(items["Net recoupment - invoiced"]) == Decimal("0.00")
     # The totals tables are tables of their own, and Recoupment and Invoices hold no Total row.
     [recouped] = records(ran["RecoupmentTotals"])
-    assert (recouped["Type"], recouped["Lines"]) == ("Exclusion adjustment", 1)
+    assert (recouped["Type"], recouped["Status"], recouped["Lines"]) == ("Exclusion adjustment", "Recoverable", 1)
     assert money(recouped["Amount"]) == Decimal("2221.15")
     [invoiced] = records(ran["InvoiceTotals"])
     assert (invoiced["Kind"], invoiced["Documents"]) == ("Budget adjustment", 1)

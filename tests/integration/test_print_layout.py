@@ -10,6 +10,7 @@ county through the patch writer (the path every file run takes) and through open
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -150,3 +151,15 @@ def test_a_new_sheets_header_row_is_tall_enough_for_its_wrapped_headers(
     store.write_tables([table])
     store.save(tmp_path / "out.xlsx")
     assert openpyxl.load_workbook(tmp_path / "out.xlsx")["Scenario"].row_dimensions[3].height == 4 * LINE_HEIGHT
+
+
+def test_recoupment_totals_recoverable_rows_tie_to_the_summarys_chain(results: openpyxl.Workbook) -> None:
+    summary = {row[0]: row[1] for row in results["Summary"].iter_rows(min_row=4, values_only=True)}
+    rows = list(results["RecoupmentTotals"].iter_rows(min_row=3, values_only=True))
+    assert rows[0] == ("Period", "Type", "Status", "Lines", "Amount")
+    recoverable = sum(Decimal(str(r[4])) for r in rows[1:] if r[2] == "Recoverable")
+    everything = sum(Decimal(str(r[4])) for r in rows[1:])
+    # The example: 4,428,502.71 recouped - 59,016.75 credited = 4,369,485.96 net, as invoiced; the three Not
+    # recoverable lines (3,498.88 charged, -1,657.04 credited) are in their own rows, outside that chain.
+    assert recoverable == Decimal(str(summary["Net recoupment"])) == Decimal("4369485.96")
+    assert everything - recoverable == Decimal("3498.88") - Decimal("1657.04")

@@ -316,18 +316,22 @@ def test_recoupment_totals_add_up_each_term_and_type_to_the_penny_of_the_recoupm
         line(ACADEMY, "Autumn 2025", "75.00", status=LineStatus.NOT_RECOVERABLE),
     ]
     table = recoupment_totals_table(RecoupmentResult(lines=lines))
-    assert table.header == ["Period", "Type", "Lines", "Amount"]
-    # Autumn placements 900.00 + 300.10 + 75.00 = 1,275.10 (every status); Autumn credit -120.40;
-    # Spring placement 450.25. Terms in the order they first appear, types likewise.
+    assert table.header == ["Period", "Type", "Status", "Lines", "Amount"]
+    # Autumn recoverable placements 900.00 + 300.10 = 1,200.10, the not recoverable 75.00 in a row of its
+    # own; Autumn credit -120.40; Spring placement 450.25. Terms in the order they first appear, types
+    # likewise, then statuses.
     assert table.rows == [
-        ["Autumn 2025", "Placement charge", 3, D("1275.10")],
-        ["Autumn 2025", "Admitting credit", 1, D("-120.40")],
-        ["Spring 2026", "Placement charge", 1, D("450.25")],
+        ["Autumn 2025", "Placement charge", "Recoverable", 2, D("1200.10")],
+        ["Autumn 2025", "Placement charge", "Not recoverable", 1, D("75.00")],
+        ["Autumn 2025", "Admitting credit", "Recoverable", 1, D("-120.40")],
+        ["Spring 2026", "Placement charge", "Recoverable", 1, D("450.25")],
     ]
-    # 1,275.10 - 120.40 + 450.25 = 1,604.95, the Recoupment table's Amount column added up.
+    # 1,200.10 + 75.00 - 120.40 + 450.25 = 1,604.95, the Recoupment table's Amount column added up.
     amount = recoupment_table(RecoupmentResult(lines=lines)).header.index("Amount")
     recoupment_sum = sum(row[amount] for row in recoupment_table(RecoupmentResult(lines=lines)).rows)
-    assert sum(row[3] for row in table.rows) == recoupment_sum == D("1604.95")
+    assert sum(row[4] for row in table.rows) == recoupment_sum == D("1604.95")
+    # The Recoverable rows: 1,200.10 - 120.40 + 450.25 = 1,529.95, what the chain recovers and bills.
+    assert sum(row[4] for row in table.rows if row[2] == "Recoverable") == D("1529.95")
 
 
 def test_invoice_totals_add_up_each_term_and_kind_to_the_penny_of_the_invoices_table() -> None:
