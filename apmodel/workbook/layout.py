@@ -91,15 +91,17 @@ FIGURE_FORMATS: dict[Kind, str] = {
 
 
 def text_to_the_right(number_format: str) -> str:
-    """``number_format`` with a fourth section for text that fills the cell with spaces before it
-    (``* @``): a suppressed ``[c]`` in a column of figures lines up on the right with the figures
-    instead of sitting on the left, and the format alone does it (no alignment per cell). The
-    negative and zero sections are written out as Excel reads a shorter format."""
+    """``number_format`` as an output cell shows it: each figure a digit's width of space short of the
+    cell's right edge (``_0``: "£1,280.58" does not run into "Recoverable" left-aligned in the next
+    column), and a fourth section for text that fills the cell with spaces before it (``* @``), so a
+    suppressed ``[c]`` lines up on the right with the figures instead of sitting on the left, by the
+    format alone (no alignment per cell). The negative and zero sections are written out as Excel
+    reads a shorter format."""
     sections = number_format.split(";")
     positive = sections[0]
     negative = sections[1] if len(sections) > 1 else "-" + positive
     zero = sections[2] if len(sections) > 2 else positive
-    return f"{positive};{negative};{zero};* @"
+    return f"{positive}_0;{negative}_0;{zero}_0;* @_0"
 
 
 #: Excel number formats of output cells, by column kind: the figure formats, text in a column of

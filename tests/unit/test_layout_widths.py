@@ -72,9 +72,11 @@ def test_the_header_row_is_as_tall_as_its_longest_wrapped_header() -> None:
 
 def test_text_in_a_column_of_figures_is_put_to_the_right_by_the_format_alone() -> None:
     # Excel reads "0.00%" as positive; "-" and the positive for negative; the positive for zero: written out,
-    # then "* @" (spaces repeated to fill the cell, then the text) so a [c] sits on the right.
-    assert text_to_the_right("0.00%") == "0.00%;-0.00%;0.00%;* @"
-    assert text_to_the_right('"£"#,##0.00;[Red]-"£"#,##0.00') == '"£"#,##0.00;[Red]-"£"#,##0.00;"£"#,##0.00;* @'
+    # each followed by a digit's width of space (_0), then "* @_0" (spaces repeated to fill the cell, then
+    # the text and the same space) so a [c] sits on the right, lined up with the figures.
+    assert text_to_the_right("0.00%") == "0.00%_0;-0.00%_0;0.00%_0;* @_0"
+    money = text_to_the_right('"£"#,##0.00;[Red]-"£"#,##0.00')
+    assert money == '"£"#,##0.00_0;[Red]-"£"#,##0.00_0;"£"#,##0.00_0;* @_0'
     assert NUMBER_FORMATS[Kind.MONEY] == text_to_the_right(FIGURE_FORMATS[Kind.MONEY])
     # A URN: no separators, a digit's width of space after it before the next column's name.
     assert NUMBER_FORMATS[Kind.ID] == "0_0"

@@ -18,6 +18,7 @@ from apmodel.domain.inputs import (
     RegisterEntry,
     School,
     SchoolFactor,
+    Term,
     normalise,
 )
 from apmodel.domain.model import Results
@@ -419,7 +420,7 @@ def _pack(
         final_devolved=final,
         lines=pack_lines,
         documents=documents,
-        term_totals=_term_totals(lines, documents),
+        term_totals=_term_totals(lines, documents, inputs.terms),
         rules=tuple((kind, LINE_TYPE_RULES[kind]) for kind in types_present if kind in LINE_TYPE_RULES),
         last_year=groups.last_year_label,
         last_year_documents=last_year,
@@ -674,16 +675,22 @@ def _pack_line(line: RecoupmentLine) -> PackLine:
     )
 
 
-def _term_totals(lines: Sequence[RecoupmentLine], documents: Sequence[PackDocument]) -> tuple[TermTotal, ...]:
-    """Per term (in line order) the recoverable charges and credits, and the current document that settles them."""
+def _term_totals(
+    lines: Sequence[RecoupmentLine], documents: Sequence[PackDocument], terms: Sequence[Term] = ()
+) -> tuple[TermTotal, ...]:
+    """Per term, in date order (``terms``; a period no term names after them, in line order), the
+    recoverable charges and credits, and the current document that settles them."""
     sums: dict[str, list[Decimal]] = {}
     for line in lines:
         if line.settled:
             pair = sums.setdefault(line.period, [ZERO, ZERO])
             pair[0 if line.amount > 0 else 1] += line.amount
     settling = {d.period: d for d in documents if d.settles_lines}
+    starts = {term.name: term.start for term in terms}
+    in_order = sorted(sums, key=lambda period: (period not in starts, starts.get(period, date.max)))
     totals: list[TermTotal] = []
-    for period, (charges, credits) in sums.items():
+    for period in in_order:
+        charges, credits = sums[period]
         document = settling.get(period)
         totals.append(
             TermTotal(

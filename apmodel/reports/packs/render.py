@@ -144,8 +144,8 @@ class _Formats:
         self.plain = book.add_format({"valign": "top"})
         self.plain_bold = book.add_format({"bold": True})
         self.warning = book.add_format({"bold": True, "font_size": 12})
-        self.money = book.add_format({"num_format": "#,##0.00;-#,##0.00", "valign": "top"})
-        self.money_bold = book.add_format({"num_format": "#,##0.00;-#,##0.00", "bold": True, "valign": "top"})
+        self.money = book.add_format({"num_format": "#,##0.00_0;-#,##0.00_0", "valign": "top"})
+        self.money_bold = book.add_format({"num_format": "#,##0.00_0;-#,##0.00_0", "bold": True, "valign": "top"})
         self.number = book.add_format({"num_format": "#,##0.####", "valign": "top"})
         self.integer = book.add_format({"num_format": "0", "valign": "top", "align": "left"})
         self.date = book.add_format({"num_format": "d mmm yyyy", "valign": "top", "align": "left"})
@@ -423,19 +423,9 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         "Pupils are shown by Pupil Ref only.",
         formats.plain_bold,
     )
-    header_row = 3
-    for i, line in enumerate(pack.lines, start=header_row + 1):
-        cells = (line.line_id, line.pupil_ref, line.type, line.period, line.legal_basis)
-        for col, text in enumerate(cells):
-            w.text(i, col, text, formats.plain)
-        w.text(i, _WORKINGS_COLUMN, line.workings)
-        w.money(i, 6, line.amount)
-        w.text(i, 7, line.status, formats.plain)
-        w.fit_row(i, line.workings, _width(PACK_RECOUPMENT_SPEC.columns[_WORKINGS_COLUMN]))
-    w.table(header_row, PACK_RECOUPMENT_SPEC, len(pack.lines))
-
-    row = header_row + len(pack.lines) + 2
+    row = 3
     if pack.term_totals:
+        # First, so it is never carried onto a page under the lines' repeated header.
         w.sentence(
             row,
             "By term: the recoverable lines of each term and the document that settles them",
@@ -453,6 +443,19 @@ def _recoupment_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
             w.text(i, 6, "Yes" if ties else "No: see the document", formats.plain)
         w.table(first, PACK_TERM_TOTALS_SPEC, len(pack.term_totals))
         row = first + len(pack.term_totals) + 2
+        w.sentence(row, "The lines", formats.heading)
+        row += 1
+    header_row = row
+    for i, line in enumerate(pack.lines, start=header_row + 1):
+        cells = (line.line_id, line.pupil_ref, line.type, line.period, line.legal_basis)
+        for col, text in enumerate(cells):
+            w.text(i, col, text, formats.plain)
+        w.text(i, _WORKINGS_COLUMN, line.workings)
+        w.money(i, 6, line.amount)
+        w.text(i, 7, line.status, formats.plain)
+        w.fit_row(i, line.workings, _width(PACK_RECOUPMENT_SPEC.columns[_WORKINGS_COLUMN]))
+    w.table(header_row, PACK_RECOUPMENT_SPEC, len(pack.lines))
+    row = header_row + len(pack.lines) + 2
     w.sentence(row, "How each line is worked out", formats.heading)
     explanations: list[tuple[str, str]] = list(pack.rules)
     explanations += [(basis, LEGAL_BASIS_MEANING[basis]) for basis in dict.fromkeys(x.legal_basis for x in pack.lines)]
