@@ -1058,7 +1058,7 @@ SCHOOL_RECOUPMENT_TOTALS_SPEC = _totals_spec(
 # the sheet's other table set it). The packs are written by XlsxWriter, which takes whole widths.
 
 _ITEM = _o("Item", T, 32, "What the row is about.")
-_DETAIL = _o("Detail", T, 90, "The school's value or the explanation.")
+_DETAIL = _o("Detail", T, 52, "The school's value or the explanation.")
 
 PACK_SCHOOL_DETAILS_SPEC = OutputSpec(
     "SchoolDetails", "Cover: the school, its district and funding model, trust, cost centre and year.", (_ITEM, _DETAIL)

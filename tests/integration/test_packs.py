@@ -22,6 +22,7 @@ from apmodel.cli import main
 from apmodel.reports.packs import pack_filename
 from apmodel.workbook import contract
 from apmodel.workbook.interface import RawTable
+from apmodel.workbook.layout import PORTRAIT_WIDTH
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.builders import TableRows, settings, small_county, write_workbook
 
@@ -180,6 +181,15 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_a_title_and_single_header_t
             assert not sheet.merged_cells.ranges
             for table in sheet.tables.values():
                 assert table.headerRowCount in (None, 1)
+            # Allocation's Item 40 + Amount 16 + How it is worked out 95 = 151 characters: landscape (it printed
+            # portrait at 6pt); the Cover's Item 32 + Detail 52 + Amount 16 = 100 fits a portrait page; an
+            # invoice stays portrait, as a council's invoice is, its lines table fitted to the width.
+            # (XlsxWriter stores each width with its 5 pixels of padding, 0.71 of a character, added.)
+            widths = sum((d.width or 0) - 0.7109375 for d in sheet.column_dimensions.values())
+            if sheet.title in ("Allocation", "Recoupment"):
+                assert sheet.page_setup.orientation == "landscape", (path.name, sheet.title)
+            if sheet.title == "Cover":
+                assert sheet.page_setup.orientation == "portrait" and widths <= PORTRAIT_WIDTH, widths
         assert book.properties.title is not None and "Testshire" in book.properties.title
 
 

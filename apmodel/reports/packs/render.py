@@ -139,6 +139,7 @@ class _Formats:
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.heading = book.add_format({"bold": True, "font_size": 12})
         self.label = book.add_format({"bold": True, "valign": "top"})
+        self.label_wrap = book.add_format({"bold": True, "valign": "top", "text_wrap": True})
         self.text = book.add_format({"text_wrap": True, "valign": "top"})
         #: Unwrapped: a sentence on its own row runs on across the empty cells to its right.
         self.plain = book.add_format({"valign": "top"})
@@ -197,10 +198,11 @@ class _Writer:
             },
         )
 
-    def fit_row(self, row: int, text: str, width: int) -> None:
-        """Make ``row`` tall enough for ``text`` wrapped in a column ``width`` wide (readers do not
-        all grow rows themselves, and a short row overprints the next)."""
-        lines = _lines_of(text, width)
+    def fit_row(self, row: int, text: str, width: int, *more: tuple[str, int]) -> None:
+        """Make ``row`` tall enough for ``text`` wrapped in a column ``width`` wide, and for each
+        (text, width) of ``more`` (readers do not all grow rows themselves, and a short row
+        overprints the next)."""
+        lines = max([_lines_of(text, width), *(_lines_of(t, w) for t, w in more)])
         if lines > 1:
             self.sheet.set_row(row, _LINE_HEIGHT * lines)
 
@@ -396,12 +398,15 @@ def _allocation_sheet(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     header_row = len(pack.allocation_note) + 2
     for i, row in enumerate(pack.allocation, start=header_row + 1):
         final = row.item == FINAL_DEVOLVED
-        w.text(i, 0, row.item, formats.label)
+        # The item wraps too ("Redress withheld: Permanent exclusions above the threshold" is longer than 40).
+        w.text(i, 0, row.item, formats.label_wrap)
         w.money(i, 1, row.amount, formats.money_bold if final else None)
         w.text(i, 2, row.explanation)
-        w.fit_row(i, row.explanation, _width(PACK_ALLOCATION_SPEC.columns[2]))
+        columns = PACK_ALLOCATION_SPEC.columns
+        w.fit_row(i, row.explanation, _width(columns[2]), (row.item, _width(columns[0])))
     w.table(header_row, PACK_ALLOCATION_SPEC, len(pack.allocation))
-    w.print_setup(header_row=header_row)
+    # Item, amount and workings (40 + 16 + 95) are wider than a portrait page: landscape, as Recoupment.
+    w.print_setup(landscape=True, header_row=header_row)
 
 
 #: The RecoupmentLines column with the line's workings ("How it is worked out").
