@@ -60,17 +60,20 @@ class Picture:
     make: Callable[[Path], Path]
     #: The sheet whose first printed page is pictured (a prefix: "Invoice" is the first invoice).
     sheet: str
+    #: Pages after that first one (the Dashboard's second page is its "who gains, who loses" chart).
+    after: int = 0
 
 
 PICTURES = (
     Picture("results-contents.png", results, "Contents"),
     Picture("results-summary.png", results, "Summary"),
-    Picture("results-dashboard.png", results, "Dashboard"),
+    Picture("results-dashboard.png", results, "Dashboard", after=1),
     Picture("results-district-allocations.png", results, "DistrictAllocations"),
     Picture("results-warnings.png", results, "Warnings"),
     Picture("results-trace.png", results, "Trace"),
     Picture("forum-copy-cover.png", forum_copy, "Cover"),
     Picture("forum-copy-recoupment.png", forum_copy, "RecoupmentByTerm"),
+    Picture("forum-copy-dashboard.png", forum_copy, "Dashboard", after=2),
     Picture("school-pack-recoupment.png", school_pack, "Recoupment"),
     Picture("school-pack-invoice.png", school_pack, "Invoice"),
 )
@@ -119,7 +122,7 @@ def main_pictures() -> int:
                 _run("soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(artefact))
                 made[key] = folder / f"{artefact.stem}.pdf"
             pdf = made[key]
-            page = page_of(pdf, picture.sheet)
+            page = page_of(pdf, picture.sheet) + picture.after
             stem = folder / Path(picture.name).stem
             _run("pdftoppm", "-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                  str(stem))  # fmt: skip
