@@ -14,7 +14,8 @@ names). It holds aggregated tables and charts only:
   SchoolRecoupmentTotals), a figure of fewer than five pupils is ``[c]``, with secondary
   suppression (apmodel.reports.forum_money); a totals table shows the same declared figures (the
   same keys) the Total row did, so what is hidden is the same wherever the total is printed;
-- ScenarioComparison for districts and providers, and its ScenarioComparisonTotals;
+- ScenarioComparison for districts, each district's schools added up ("Schools of Swale") and
+  providers, and its ScenarioComparisonTotals;
 - EqualityAnalysis (suppressed) and APOutcomes (suppressed for publication: see
   apmodel.reports.outcomes_tables), each with its totals table (EqualityAnalysisTotals,
   APOutcomesTotals) cut from the same suppressed cells, so a total is [c] exactly where its Total
@@ -375,8 +376,12 @@ def forum_tables(
     if comparison is not None:
         if comparison.scenario_names:
             tables.append(scenarios_table(comparison))
-        levels = tuple(Level) if schools else (Level.DISTRICT, Level.PROVIDER)
-        tables += [scenario_comparison_table(comparison, levels), scenario_comparison_totals_table(comparison, levels)]
+        # Without school totals, each district's schools added up in one row: where a devolving scenario's money goes.
+        added_up = not schools
+        tables += [
+            scenario_comparison_table(comparison, schools_added_up=added_up),
+            scenario_comparison_totals_table(comparison, schools_added_up=added_up),
+        ]
     equality = analyse_equality(results.inputs)
     tables += [equality_table(equality), equality_totals_table(equality)]
     hidden_recovered = frozenset(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apmodel.domain.money import ZERO
 from apmodel.domain.scenarios import Comparison, ComparisonRow, Entity, Level
 from apmodel.workbook.contract import (
     SCENARIO_COMPARISON,
@@ -41,9 +42,35 @@ def _cells(row: ComparisonRow) -> list[Any]:
     return [entity.level.value, code, entity.name, entity.district or None, *_amounts(row)]
 
 
-def scenario_comparison_rows(comparison: Comparison, levels: tuple[Level, ...] = tuple(Level)) -> list[list[Any]]:
-    """The table's rows for the given levels (the Forum copy leaves schools out unless allowed)."""
-    return [_cells(row) for level in levels for row in comparison.level(level)]
+def schools_by_district(comparison: Comparison) -> list[ComparisonRow]:
+    """Each district's schools added up, one School row per district ("Schools of Swale"), the biggest
+    losers first: the Forum copy's School level when it names no school. Without it a scenario that
+    devolves a district shows its PRU losing everything and nobody gaining."""
+    grouped: dict[str, list[ComparisonRow]] = {}
+    for row in comparison.level(Level.SCHOOL):
+        grouped.setdefault(row.entity.district, []).append(row)
+    count = len(comparison.scenario_names)
+    added = [
+        ComparisonRow(
+            Entity(Level.SCHOOL, "", f"Schools of {district}", district),
+            sum((r.baseline for r in rows), ZERO),
+            tuple(sum((r.scenarios[i] for r in rows), ZERO) for i in range(count)),
+        )
+        for district, rows in grouped.items()
+    ]
+    return sorted(added, key=lambda r: (r.changes[0] if r.changes else ZERO, r.entity.name.casefold()))
+
+
+def _level_rows(comparison: Comparison, level: Level, schools_added_up: bool) -> list[ComparisonRow]:
+    return schools_by_district(comparison) if level is Level.SCHOOL and schools_added_up else comparison.level(level)
+
+
+def scenario_comparison_rows(
+    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
+) -> list[list[Any]]:
+    """The table's rows for the given levels (``schools_added_up``: a row per district's schools, not
+    per school, as the Forum copy shows them unless it may name schools)."""
+    return [_cells(row) for level in levels for row in _level_rows(comparison, level, schools_added_up)]
 
 
 def _title(comparison: Comparison) -> str:
@@ -54,13 +81,16 @@ def _title(comparison: Comparison) -> str:
     )
 
 
-def scenario_comparison_table(comparison: Comparison, levels: tuple[Level, ...] = tuple(Level)) -> OutputTable:
+def scenario_comparison_table(
+    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
+) -> OutputTable:
     columns = out_columns(SCENARIO_COMPARISON_SPEC.expand(scenario=comparison.scenario_names))
-    return OutputTable(SCENARIO_COMPARISON, columns, scenario_comparison_rows(comparison, levels), _title(comparison))
+    rows = scenario_comparison_rows(comparison, levels, schools_added_up=schools_added_up)
+    return OutputTable(SCENARIO_COMPARISON, columns, rows, _title(comparison))
 
 
 def scenario_comparison_totals_table(
-    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level)
+    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
 ) -> OutputTable:
     """One row per level of ``scenario_comparison_table(comparison, levels)``: how many rows it has, then
     its Baseline £ and each scenario's £ and Change £ added up (exactly, to the penny), and the level's
@@ -69,7 +99,7 @@ def scenario_comparison_totals_table(
     for level in levels:
         baseline, totals = comparison.total(level)
         total = ComparisonRow(Entity(level, "", level.value, ""), baseline, totals)
-        rows.append([level.value, len(comparison.level(level)), *_amounts(total)])
+        rows.append([level.value, len(_level_rows(comparison, level, schools_added_up)), *_amounts(total)])
     columns = out_columns(SCENARIO_COMPARISON_TOTALS_SPEC.expand(scenario=comparison.scenario_names))
     return OutputTable(
         SCENARIO_COMPARISON_TOTALS,

@@ -107,10 +107,17 @@ def test_the_forum_copy_holds_the_aggregated_tables_and_the_charts(example_copy:
     ]
     # Allocation, change by district in £ and in %, the scenarios, recoupment by term.
     assert len(book["Dashboard"]._charts) == 5
-    levels = {row[0] for row in book["ScenarioComparison"].iter_rows(min_row=4, values_only=True)}
-    assert levels == {"District", "Provider"}
-    totals = [row[0] for row in book["ScenarioComparisonTotals"].iter_rows(min_row=4, values_only=True)]
-    assert totals == ["District", "Provider"]
+    compared = list(book["ScenarioComparison"].iter_rows(min_row=4, values_only=True))
+    assert {row[0] for row in compared} == {"District", "School", "Provider"}
+    # No school is named: each district's schools are added up in one row, so a scenario that devolves
+    # Swale shows where its PRU's money goes: PRU-SWA -1,157,722.53 (-100%), Schools of Swale +1,157,722.53.
+    schools = [row for row in compared if row[0] == "School"]
+    assert all(row[1] is None and row[2] == f"Schools of {row[3]}" for row in schools)
+    swale = next(row for row in schools if row[3] == "Swale")
+    pru = next(row for row in compared if row[1] == "PRU-SWA")
+    assert (swale[9], pru[9]) == (1157722.53, -1157722.53)
+    totals = [row[:2] for row in book["ScenarioComparisonTotals"].iter_rows(min_row=4, values_only=True)]
+    assert totals == [("District", 12), ("School", 6), ("Provider", 7)]  # six districts devolve to schools
     # No table holds a Total row: the totals are tables of their own.
     for name in ("RecoupmentByTerm", "ScenarioComparison", "EqualityAnalysis"):
         assert "Total" not in {c for row in book[name].iter_rows(min_row=4, values_only=True) for c in row}, name
