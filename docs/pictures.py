@@ -94,12 +94,17 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 def page_of(pdf: Path, sheet: str) -> int:
-    """The first page whose footer (LA, sheet, "Page X of N") names ``sheet``, or a sheet starting ``sheet ``.
+    """The first page whose footer (LA, the sheet's title and name, "Page X of N") names ``sheet``, or a
+    sheet starting ``sheet ``.
 
     The footer is matched on any line of the page: beside a chart, pdftotext may put the chart's
     own text on the footer's line.
     """
-    footer = re.compile(rf"(?:^|\s{{2}}){re.escape(sheet)}(?: [^\n]*?)?\s{{2,}}Page \d+ of \d+\s*$", re.M)
+    name = re.escape(sheet)
+    # The centre of the footer: the sheet's title then its name in brackets, or (a pack) the name alone.
+    footer = re.compile(
+        rf"(?:^|\s{{2}})(?:[^\n]*?\({name}(?: [^\n]*?)?\)|{name}(?: [^\n]*?)?)\s{{2,}}Page \d+ of \d+\s*$", re.M
+    )
     for page, text in enumerate(page_texts(pdf), start=1):
         if footer.search(text):
             return page

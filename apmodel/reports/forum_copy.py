@@ -98,7 +98,7 @@ from apmodel.workbook.contract import (
     OutputSpec,
 )
 from apmodel.workbook.interface import ChartSpec, OutputTable, column_letter, out_columns
-from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, page_text, row_height
+from apmodel.workbook.layout import DASHBOARD, HEADER_ROW, footer_title, page_text, row_height
 from apmodel.workbook.openpyxl_cells import NOTE_FONT, write_heading
 from apmodel.workbook.openpyxl_store import atomic_save, write_table
 
@@ -466,7 +466,7 @@ def print_setup(book: Workbook, la: str) -> None:
         if sheet.title != DASHBOARD:
             sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         sheet.oddFooter.left.text = page_text(la)
-        sheet.oddFooter.center.text = page_text(sheet.title)
+        sheet.oddFooter.center.text = footer_title(str(sheet["A1"].value or ""))
         sheet.oddFooter.right.text = "Page &P of &N"
         lines: dict[int, int] = {}
         for c, width in enumerate(used, start=1):

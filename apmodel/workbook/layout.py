@@ -428,12 +428,30 @@ def page_text(text: str, limit: int = PAGE_TEXT_LIMIT) -> str:
     return text.replace("&", "&&")
 
 
-def print_setup(widths: Sequence[float], la: str, header_row: int | None = HEADER_ROW) -> PrintSetup:
-    """The print setup of a sheet whose columns are ``widths`` wide, with its header on ``header_row``."""
+#: The longest sheet title a footer shows: its centre, with the sheet's name after it, stays clear of the
+#: LA on the left and "Page X of N" on the right of a portrait page (and within Excel's 255 characters).
+FOOTER_TITLE_LIMIT = 36
+
+
+def footer_title(title: str) -> str:
+    """The footer's centre: the sheet's title, then its tab's name (``&A``) to find it by:
+    "Stage 1: the AP budget shared… (DistrictAllocations)"; the name alone without one."""
+    title = title.strip()
+    if not title:
+        return "&A"
+    if len(title) > FOOTER_TITLE_LIMIT:  # cut at a word, with an ellipsis
+        title = title[: FOOTER_TITLE_LIMIT - 1].rsplit(" ", 1)[0].rstrip(" :,;") + "\u2026"
+    return f"{page_text(title)} (&A)"
+
+
+def print_setup(widths: Sequence[float], la: str, header_row: int | None = HEADER_ROW, title: str = "") -> PrintSetup:
+    """The print setup of a sheet whose columns are ``widths`` wide, with its header on ``header_row``
+    and ``title`` in A1 (in the footer, beside the sheet's name)."""
     return PrintSetup(
         landscape=sum(widths) > PORTRAIT_WIDTH,
         title_rows=(header_row, header_row) if header_row is not None else None,
         footer_left=page_text(la),
+        footer_centre=footer_title(title),
     )
 
 
@@ -448,4 +466,4 @@ def print_titles(sheet: str, rows: tuple[int, int]) -> str:
 
 def dashboard_print_setup(la: str) -> PrintSetup:
     """The Dashboard prints landscape, one page wide: each chart's figures with the chart beside them."""
-    return replace(print_setup([], la, header_row=None), landscape=True)
+    return replace(print_setup([], la, header_row=None, title=DASHBOARD_TITLE), landscape=True)

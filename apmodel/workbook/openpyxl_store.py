@@ -409,7 +409,7 @@ def write_table(book: Workbook, table: OutputTable) -> None:
         widths = [fitted_width(table, index) for index in range(len(table.columns))]
         for index, width in enumerate(widths):
             sheet.column_dimensions[column_letter(index + 1)].width = width
-        set_print_setup(sheet, print_setup(widths, table.la), OUTPUT_TAB)
+        set_print_setup(sheet, print_setup(widths, table.la, title=table.title or table.name), OUTPUT_TAB)
         header = header_height([column.name for column in table.columns], widths)
         if header is not None:
             sheet.row_dimensions[HEADER_ROW].height = header

@@ -144,7 +144,8 @@ def build_forum_workbook(
     la = str(settings.get("LA name") or c.SETTING_LABELS["LA name"])
     for sheet in book.worksheets():
         widths = widths_by_sheet.get(sheet.name)
-        _print_setup(sheet, print_setup(widths or [], la, HEADER_ROW if widths is not None else None))
+        header_row = HEADER_ROW if widths is not None else None
+        _print_setup(sheet, print_setup(widths or [], la, header_row, title=TABLE_TITLES.get(sheet.name, "")))
     book.close()
     return target
 

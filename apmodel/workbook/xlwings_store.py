@@ -659,7 +659,7 @@ class XlwingsStore:
             widths = [fitted_width(table, offset) for offset in range(width)]
             for first, last, column_width in width_runs(widths):
                 self._plan.width(name, address(1, left + first, 1, left + last), column_width)
-            self._plan.page(name, print_setup(widths, table.la), OUTPUT_TAB)
+            self._plan.page(name, print_setup(widths, table.la, title=table.title or table.name), OUTPUT_TAB)
             header = header_height([column.name for column in table.columns], widths)
             if header is not None:
                 self._plan.height(name, address(top, left, top, left), header)

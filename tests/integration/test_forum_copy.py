@@ -21,7 +21,7 @@ from apmodel import service
 from apmodel.cli import main
 from apmodel.workbook.contract import Kind
 from apmodel.workbook.interface import RawTable
-from apmodel.workbook.layout import NUMBER_FORMATS
+from apmodel.workbook.layout import NUMBER_FORMATS, footer_title
 from apmodel.workbook.openpyxl_store import FileWorkbook
 from apmodel.workbook.xlsx_reader import read_tables
 from tests.builders import small_county, write_workbook
@@ -193,7 +193,9 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_its_header_repeated_and_a_f
         assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert sheet.oddFooter.right.text == "Page &P of &N"
-        assert sheet.oddFooter.center.text == sheet.title
+        # The sheet's title (A1), then its name to find it by.
+        assert sheet.oddFooter.center.text == footer_title(str(sheet["A1"].value)), sheet.title
+        assert sheet.oddFooter.center.text.endswith(" (&A)")
         assert sheet.oddFooter.left.text == "Example County Council"
         if sheet.title != "Dashboard":
             assert sheet.print_title_rows == "$3:$3", sheet.title

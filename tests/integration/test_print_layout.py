@@ -21,11 +21,13 @@ from apmodel.service import run_workbook
 from apmodel.workbook.contract import OUTPUT_SPECS, Kind
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.layout import (
+    FOOTER_TITLE_LIMIT,
     INPUT_TAB,
     LINE_HEIGHT,
     NUMBER_FORMATS,
     OUTPUT_TAB,
     PAPER_A4,
+    footer_title,
     header_height,
     print_setup,
 )
@@ -50,7 +52,10 @@ def test_every_output_sheet_prints_on_a4_one_page_wide_with_the_header_repeated(
         assert sheet.page_setup.paperSize == PAPER_A4, name
         assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), name
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
-        assert str(sheet.oddFooter) == "&LExample County Council&C&A&RPage &P of &N", name
+        # The LA; the sheet's title (A1, up to 36 characters) and its name (&A); "Page X of N".
+        centre = footer_title(str(sheet["A1"].value))
+        assert str(sheet.oddFooter) == f"&LExample County Council&C{centre}&RPage &P of &N", name
+        assert centre.endswith(" (&A)") and len(centre) <= FOOTER_TITLE_LIMIT + 7, centre
         assert sheet.sheet_properties.tabColor.rgb == "FF" + OUTPUT_TAB, name
         if name != "Dashboard":
             assert sheet.print_title_rows == "$3:$3", name
@@ -129,7 +134,7 @@ def test_the_openpyxl_writer_sets_the_same_print_setup(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Wide"]
     assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (PAPER_A4, "landscape")
     assert sheet.print_title_rows == "$3:$3"
-    assert str(sheet.oddFooter) == "&LKent&C&A&RPage &P of &N"
+    assert str(sheet.oddFooter) == "&LKent&CWide (&A)&RPage &P of &N"  # no title: the table's name
 
 
 def test_a_new_sheets_header_row_is_tall_enough_for_its_wrapped_headers(
@@ -163,3 +168,11 @@ def test_recoupment_totals_recoverable_rows_tie_to_the_summarys_chain(results: o
     # recoverable lines (3,498.88 charged, -1,657.04 credited) are in their own rows, outside that chain.
     assert recoverable == Decimal(str(summary["Net recoupment"])) == Decimal("4369485.96")
     assert everything - recoverable == Decimal("3498.88") - Decimal("1657.04")
+
+
+def test_the_footer_names_the_sheets_title_cut_to_fit_and_its_tab() -> None:
+    assert footer_title("Summary of the last run") == "Summary of the last run (&A)"
+    # Over 36 characters: cut at a word, with an ellipsis; "&" doubled (not a code); no title: the tab's name.
+    assert footer_title("Stage 1: the AP budget shared between districts") == "Stage 1: the AP budget shared\u2026 (&A)"
+    assert footer_title("Recoupment & credits by term and school") == "Recoupment && credits by term and\u2026 (&A)"
+    assert footer_title("  ") == "&A"

@@ -276,7 +276,7 @@ class Patch:
         rels = Relationships(rels_part(part), etree.Element(f"{QPKG}Relationships", nsmap={None: PKG_REL}))
         table_rel = rels.add(REL_TABLE, relative(part, table_part))
         widths = [fitted_width(table, i) for i in range(len(table.columns))]
-        setup = print_setup(widths, table.la)
+        setup = print_setup(widths, table.la, title=table.title or table.name)
         title, note = table.title or table.name, table.note or NOTE_TEXT
         self.package.write(part, list(new_sheet_xml(block, widths, self.cells, title, note, table_rel, setup)))
         self.package.write(rels.part, serialise(rels.root))
