@@ -85,3 +85,24 @@ def test_changed_issued_invoice_gets_a_credit_note_and_a_new_invoice(tmp_path: P
         ("Invoice", Decimal("1500.00"), invoice["Number"]),
     ]
     assert [int(str(r["Number"]).rsplit("-", 1)[1]) for r in new_rows] == [len(before) + 1, len(before) + 2]
+
+
+def test_the_schools_pack_shows_the_credit_note_and_the_invoice_it_reverses(tmp_path: Path) -> None:
+    source = county_with_placement(tmp_path)
+    first, issued, changed, second = (tmp_path / f"{n}.xlsx" for n in ("first", "issued", "changed", "second"))
+    assert main(["run", str(source), "-o", str(first), "--date", "2025-12-01", "-q"]) == 0
+    assert main(["issue", str(first), "--period", "Autumn 2025", "-o", str(issued), "--date", "2025-12-02"]) == 0
+    book = openpyxl.load_workbook(issued)
+    book["Placements"]["I2"] = date(2025, 10, 10)  # a week longer: 25 days x £60 = £1,500.00
+    book.save(changed)
+    assert main(["run", str(changed), "-o", str(second), "--date", "2025-12-03", "-q"]) == 0
+    invoice = {r["Key"]: r for r in register(issued)}["INV|100003|Autumn 2025"]["Number"]
+    packs = tmp_path / "packs"
+    assert main(["packs", str(second), "-o", str(packs), "--date", "2025-12-03", "-q"]) == 0
+    [pack] = packs.glob("100003 *.xlsx")
+    sheets = openpyxl.load_workbook(pack)
+    [credit] = [s for s in sheets.worksheets if s.title.startswith("Credit")]
+    details = {row[0]: row[1] for row in credit.iter_rows(values_only=True) if row and row[0]}
+    # The credit note of -1,200.00 says which invoice it takes back; the pack's contents say so too.
+    assert details["Replaces"] == invoice
+    assert any(f"reverses {invoice}" in str(row[1]) for row in sheets["Cover"].iter_rows(values_only=True) if row[1])

@@ -293,6 +293,15 @@ def _query_sentence(pack: SchoolPack) -> str:
     )
 
 
+def _supersedes(document: PackDocument) -> str:
+    """``; reverses AP-2025-26-00001`` for a credit note (it takes that document back), ``; replaces
+    ...`` for the document issued after it, nothing for a document that supersedes none."""
+    if not document.supersedes:
+        return ""
+    verb = "reverses" if "credit" in document.kind.casefold() else "replaces"
+    return f"; {verb} {document.supersedes}"
+
+
 def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
     w = _Writer(sheet, formats, pack)
     _set_widths(sheet, PACK_SCHOOL_DETAILS_SPEC)
@@ -352,7 +361,8 @@ def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
         (
             f"{_short_kind(d.kind)} {d.number}",
             f"{d.kind} for {d.period}: {pounds(d.gross)}"
-            + (" (DRAFT, not yet issued)" if d.is_draft else f" ({d.status})"),
+            + (" (DRAFT, not yet issued)" if d.is_draft else f" ({d.status})")
+            + _supersedes(d),
         )
         for d in pack.documents
     ]
