@@ -77,6 +77,8 @@ class Loaded:
     findings: Findings
     #: Last year's inputs (the LastYear tables rollover keeps), None in a workbook never rolled over.
     last_year: LastYearInputs | None = None
+    #: Every shown sheet of the workbook in tab order, where the store can list them (``sheet_names``).
+    sheets: tuple[str, ...] = ()
 
     def locate(self, finding: Finding) -> str | None:
         """The cell a finding points at, as an internal hyperlink target."""
@@ -122,7 +124,11 @@ def load(store: WorkbookStore) -> Loaded:
     if kept is not None:
         found = Findings()
         last_year = LastYearInputs(parse_inputs(kept, found), found)
-    return Loaded(tables, inputs, findings, last_year)
+    # Listing the sheets is optional for a store (as drawing the Dashboard is): without it, Contents
+    # lists the sheets that hold tables.
+    names = getattr(store, "sheet_names", None)
+    sheets = tuple(names()) if callable(names) else ()
+    return Loaded(tables, inputs, findings, last_year, sheets)
 
 
 def model(loaded: Loaded, today: date) -> Results:
@@ -215,7 +221,11 @@ def navigation_tables(loaded: Loaded, tables: Sequence[OutputTable]) -> list[Out
     inputs = {name: sheet for name in names if (sheet := sheet_of(name))}
     outputs = {t.name: sheet_of(t.name) or t.name for t in tables if not t.hidden and t.name not in inputs}
     outputs |= {name: sheet_of(name) or name for name in (CONTENTS, NOTES)}
-    return [contents_table(workbook_sheets(inputs, outputs)), notes_table()]
+    # Every other shown sheet (the ReadMe, the user's own) but the one of the hidden register log.
+    held = {sheet.casefold() for sheet in (*inputs.values(), *outputs.values())}
+    hidden = {(sheet_of(t.name) or t.name).casefold() for t in tables if t.hidden}
+    others = [s for s in loaded.sheets if s.casefold() not in held and s.casefold() not in hidden]
+    return [contents_table(workbook_sheets(inputs, outputs, others)), notes_table()]
 
 
 def la_name(loaded: Loaded) -> str:

@@ -19,12 +19,16 @@ from apmodel.workbook.contract import (
     NOTES,
     NOTES_SPEC,
     OUTPUT_SPECS,
+    README_HOLDS,
+    README_SHEET,
     last_year_name,
 )
 from apmodel.workbook.interface import OutputTable, out_columns, quote_sheet
 from apmodel.workbook.layout import DASHBOARD
 
-INPUT, OUTPUT, KEPT = "Input", "Output", "Kept"
+INPUT, OUTPUT, KEPT, YOURS = "Input", "Output", "Kept", "Yours"
+#: What a sheet the model neither reads nor changes holds, as far as the model knows.
+YOURS_HOLDS = "Yours: the model neither reads nor changes it."
 
 DASHBOARD_HOLDS = "Charts of the last run, each with its figures beside it."
 
@@ -88,9 +92,12 @@ def notes_table() -> OutputTable:
     return OutputTable(NOTES, out_columns(NOTES_SPEC.columns), rows, title="Notes: what every column and word means")
 
 
-def workbook_sheets(input_sheets: dict[str, str], output_sheets: dict[str, str]) -> list[tuple[str, str, str]]:
+def workbook_sheets(
+    input_sheets: dict[str, str], output_sheets: dict[str, str], other_sheets: Sequence[str] = ()
+) -> list[tuple[str, str, str]]:
     """The Contents rows: outputs (Summary, then the Dashboard, then the rest), the register and last
-    year's shown tables (after a rollover), then inputs.
+    year's shown tables (after a rollover), inputs, then every other sheet (``other_sheets``: the
+    ReadMe, a sheet of the user's own), so every sheet has its row and link.
 
     ``input_sheets`` and ``output_sheets`` map a table name to the sheet holding it.
     """
@@ -115,4 +122,6 @@ def workbook_sheets(input_sheets: dict[str, str], output_sheets: dict[str, str])
     for table in INPUT_TABLES:
         if table.name in input_sheets:
             add(input_sheets[table.name], table.note, INPUT)
+    for sheet in other_sheets:
+        add(sheet, README_HOLDS if sheet.casefold() == README_SHEET.casefold() else YOURS_HOLDS, YOURS)
     return rows

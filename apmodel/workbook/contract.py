@@ -914,13 +914,23 @@ AP_OUTCOMES_TOTALS_SPEC = OutputSpec(
     ),
 )
 
+#: The template's guide sheet (first in a new workbook): listed in Contents as what it is.
+README_SHEET = "ReadMe"
+README_HOLDS = "How to use this workbook: what each sheet holds and how to fill it in."
+
 CONTENTS_SPEC = OutputSpec(
     CONTENTS,
     "This list: every sheet of the workbook, with a link to it.",
     (
         _o("Sheet", T, 22, "The sheet's name (its tab)."),
         _o("Holds", T, 90, "What is on it."),
-        _o("Kind", T, 10, "Input (you type it), Output (each run replaces it) or Kept (the model keeps it)."),
+        _o(
+            "Kind",
+            T,
+            10,
+            "Input (you type it), Output (each run replaces it), Kept (the model keeps it) or Yours (a sheet "
+            "the model neither reads nor changes, such as the ReadMe).",
+        ),
         _o("Go to", T, 12, "Open the sheet."),
     ),
 )

@@ -70,7 +70,7 @@ from apmodel.workbook.openpyxl_cells import (
     set_text_safe,
     write_heading,
 )
-from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables
+from apmodel.workbook.xlsx_reader import WorkbookUnreadable, check_readable, read_tables, shown_sheets
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,12 @@ class FileWorkbook:
             # __init__ has checked the file already.
             self._tables = read_tables(self.path, checked=True)
         return self._tables
+
+    def sheet_names(self) -> list[str]:
+        """The shown worksheets, in tab order (Contents lists every one)."""
+        if self._book is not None:
+            return [sheet.title for sheet in self._book.worksheets if sheet.sheet_state == "visible"]
+        return shown_sheets(self.path)
 
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
         if self._book is not None:

@@ -47,7 +47,6 @@ from apmodel.workbook.layout import (
 #: Dropdowns and column help reach the last row of the sheet, so rows typed under the table (which
 #: Excel adds to it) get them too, however far the table grows.
 LAST_SHEET_ROW = 1_048_575
-README_SHEET = "ReadMe"
 #: APT-style shading: the cells a user types into are pale yellow; a required column's header is
 #: dark red (and its help says "Required").
 INPUT_FILL = "#FFF2CC"
@@ -342,7 +341,7 @@ def _setting_dropdowns(sheet: Worksheet, rows: Rows, first: int) -> None:
 
 
 def _write_readme(book: Workbook, styles: _Styles, settings: Mapping[str, object]) -> None:
-    sheet = book.add_worksheet(README_SHEET)
+    sheet = book.add_worksheet(c.README_SHEET)
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 100)
     la_name = settings.get("LA name") or c.SETTING_LABELS["LA name"]

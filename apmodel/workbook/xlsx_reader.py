@@ -19,7 +19,7 @@ from typing import Any
 from xml.sax.saxutils import unescape
 
 from defusedxml import ElementTree as SafeET
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from apmodel.workbook.interface import MAIN, PKG_REL, REL, CellError, RawTable, column_number
 
@@ -297,6 +297,20 @@ def _flagged_cells(xml: bytes) -> Iterator[tuple[int, int, CellError]]:
         else:
             continue
         yield int(match.group(2)), column_number(match.group(1)), marker
+
+
+def shown_sheets(path: Path) -> list[str]:
+    """The workbook's shown worksheets in tab order (hidden ones and chart sheets left out); none when
+    the file cannot be read (``read_tables`` has said so already)."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            return [
+                sheet.name
+                for sheet in book.sheets_metadata
+                if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
+            ]
+    except Exception:  # calamine raises its own exception types for damaged files
+        return []
 
 
 def read_tables(path: Path, *, checked: bool = False) -> dict[str, RawTable]:

@@ -396,6 +396,11 @@ class XlwingsStore:
             tables[raw.name] = raw
         return tables
 
+    def sheet_names(self) -> list[str]:
+        """The book's sheets in tab order, from the index the tables were found with (no more calls)."""
+        self._index()
+        return list(self._sheet_names.values())
+
     def write_tables(self, tables: Sequence[OutputTable]) -> None:
         # Every table is checked before any is written, so a refusal leaves the book as it was.
         for table in tables:

@@ -18,7 +18,7 @@ import pytest
 
 from apmodel.reports.navigation_tables import GLOSSARY
 from apmodel.service import run_workbook
-from apmodel.workbook.contract import OUTPUT_SPECS, Kind
+from apmodel.workbook.contract import OUTPUT_SPECS, README_HOLDS, Kind
 from apmodel.workbook.interface import OutColumn, OutputTable
 from apmodel.workbook.layout import (
     FOOTER_TITLE_LIMIT,
@@ -80,8 +80,10 @@ def test_the_contents_sheet_comes_first_and_links_to_every_sheet(results: openpy
     sheet = results["Contents"]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     listed = [row[0] for row in rows]
-    visible = [s.title for s in results.worksheets if s.sheet_state == "visible" and s.title != "ReadMe"]
-    assert sorted(listed) == sorted(visible)
+    visible = [s.title for s in results.worksheets if s.sheet_state == "visible"]
+    assert sorted(listed) == sorted(visible)  # the ReadMe too; not the hidden RegisterLog
+    kinds = {row[0]: (row[1], row[2]) for row in rows}
+    assert kinds["ReadMe"] == (README_HOLDS, "Yours")
     for row in range(4, 4 + len(rows)):
         link = sheet.cell(row=row, column=4)
         assert link.value == f'=HYPERLINK("#\'{sheet.cell(row=row, column=1).value}\'!A1","Open the sheet")'
@@ -176,3 +178,24 @@ def test_the_footer_names_the_sheets_title_cut_to_fit_and_its_tab() -> None:
     assert footer_title("Stage 1: the AP budget shared between districts") == "Stage 1: the AP budget shared\u2026 (&A)"
     assert footer_title("Recoupment & credits by term and school") == "Recoupment && credits by term and\u2026 (&A)"
     assert footer_title("  ") == "&A"
+
+
+def test_contents_lists_a_sheet_of_the_users_own_as_theirs(tmp_path: Path) -> None:
+    from tests.builders import small_county, write_workbook
+
+    source = write_workbook(tmp_path / "county.xlsx", small_county())
+    book = openpyxl.load_workbook(source)
+    book.create_sheet("Our notes")["A1"] = "Questions for the Forum"
+    book.create_sheet("Old workings").sheet_state = "hidden"
+    book.save(source)
+    for route in ("patch writer", "openpyxl"):
+        store = FileWorkbook(source)
+        if route == "openpyxl":
+            assert store.book is not None
+        run_workbook(store, today=date(2025, 12, 1))
+        store.save(tmp_path / "out.xlsx")
+        contents = openpyxl.load_workbook(tmp_path / "out.xlsx")["Contents"]
+        rows = {row[0]: row[1:3] for row in contents.iter_rows(min_row=4, values_only=True)}
+        # Shown and holding no table: listed as the user's; hidden: not listed (a link could not open it).
+        assert rows["Our notes"] == ("Yours: the model neither reads nor changes it.", "Yours"), route
+        assert "Old workings" not in rows and "RegisterLog" not in rows, route
