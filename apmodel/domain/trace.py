@@ -83,8 +83,8 @@ class TraceLine:
 
 
 def fmt_money(value: Decimal) -> str:
-    """``1,234.56`` (negative as ``-1,234.56``) for trace inputs."""
-    return f"{value:,.2f}"
+    """``£1,234.56`` (negative as ``-£1,234.56``) for trace inputs and a pack's workings."""
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
 def fmt_number(value: Decimal) -> str:

@@ -27,15 +27,14 @@ from datetime import date
 from decimal import Decimal
 
 from apmodel.domain.recoupment_lines import LineStatus, LineType, RecoupmentLine, Workings
-from apmodel.domain.trace import fmt_number, fmt_percent
+from apmodel.domain.trace import fmt_money, fmt_number, fmt_percent
 
 #: How each charge basis is named in the workings.
 BASIS_WORDS = {"Daily": "daily rate", "Weekly": "weekly rate", "Percent of AWPU": "percent of AWPU"}
 
 
-def pounds(value: Decimal) -> str:
-    """``£1,234.56``, or ``-£1,234.56`` for a negative amount."""
-    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+#: ``£1,234.56``, or ``-£1,234.56`` for a negative amount: as the trace writes money.
+pounds = fmt_money
 
 
 def day(value: date) -> str:

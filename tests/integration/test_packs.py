@@ -108,7 +108,7 @@ def test_excluding_school_pack_shows_the_statutory_adjustment(small_packs: Path)
     assert line["Legal Basis"] == "Statutory (reg 39)"
     # 5,500 x 21 / 52 = 2,221.153... -> 2,221.15 (3 Nov 2025 to 31 Mar 2026 = 149 days = 21 complete weeks).
     assert line["How it is worked out"] == (
-        "A £5,500.00 (Pupil-led Amount 5,500.00) x B 21 complete weeks (149 days, 3 Nov 2025 to 31 Mar 2026) / 52 "
+        "A £5,500.00 (Pupil-led Amount £5,500.00) x B 21 complete weeks (149 days, 3 Nov 2025 to 31 Mar 2026) / 52 "
         "= £2,221.15, + C £0.00 = £2,221.15"
     )
     assert money(line["Amount (£)"]) == Decimal("2221.15")

@@ -188,7 +188,7 @@ def test_settlement_trace_shows_the_lines_in_each_document() -> None:
     lines = [line(ACADEMY, "Autumn 2025", "500.00", line_id="PL-1/Autumn 2025")]
     [trace] = settle(lines, inputs(), TODAY).trace
     assert trace.value == Decimal("500.00")
-    assert "PL-1/Autumn 2025 500.00" in trace.inputs
+    assert "PL-1/Autumn 2025 £500.00" in trace.inputs
 
 
 def test_without_settings_the_register_is_kept_and_nothing_is_settled() -> None:

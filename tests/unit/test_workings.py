@@ -54,7 +54,7 @@ def test_an_exclusion_adjustment_shows_a_b_in_weeks_and_days_c_and_d() -> None:
     # 3 Nov 2025 to 31 Mar 2026 = 149 days, 21 complete weeks; 5,500 x 21 / 52 = 2,221.153... -> D 2,221.15;
     # + C 100.00 = 2,321.15.
     assert shown["EX-0001/A"] == (
-        "A £5,500.00 (Pupil-led Amount 5,500.00) x B 21 complete weeks (149 days, 3 Nov 2025 to 31 Mar 2026) / 52 "
+        "A £5,500.00 (Pupil-led Amount £5,500.00) x B 21 complete weeks (149 days, 3 Nov 2025 to 31 Mar 2026) / 52 "
         "= £2,221.15, + C £100.00 = £2,321.15"
     )
     # The excluded pupil's pupil premium: 1,050 x 21 / 52 = 424.038... -> 424.04.
@@ -88,6 +88,6 @@ def test_a_reinstated_pupils_pupil_premium_repayment_says_what_its_d_is() -> Non
     shown = texts(exclusions=(exclusion(reinstated_date=date(2026, 1, 12), fsm6=True),))
     # D = 1,050 x 21 / 52 = 424.038...; 12 Jan to 31 Mar 2026 = 11 complete weeks: 424.038 x 11 / 21 = 222.12.
     assert shown["EX-0001/RP"] == (
-        "D £424.04 (the pupil premium 1,050.00 x B 21 / 52) x E 11 complete weeks (79 days, 12 Jan 2026 to "
+        "D £424.04 (the pupil premium £1,050.00 x B 21 / 52) x E 11 complete weeks (79 days, 12 Jan 2026 to "
         "31 Mar 2026) / F 21 weeks = £222.12, credited to the school: -£222.12"
     )

@@ -29,7 +29,7 @@ from apmodel.domain.settlement import Document
 from apmodel.domain.stage1 import phase_matches
 from apmodel.domain.stage2 import providers_by_id
 from apmodel.domain.trace import TraceLine, fmt_number, fmt_percent
-from apmodel.reports.workings import day, workings_text
+from apmodel.reports.workings import day, pounds, workings_text
 
 _SCALING_SHOWN = Decimal("0.0001")
 
@@ -265,9 +265,6 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def pounds(value: Decimal) -> str:
-    """``£1,234.56``, or ``-£1,234.56`` for a negative amount."""
-    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
 @dataclass

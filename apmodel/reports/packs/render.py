@@ -26,8 +26,8 @@ from apmodel.reports.packs.data import (
     PackDocument,
     SchoolPack,
     long_date,
-    pounds,
 )
+from apmodel.reports.workings import pounds
 from apmodel.workbook.contract import (
     PACK_ALLOCATION_SPEC,
     PACK_CONTACTS_SPEC,
