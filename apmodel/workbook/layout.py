@@ -455,6 +455,31 @@ def print_setup(widths: Sequence[float], la: str, header_row: int | None = HEADE
     )
 
 
+@dataclass(frozen=True)
+class NewSheet:
+    """How a new output sheet is laid out, worked out once for every writer (openpyxl, the patch
+    writer, the live adapter) so the three leave the same sheet."""
+
+    #: The title in A1 (the table's title, else its name), which the footer names too.
+    title: str
+    widths: list[float]
+    setup: PrintSetup
+    #: The header row's height when its wrapped names need more than one line (None: the default).
+    header_height: float | None
+
+
+def new_sheet_layout(table: OutputTable) -> NewSheet:
+    """The title, column widths (``fitted_width``), print setup and header height of a new sheet for ``table``."""
+    title = table.title or table.name
+    widths = [fitted_width(table, index) for index in range(len(table.columns))]
+    return NewSheet(
+        title,
+        widths,
+        print_setup(widths, table.la, title=title),
+        header_height([column.name for column in table.columns], widths),
+    )
+
+
 #: The defined name of a sheet's rows repeated on every printed page.
 PRINT_TITLES = "_xlnm.Print_Titles"
 

@@ -56,9 +56,8 @@ from apmodel.workbook.layout import (
     cell_format,
     figure_widths,
     fitted_width,
-    header_height,
     link_formula,
-    print_setup,
+    new_sheet_layout,
     row_height,
     wrapped_columns,
 )
@@ -410,15 +409,15 @@ def write_table(book: Workbook, table: OutputTable) -> None:
             if table.hidden:
                 sheet.sheet_state = "hidden"
         min_col, min_row = 1, HEADER_ROW
-        write_heading(sheet, table.title or table.name, table.note or NOTE_TEXT)
+        layout = new_sheet_layout(table)
+        widths = layout.widths
+        write_heading(sheet, layout.title, table.note or NOTE_TEXT)
         sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-        widths = [fitted_width(table, index) for index in range(len(table.columns))]
         for index, width in enumerate(widths):
             sheet.column_dimensions[column_letter(index + 1)].width = width
-        set_print_setup(sheet, print_setup(widths, table.la, title=table.title or table.name), OUTPUT_TAB)
-        header = header_height([column.name for column in table.columns], widths)
-        if header is not None:
-            sheet.row_dimensions[HEADER_ROW].height = header
+        set_print_setup(sheet, layout.setup, OUTPUT_TAB)
+        if layout.header_height is not None:
+            sheet.row_dimensions[HEADER_ROW].height = layout.header_height
         wrap = wrapped_columns(table, widths)
         for offset, values in enumerate(table.rows, start=HEADER_ROW + 1):
             height = row_height(values, widths, wrap)

@@ -73,10 +73,9 @@ from apmodel.workbook.layout import (
     excel_value,
     figure_widths,
     fitted_width,
-    header_height,
     link_formula,
+    new_sheet_layout,
     place_charts,
-    print_setup,
     width_steps,
     wrapped_columns,
 )
@@ -661,16 +660,15 @@ class XlwingsStore:
             top, left = HEADER_ROW, 1
             self._plan.font(name, "A1", TITLE_FONT)
             self._plan.font(name, "A2", NOTE_FONT)
-            widths = [fitted_width(table, offset) for offset in range(width)]
-            for first, last, column_width in width_runs(widths):
+            layout = new_sheet_layout(table)
+            for first, last, column_width in width_runs(layout.widths):
                 self._plan.width(name, address(1, left + first, 1, left + last), column_width)
-            self._plan.page(name, print_setup(widths, table.la, title=table.title or table.name), OUTPUT_TAB)
-            header = header_height([column.name for column in table.columns], widths)
-            if header is not None:
-                self._plan.height(name, address(top, left, top, left), header)
+            self._plan.page(name, layout.setup, OUTPUT_TAB)
+            if layout.header_height is not None:
+                self._plan.height(name, address(top, left, top, left), layout.header_height)
             if not table.hidden:  # (a hidden sheet cannot be shown to freeze it, and nobody scrolls it)
                 self._plan.freeze(name, HEADER_ROW)
-            heading = (table.title or table.name, table.note or NOTE_TEXT)
+            heading = (layout.title, table.note or NOTE_TEXT)
             self._write_values(sheet, table, top, left, links, heading=heading)
             added = sheet.tables.add(
                 source=area(sheet, top, left, top + height - 1, left + width - 1),

@@ -15,8 +15,7 @@ from apmodel.workbook.layout import (
     PRINT_TITLES,
     TABLE_STYLE,
     figure_widths,
-    fitted_width,
-    print_setup,
+    new_sheet_layout,
     print_titles,
 )
 from apmodel.workbook.xlsx_patch.cells import CellWriter
@@ -275,10 +274,9 @@ class Patch:
         block = Block(table, 3, 1)
         rels = Relationships(rels_part(part), etree.Element(f"{QPKG}Relationships", nsmap={None: PKG_REL}))
         table_rel = rels.add(REL_TABLE, relative(part, table_part))
-        widths = [fitted_width(table, i) for i in range(len(table.columns))]
-        setup = print_setup(widths, table.la, title=table.title or table.name)
-        title, note = table.title or table.name, table.note or NOTE_TEXT
-        self.package.write(part, list(new_sheet_xml(block, widths, self.cells, title, note, table_rel, setup)))
+        layout = new_sheet_layout(table)
+        note = table.note or NOTE_TEXT
+        self.package.write(part, list(new_sheet_xml(block, layout, self.cells, note, table_rel)))
         self.package.write(rels.part, serialise(rels.root))
         self.package.write(table_part, table_xml(table_id, block, TABLE_STYLE))
         self.override("/" + part, CT_SHEET)
@@ -286,9 +284,9 @@ class Patch:
         info = self.add_sheet(table.name, part, first=table.first)
         if table.hidden:
             info.element.set("state", "hidden")  # as the openpyxl writer does (the model's own record)
-        if setup.title_rows is not None:
+        if layout.setup.title_rows is not None:
             index = 0 if table.first else len(self.sheets) - 1
-            self.define_name(PRINT_TITLES, print_titles(table.name, setup.title_rows), index)
+            self.define_name(PRINT_TITLES, print_titles(table.name, layout.setup.title_rows), index)
         info.rels = rels
         info.tables[table.name.casefold()] = (table_part, table_id, block.ref)
 

@@ -14,8 +14,8 @@ from apmodel.workbook.layout import (
     MARGINS,
     OUTPUT_TAB,
     PAPER_A4,
+    NewSheet,
     PrintSetup,
-    header_height,
     row_height,
     wrapped_columns,
 )
@@ -352,17 +352,10 @@ def widen_columns(root: etree._Element, left: int, needed: Sequence[float | None
         cols.append(piece)
 
 
-def new_sheet_xml(
-    block: Block,
-    widths: Sequence[float],
-    cells: CellWriter,
-    title: str,
-    note: str,
-    table_rel: str,
-    setup: PrintSetup,
-) -> Iterator[bytes]:
+def new_sheet_xml(block: Block, layout: NewSheet, cells: CellWriter, note: str, table_rel: str) -> Iterator[bytes]:
     """A whole new sheet for one output table: title, note, frozen header, fitted widths, the table,
-    and how it prints (layout.print_setup; its print titles are a defined name of the workbook)."""
+    and how it prints (layout.new_sheet_layout; its print titles are a defined name of the workbook)."""
+    widths, title = layout.widths, layout.title
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
     )
@@ -382,7 +375,7 @@ def new_sheet_xml(
     chunk: list[str] = []
     table = block.table
     wrap = wrapped_columns(table, widths)
-    header = header_height([column.name for column in table.columns], widths)
+    header = layout.header_height
     for number, row in block.rows(cells):
         height = row_height(table.rows[number - block.top - 1], widths, wrap) if number > block.top else header
         tall = f' ht="{height}" customHeight="1"' if height is not None else ""
@@ -393,7 +386,7 @@ def new_sheet_xml(
     if chunk:
         yield "".join(chunk).encode()
     tail = ["</sheetData>"]
-    tail.append(page_setup_xml(setup))
+    tail.append(page_setup_xml(layout.setup))
     tail.append(f'<tableParts count="1"><tablePart r:id="{table_rel}"/></tableParts></worksheet>')
     yield "".join(tail).encode()
 
