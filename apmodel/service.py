@@ -221,10 +221,10 @@ def navigation_tables(loaded: Loaded, tables: Sequence[OutputTable]) -> list[Out
     inputs = {name: sheet for name in names if (sheet := sheet_of(name))}
     outputs = {t.name: sheet_of(t.name) or t.name for t in tables if not t.hidden and t.name not in inputs}
     outputs |= {name: sheet_of(name) or name for name in (CONTENTS, NOTES)}
-    # Every other shown sheet (the ReadMe, the user's own) but the one of the hidden register log.
-    held = {sheet.casefold() for sheet in (*inputs.values(), *outputs.values())}
+    # Every other shown sheet (the ReadMe, the user's own; workbook_sheets lists each sheet once) but the
+    # one of the hidden register log.
     hidden = {(sheet_of(t.name) or t.name).casefold() for t in tables if t.hidden}
-    others = [s for s in loaded.sheets if s.casefold() not in held and s.casefold() not in hidden]
+    others = [s for s in loaded.sheets if s.casefold() not in hidden]
     return [contents_table(workbook_sheets(inputs, outputs, others)), notes_table()]
 
 

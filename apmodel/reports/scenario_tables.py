@@ -65,12 +65,10 @@ def _level_rows(comparison: Comparison, level: Level, schools_added_up: bool) ->
     return schools_by_district(comparison) if level is Level.SCHOOL and schools_added_up else comparison.level(level)
 
 
-def scenario_comparison_rows(
-    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
-) -> list[list[Any]]:
-    """The table's rows for the given levels (``schools_added_up``: a row per district's schools, not
-    per school, as the Forum copy shows them unless it may name schools)."""
-    return [_cells(row) for level in levels for row in _level_rows(comparison, level, schools_added_up)]
+def scenario_comparison_rows(comparison: Comparison, *, schools_added_up: bool = False) -> list[list[Any]]:
+    """The table's rows, level by level (``schools_added_up``: a row per district's schools, not per
+    school, as the Forum copy shows them unless it may name schools)."""
+    return [_cells(row) for level in Level for row in _level_rows(comparison, level, schools_added_up)]
 
 
 def _title(comparison: Comparison) -> str:
@@ -81,22 +79,18 @@ def _title(comparison: Comparison) -> str:
     )
 
 
-def scenario_comparison_table(
-    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
-) -> OutputTable:
+def scenario_comparison_table(comparison: Comparison, *, schools_added_up: bool = False) -> OutputTable:
     columns = out_columns(SCENARIO_COMPARISON_SPEC.expand(scenario=comparison.scenario_names))
-    rows = scenario_comparison_rows(comparison, levels, schools_added_up=schools_added_up)
+    rows = scenario_comparison_rows(comparison, schools_added_up=schools_added_up)
     return OutputTable(SCENARIO_COMPARISON, columns, rows, _title(comparison))
 
 
-def scenario_comparison_totals_table(
-    comparison: Comparison, levels: tuple[Level, ...] = tuple(Level), *, schools_added_up: bool = False
-) -> OutputTable:
-    """One row per level of ``scenario_comparison_table(comparison, levels)``: how many rows it has, then
+def scenario_comparison_totals_table(comparison: Comparison, *, schools_added_up: bool = False) -> OutputTable:
+    """One row per level of ``scenario_comparison_table(comparison)``: how many rows it has, then
     its Baseline £ and each scenario's £ and Change £ added up (exactly, to the penny), and the level's
     Change % (its Change £ / its Baseline £)."""
     rows: list[list[Any]] = []
-    for level in levels:
+    for level in Level:
         baseline, totals = comparison.total(level)
         total = ComparisonRow(Entity(level, "", level.value, ""), baseline, totals)
         rows.append([level.value, len(_level_rows(comparison, level, schools_added_up)), *_amounts(total)])
