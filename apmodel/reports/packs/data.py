@@ -140,6 +140,8 @@ class PackDocument:
     lines: tuple[DocumentLine, ...]
     #: It settles the term's current lines (not a reversal, not Credited, not an amount as issued).
     settles_lines: bool = False
+    #: It is a credit note taking back the document it supersedes (not one replacing it).
+    reversal: bool = False
 
     @property
     def is_draft(self) -> bool:
@@ -722,6 +724,7 @@ def _documents(documents: Sequence[Document]) -> tuple[PackDocument, ...]:
                 reversed_by=credited,
                 lines=_document_lines(document, credited),
                 settles_lines=bool(document.lines),
+                reversal=document.is_reversal,
             )
         )
     return tuple(result)

@@ -293,13 +293,12 @@ def _query_sentence(pack: SchoolPack) -> str:
     )
 
 
-def _supersedes(document: PackDocument) -> str:
+def _supersedes(document: PackDocument | LastYearDocument) -> str:
     """``; reverses AP-2025-26-00001`` for a credit note (it takes that document back), ``; replaces
     ...`` for the document issued after it, nothing for a document that supersedes none."""
     if not document.supersedes:
         return ""
-    verb = "reverses" if "credit" in document.kind.casefold() else "replaces"
-    return f"; {verb} {document.supersedes}"
+    return f"; {'reverses' if document.reversal else 'replaces'} {document.supersedes}"
 
 
 def _cover(sheet: Any, formats: _Formats, pack: SchoolPack) -> None:
@@ -533,10 +532,7 @@ def _last_year_description(document: LastYearDocument) -> str:
         status = f"issued {long_date(document.issued_on)}" if document.issued_on is not None else "issued"
         if document.status == RegisterStatus.CREDITED:
             status += ", since credited"
-    text = f"{document.kind} for {document.period}, {status}"
-    if document.supersedes:
-        text += f"; {'reverses' if document.reversal else 'replaces'} {document.supersedes}"
-    return text + "."
+    return f"{document.kind} for {document.period}, {status}{_supersedes(document)}."
 
 
 def _document_sheet(sheet: Any, formats: _Formats, pack: SchoolPack, document: PackDocument, index: int) -> None:
